@@ -1,0 +1,76 @@
+// firstfix: compile, check and search a help center; serve it.
+#include <CLI/CLI.hpp>
+#include <xapian.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"firstfix: self-service help that resolves problems on first contact.\n"
+               "Compile a content folder (Markdown articles, JSON flows, synonyms) into a search\n"
+               "index, check it for problems, and search it.",
+               "firstfix"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "firstfix 0.1.0");
+
+  std::string content_dir = "content";
+  auto* check = app.add_subcommand("check", "Validate a content folder; print each problem as file:line:col: message.\n"
+                                            "Exit status 1 if there is any problem, 0 otherwise.");
+  check->add_option("CONTENT_DIR", content_dir, "content folder")->capture_default_str();
+
+  std::string out_dir;
+  bool quiet = false;
+  auto* build = app.add_subcommand("build", "Compile a content folder into OUT_DIR: a single-file Xapian index,\n"
+                                            "sanitized article HTML and a manifest. The same input gives the same\n"
+                                            "bytes; a failed build leaves the previous OUT_DIR untouched.");
+  build->add_option("CONTENT_DIR", content_dir, "content folder")->capture_default_str();
+  build->add_option("-o,--output", out_dir, "output folder")->required();
+  build->add_flag("-q,--quiet", quiet, "print nothing on success");
+
+  firstfix::cli::SearchOptions so;
+  auto* search = app.add_subcommand("search", "Search a built index.\n"
+                                              "Query syntax: words, \"quoted phrases\", -excluded words.");
+  search->add_option("--index", so.index_dir, "folder written by `firstfix build`")->required();
+  search->add_option("--locale", so.locale, "locale to search (default: the help center's default)");
+  search->add_option("--category", so.categories, "only these categories (repeatable)");
+  search->add_option("--limit", so.limit, "results to show (1-100)")->check(CLI::Range(1, 100))->capture_default_str();
+  search->add_flag("--json", so.json, "print the full response as JSON");
+  search->add_flag("--prefix", so.as_you_type, "treat the last word as a prefix, as the widget does while typing");
+  search->add_flag("--batch", so.batch,
+                   "read ID<TAB>QUERY lines from stdin; write one JSON line per query:\n"
+                   "{\"id\": ID, \"results\": [{\"id\": ..., \"score\": ...}], \"corrected\": ...}");
+  search->add_option("QUERY", so.query, "the query (not with --batch)");
+
+  std::string locale = "en";
+  bool analyze_json = false;
+  auto* analyze = app.add_subcommand("analyze", "Print the search terms the analyzer makes of each line of stdin.");
+  analyze->add_option("--locale", locale, "locale of the text")->capture_default_str();
+  analyze->add_flag("--json", analyze_json, "one JSON array per line: [word, stem, begin, end, stop]");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error exits 2.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    if (*check) return firstfix::cli::check_command(content_dir);
+    if (*build) return firstfix::cli::build_command(content_dir, out_dir, quiet);
+    if (*search) {
+      if (so.batch == !so.query.empty()) {
+        std::cerr << "firstfix search: give either a QUERY or --batch\n";
+        return 2;
+      }
+      return firstfix::cli::search_command(so);
+    }
+    if (*analyze) return firstfix::cli::analyze_command(locale, analyze_json);
+  } catch (const Xapian::Error& e) {
+    std::cerr << "firstfix: " << e.get_description() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "firstfix: " << e.what() << '\n';
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,24 @@
+// A guided task flow's JSON file. Only its identity is read for now; the
+// step graph is the flow engine's business.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/content/diagnostic.h"
+
+namespace firstfix::content {
+
+struct FlowFile {
+  std::string source;
+  std::string id;
+  std::string title;
+  std::string locale;
+  std::vector<std::string> intents;  // customer phrasings, searchable
+  std::string json;                   // the file's text, as written
+};
+
+std::optional<FlowFile> parse_flow_file(const std::string& source, const std::string& text,
+                                        Diagnostics& diagnostics);
+
+}  // namespace firstfix::content

@@ -1,0 +1,213 @@
+#include "core/content/help_center.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <map>
+
+#include "core/render/markdown.h"
+#include "core/text/analyzer.h"
+
+namespace firstfix::content {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+// Joins a relative path onto a directory, resolving "." and "..". Returns ""
+// when the path climbs above the content root.
+std::string resolve_path(const std::string& dir, const std::string& relative) {
+  std::vector<std::string> parts;
+  auto push = [&](const std::string& path) -> bool {
+    size_t p = 0;
+    while (p <= path.size()) {
+      size_t e = path.find('/', p);
+      if (e == std::string::npos) e = path.size();
+      std::string part = path.substr(p, e - p);
+      if (part == "..") {
+        if (parts.empty()) return false;
+        parts.pop_back();
+      } else if (!part.empty() && part != ".") {
+        parts.push_back(part);
+      }
+      p = e + 1;
+    }
+    return true;
+  };
+  if (!push(dir) || !push(relative)) return {};
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : "/") + part;
+  return out;
+}
+
+std::string directory_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+SiteConfig parse_site(const SourceFile& f, Diagnostics& out) {
+  SiteConfig site;
+  YAML::Node root;
+  try {
+    root = YAML::Load(f.text);
+  } catch (const YAML::ParserException& e) {
+    out.push_back({f.path, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg});
+    return site;
+  }
+  if (!root.IsMap()) {
+    out.push_back({f.path, 1, 1, "site settings must be a mapping of fields"});
+    return site;
+  }
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>("");
+    const YAML::Node& v = kv.second;
+    auto where = [&](const YAML::Node& n) { return std::pair{n.Mark().line + 1, n.Mark().column + 1}; };
+    auto scalar = [&](std::string& into) {
+      if (!v.IsScalar()) {
+        auto [l, c] = where(v);
+        out.push_back({f.path, l, c, "field '" + key + "' must be a string"});
+      } else {
+        into = v.as<std::string>();
+      }
+    };
+    if (key == "name") {
+      scalar(site.name);
+    } else if (key == "default_locale") {
+      scalar(site.default_locale);
+      if (!text::find_locale(site.default_locale)) {
+        auto [l, c] = where(v);
+        out.push_back({f.path, l, c, "unknown locale '" + site.default_locale + "'"});
+      }
+    } else if (key == "locales") {
+      if (!v.IsSequence()) {
+        auto [l, c] = where(v);
+        out.push_back({f.path, l, c, "field 'locales' must be a list of locale codes"});
+        continue;
+      }
+      for (const auto& item : v) {
+        std::string code = item.IsScalar() ? item.as<std::string>() : "";
+        if (!text::find_locale(code)) {
+          auto [l, c] = where(item);
+          out.push_back({f.path, l, c, "unknown locale '" + code + "'"});
+        } else {
+          site.locales.push_back(code);
+        }
+      }
+    } else if (key == "contact_email") {
+      scalar(site.contact_email);
+    } else if (key == "contact_hours") {
+      scalar(site.contact_hours);
+    } else {
+      auto [l, c] = where(kv.first);
+      out.push_back({f.path, l, c, "unknown field '" + key +
+                                       "' (expected name, default_locale, locales, contact_email, contact_hours)"});
+    }
+  }
+  return site;
+}
+
+}  // namespace
+
+std::string article_url(const std::string& id) { return "/articles/" + id; }
+std::string flow_url(const std::string& id) { return "/flows/" + id; }
+
+HelpCenter compile_help_center(const std::vector<SourceFile>& files, Diagnostics& out) {
+  HelpCenter hc;
+  std::vector<const SourceFile*> sorted;
+  for (const auto& f : files) sorted.push_back(&f);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->path < b->path; });
+
+  for (const SourceFile* f : sorted)
+    if (f->path == "site.yaml") hc.site = parse_site(*f, out);
+  auto locale_allowed = [&](const std::string& locale) {
+    return hc.site.locales.empty() ||
+           std::find(hc.site.locales.begin(), hc.site.locales.end(), locale) != hc.site.locales.end();
+  };
+
+  std::vector<Article> articles;
+  for (const SourceFile* f : sorted) {
+    const std::string& p = f->path;
+    if (p == "site.yaml" || starts_with(p.substr(p.rfind('/') + 1), ".")) continue;
+    if (starts_with(p, "articles/")) {
+      if (!ends_with(p, ".md")) {
+        out.push_back({p, 1, 1, "unexpected file in articles/: articles are Markdown files ending in .md"});
+      } else if (auto a = parse_article(p, f->text, out)) {
+        articles.push_back(std::move(*a));
+      }
+    } else if (starts_with(p, "flows/")) {
+      if (!ends_with(p, ".json")) {
+        out.push_back({p, 1, 1, "unexpected file in flows/: flows are JSON files ending in .json"});
+      } else if (auto flow = parse_flow_file(p, f->text, out)) {
+        if (!locale_allowed(flow->locale))
+          out.push_back({p, 1, 1, "locale '" + flow->locale + "' is not among the site's locales"});
+        hc.flows.push_back(std::move(*flow));
+      }
+    } else if (starts_with(p, "synonyms/")) {
+      std::string name = p.substr(9);
+      std::string locale = ends_with(name, ".txt") ? name.substr(0, name.size() - 4) : "";
+      if (locale.empty() || !text::find_locale(locale)) {
+        out.push_back({p, 1, 1, "synonyms files are named synonyms/<locale>.txt with a known locale"});
+      } else {
+        hc.synonyms.push_back(parse_synonyms(p, locale, f->text, out));
+      }
+    }
+  }
+
+  // Unique ids across articles and flows: both appear in search results.
+  std::map<std::string, std::string> owner;  // id -> source
+  for (const auto& a : articles) {
+    if (!locale_allowed(a.locale))
+      out.push_back({a.source, 1, 1, "locale '" + a.locale + "' is not among the site's locales"});
+    auto [it, fresh] = owner.emplace(a.id, a.source);
+    if (!fresh) out.push_back({a.source, a.id_line, a.id_column, "duplicate id '" + a.id + "' (also in " + it->second + ")"});
+  }
+  for (const auto& flow : hc.flows) {
+    auto [it, fresh] = owner.emplace(flow.id, flow.source);
+    if (!fresh) out.push_back({flow.source, 1, 1, "duplicate id '" + flow.id + "' (also in " + it->second + ")"});
+  }
+
+  std::map<std::string, std::string> id_by_path;
+  for (const auto& a : articles) id_by_path[a.source] = a.id;
+
+  for (auto& a : articles) {
+    CompiledArticle c;
+    c.url = article_url(a.id);
+    const std::string dir = directory_of(a.source);
+    auto rewrite = [&](const std::string& url, int line, int column) -> std::string {
+      auto broken = [&](const std::string& why) {
+        out.push_back({a.source, a.body_line + line - 1, column, "broken link '" + url + "': " + why});
+        return url;
+      };
+      if (url.empty() || url[0] == '#' || url.find("://") != std::string::npos ||
+          starts_with(url, "mailto:") || starts_with(url, "tel:"))
+        return url;
+      std::string path = url, anchor;
+      if (auto hash = url.find('#'); hash != std::string::npos) {
+        path = url.substr(0, hash);
+        anchor = url.substr(hash);
+      }
+      if (starts_with(path, "/articles/")) {
+        if (!owner.count(path.substr(10))) return broken("no article with id '" + path.substr(10) + "'");
+        return url;
+      }
+      if (!ends_with(path, ".md") || path[0] == '/') return url;
+      auto target = id_by_path.find(resolve_path(dir, path));
+      if (target == id_by_path.end()) return broken("no article at " + resolve_path(dir, path));
+      return article_url(target->second) + anchor;
+    };
+    render::Rendered r = render::render_markdown(a.body, rewrite);
+    c.html = std::move(r.html);
+    c.text = std::move(r.text);
+    c.headings = std::move(r.headings);
+    c.article = std::move(a);
+    hc.articles.push_back(std::move(c));
+  }
+  std::sort(hc.articles.begin(), hc.articles.end(),
+            [](const auto& x, const auto& y) { return x.article.id < y.article.id; });
+  std::sort(hc.flows.begin(), hc.flows.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+  return hc;
+}
+
+}  // namespace firstfix::content

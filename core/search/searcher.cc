@@ -1,0 +1,262 @@
+#include "core/search/searcher.h"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+#include "core/search/schema.h"
+#include "core/search/snippet.h"
+
+namespace firstfix::search {
+namespace {
+
+std::string lower_ascii(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+std::string stem_term(const std::string& stem) { return std::string(schema::kStem) + stem; }
+
+// One word of the query as the user typed it, after analysis.
+struct QueryWord {
+  text::Token token;
+  bool excluded = false;
+  bool prefix = false;
+  bool corrected = false;
+};
+
+struct ParsedQuery {
+  std::vector<QueryWord> words;
+  std::vector<std::vector<text::Token>> phrases;
+};
+
+// Splits quoted phrases from plain text and marks -excluded words and the
+// as-you-type prefix. Offsets in tokens refer to the whole query string.
+ParsedQuery parse(const std::string& q, const text::Analyzer& an, bool as_you_type) {
+  ParsedQuery parsed;
+  size_t quotes = 0;
+  for (char c : q) quotes += c == '"';
+  size_t at = 0;
+  bool in_phrase = false;
+  size_t words = 0;
+  while (at <= q.size() && words < kMaxQueryWords) {
+    size_t next = q.find('"', at);
+    // An unbalanced last quote is read as plain text.
+    if (next != std::string::npos && !in_phrase && quotes % 2 == 1 && q.find('"', next + 1) == std::string::npos)
+      next = std::string::npos;
+    size_t end = next == std::string::npos ? q.size() : next;
+    auto tokens = an.analyze(std::string_view(q).substr(at, end - at));
+    if (in_phrase) {
+      if (!tokens.empty()) parsed.phrases.push_back(std::move(tokens));
+      words += parsed.phrases.empty() ? 0 : parsed.phrases.back().size();
+    } else {
+      for (auto& t : tokens) {
+        if (words++ >= kMaxQueryWords) break;
+        t.begin += static_cast<uint32_t>(at);
+        t.end += static_cast<uint32_t>(at);
+        QueryWord w;
+        w.excluded = t.begin > 0 && q[t.begin - 1] == '-' && (t.begin == 1 || q[t.begin - 2] == ' ');
+        w.token = std::move(t);
+        parsed.words.push_back(std::move(w));
+      }
+    }
+    if (next == std::string::npos) break;
+    in_phrase = !in_phrase;
+    at = next + 1;
+  }
+  if (as_you_type && !parsed.words.empty() && parsed.words.back().token.end == q.size() && !in_phrase)
+    parsed.words.back().prefix = true;
+  return parsed;
+}
+
+Xapian::Query phrase_query(const std::vector<std::string>& words) {
+  if (words.size() == 1) return Xapian::Query(words[0]);
+  std::vector<Xapian::Query> parts;
+  for (const auto& w : words) parts.emplace_back(w);
+  return Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), static_cast<Xapian::termcount>(parts.size()));
+}
+
+}  // namespace
+
+Searcher::Searcher(Xapian::Database db, RankingOptions ranking) : db_(std::move(db)), ranking_(ranking) {
+  default_locale_ = db_.get_metadata(std::string(schema::kMetaDefaultLocale));
+  if (default_locale_.empty()) default_locale_ = "en";
+}
+
+Searcher::~Searcher() = default;
+
+const text::Analyzer& Searcher::analyzer(const std::string& locale) {
+  auto it = analyzers_.find(locale);
+  if (it == analyzers_.end()) it = analyzers_.emplace(locale, text::Analyzer(locale)).first;
+  return it->second;
+}
+
+SearchResponse Searcher::search(const SearchRequest& req) {
+  if (req.limit > kMaxLimit) throw std::invalid_argument("limit must be at most " + std::to_string(kMaxLimit));
+  const std::string locale = req.locale.empty() ? default_locale_ : req.locale;
+  const text::Analyzer& an = analyzer(locale);  // throws for an unsupported locale
+
+  SearchResponse resp;
+  resp.query = req.query;
+  resp.locale = locale;
+  resp.offset = req.offset;
+  resp.limit = req.limit;
+
+  ParsedQuery parsed = parse(req.query, an, req.as_you_type);
+
+  // Spelling: a word the index has never seen is replaced by the closest
+  // word it has. A prefix that starts some indexed word is left alone.
+  std::string corrected = req.query;
+  bool any_correction = false;
+  if (req.spelling) {
+    for (auto it = parsed.words.rbegin(); it != parsed.words.rend(); ++it) {
+      QueryWord& w = *it;
+      if (w.token.stop || db_.term_exists(w.token.word) || db_.term_exists(stem_term(w.token.stem))) continue;
+      if (w.prefix && db_.allterms_begin(w.token.word) != db_.allterms_end(w.token.word)) continue;
+      const unsigned distance = w.token.word.size() <= 4 ? 1 : 2;
+      std::string suggestion = db_.get_spelling_suggestion(w.token.word, distance);
+      if (suggestion.empty()) continue;
+      auto tokens = an.analyze(suggestion);
+      if (tokens.size() != 1) continue;
+      corrected.replace(w.token.begin, w.token.end - w.token.begin, suggestion);
+      uint32_t begin = w.token.begin, end = begin + static_cast<uint32_t>(suggestion.size());
+      w.token = tokens[0];
+      w.token.begin = begin;
+      w.token.end = end;
+      w.prefix = false;
+      w.corrected = true;
+      any_correction = true;
+    }
+  }
+  if (any_correction) resp.corrected = corrected;
+
+  bool has_content_word = false;
+  for (const auto& w : parsed.words) has_content_word |= !w.token.stop && !w.excluded;
+
+  Highlight highlight;
+  std::vector<Xapian::Query> optional, required, excluded;
+  const std::string synonym_prefix = locale + ":";
+  auto synonyms_of = [&](const std::string& key) {
+    std::vector<std::string> alts;
+    for (auto s = db_.synonyms_begin(synonym_prefix + key); s != db_.synonyms_end(synonym_prefix + key); ++s)
+      alts.push_back(*s);
+    return alts;
+  };
+  auto alternative_query = [&](const std::string& alt) {
+    auto tokens = an.analyze(alt);
+    std::vector<std::string> words;
+    for (const auto& t : tokens) {
+      words.push_back(t.word);
+      highlight.stems.insert(t.stem);
+    }
+    if (tokens.size() == 1) return Xapian::Query(stem_term(tokens[0].stem));
+    return phrase_query(words);
+  };
+
+  for (size_t i = 0; i < parsed.words.size(); ++i) {
+    const QueryWord& w = parsed.words[i];
+    if (w.excluded) {
+      excluded.emplace_back(stem_term(w.token.stem));
+      continue;
+    }
+    // A two-word synonym ("sign in" = "log in") replaces both words.
+    if (i + 1 < parsed.words.size() && !parsed.words[i + 1].excluded && !parsed.words[i + 1].prefix) {
+      auto alts = synonyms_of(w.token.word + " " + parsed.words[i + 1].token.word);
+      if (!alts.empty()) {
+        std::vector<Xapian::Query> group{phrase_query({w.token.word, parsed.words[i + 1].token.word})};
+        for (const auto& a : alts) group.push_back(alternative_query(a));
+        optional.emplace_back(Xapian::Query::OP_SYNONYM, group.begin(), group.end());
+        highlight.stems.insert(w.token.stem);
+        highlight.stems.insert(parsed.words[i + 1].token.stem);
+        ++i;
+        continue;
+      }
+    }
+    if (w.token.stop && has_content_word) continue;
+    highlight.stems.insert(w.token.stem);
+    std::vector<Xapian::Query> group;
+    group.emplace_back(w.token.stop ? w.token.word : stem_term(w.token.stem));
+    if (w.prefix) {
+      group.emplace_back(Xapian::Query::OP_WILDCARD, w.token.word, 30, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+      highlight.prefixes.push_back(w.token.word);
+    }
+    for (const auto& a : synonyms_of(w.token.word)) group.push_back(alternative_query(a));
+    optional.emplace_back(group.size() == 1 ? group[0] : Xapian::Query(Xapian::Query::OP_SYNONYM, group.begin(), group.end()));
+  }
+  for (const auto& phrase : parsed.phrases) {
+    std::vector<std::string> words;
+    for (const auto& t : phrase) {
+      words.push_back(t.word);
+      highlight.stems.insert(t.stem);
+    }
+    required.push_back(phrase_query(words));
+  }
+
+  Xapian::Query query;
+  Xapian::Query any(Xapian::Query::OP_OR, optional.begin(), optional.end());
+  Xapian::Query all(Xapian::Query::OP_AND, required.begin(), required.end());
+  if (!required.empty() && !optional.empty())
+    query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, all, any);
+  else if (!required.empty())
+    query = all;
+  else if (!optional.empty())
+    query = any;
+  else if (parsed.words.empty() && parsed.phrases.empty())
+    query = Xapian::Query::MatchAll;  // an empty query browses
+  else
+    query = Xapian::Query::MatchAll;  // only excluded words
+  if (!excluded.empty())
+    query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
+
+  std::vector<Xapian::Query> filters{Xapian::Query(std::string(schema::kLocale) + locale)};
+  if (!req.kind.empty()) filters.emplace_back(std::string(schema::kKind) + req.kind);
+  for (const auto& t : req.tags) filters.emplace_back(std::string(schema::kTag) + lower_ascii(t));
+  Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
+  Xapian::Query unfiltered_by_category(Xapian::Query::OP_FILTER, query, filter);
+  Xapian::Query final_query = unfiltered_by_category;
+  if (!req.categories.empty()) {
+    std::vector<Xapian::Query> cats;
+    for (const auto& c : req.categories) cats.emplace_back(std::string(schema::kCategory) + lower_ascii(c));
+    final_query = Xapian::Query(Xapian::Query::OP_FILTER, final_query, Xapian::Query(Xapian::Query::OP_OR, cats.begin(), cats.end()));
+  }
+
+  Xapian::Enquire enquire(db_);
+  enquire.set_weighting_scheme(Xapian::BM25Weight(ranking_.bm25_k1, 0, 1, ranking_.bm25_b, ranking_.bm25_min_normlen));
+  enquire.set_query(final_query);
+  const Xapian::doccount all_docs = db_.get_doccount();
+  const Xapian::doccount check_at_least = std::min<Xapian::doccount>(all_docs, 10000);
+  Xapian::MSet mset = enquire.get_mset(req.offset, req.limit, check_at_least);
+  resp.total = mset.get_matches_estimated();
+
+  if (req.facets) {
+    // Counts per category ignore the category filter itself, so the
+    // customer sees how many results each category would give.
+    Xapian::Enquire facet_enquire(db_);
+    facet_enquire.set_query(unfiltered_by_category);
+    facet_enquire.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::ValueCountMatchSpy spy(schema::kCategorySlot);
+    facet_enquire.add_matchspy(&spy);
+    facet_enquire.get_mset(0, 0, check_at_least);
+    for (auto v = spy.values_begin(); v != spy.values_end(); ++v)
+      if (!(*v).empty()) resp.categories.emplace_back(*v, v.get_termfreq());
+  }
+
+  for (auto m = mset.begin(); m != mset.end(); ++m) {
+    const auto data = nlohmann::json::parse(m.get_document().get_data());
+    SearchHit hit;
+    hit.id = data.at("id");
+    hit.kind = data.at("kind");
+    hit.title = data.at("title");
+    hit.locale = data.at("locale");
+    hit.category = data.at("category");
+    hit.url = data.at("url");
+    hit.score = m.get_weight();
+    hit.title_html = highlight_html(an, hit.title, highlight);
+    hit.snippet_html = snippet_html(an, data.at("text").get<std::string>(), highlight);
+    resp.hits.push_back(std::move(hit));
+  }
+  return resp;
+}
+
+}  // namespace firstfix::search

@@ -1,0 +1,84 @@
+// Knowledge search over a compiled index: the same code natively (CLI,
+// server) and in WebAssembly (widget).
+//
+// Query language: words (ranked with BM25, stemmed per locale, stop words
+// ignored unless the query has nothing else), "quoted phrases" (required),
+// -word (excluded). Anything else is read as plain text, so operator soup
+// cannot fail. Misspelled words are corrected from the index's own
+// vocabulary; synonyms from the content are expanded; in as-you-type mode
+// the last word also matches as a prefix.
+#pragma once
+
+#include <xapian.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/text/analyzer.h"
+
+namespace firstfix::search {
+
+struct SearchRequest {
+  std::string query;
+  std::string locale;                   // empty: the index's default locale
+  std::vector<std::string> categories;  // any of these
+  std::vector<std::string> tags;        // all of these
+  std::string kind;                     // "", "article" or "flow"
+  bool as_you_type = false;             // the last word is a prefix unless followed by a space
+  bool spelling = true;
+  bool facets = true;
+  uint32_t offset = 0;
+  uint32_t limit = 10;
+};
+
+struct SearchHit {
+  std::string id, kind, title, title_html, locale, category, url, snippet_html;
+  double score = 0;
+};
+
+struct SearchResponse {
+  std::string query;
+  std::string locale;
+  std::string corrected;  // the query as searched, if a word was corrected; else empty
+  uint64_t total = 0;     // matches (estimated for very large result sets)
+  uint32_t offset = 0, limit = 0;
+  std::vector<SearchHit> hits;
+  std::vector<std::pair<std::string, uint64_t>> categories;  // count per category, by name
+};
+
+// Ranking parameters; the defaults were tuned on a public FAQ collection
+// (see tests/eval) with general techniques only.
+struct RankingOptions {
+  double bm25_k1 = 1.2;
+  double bm25_b = 0.5;
+  double bm25_min_normlen = 0.5;
+};
+
+class Searcher {
+ public:
+  explicit Searcher(Xapian::Database db, RankingOptions ranking = {});
+  ~Searcher();
+
+  // Throws std::invalid_argument for an unsupported locale or bad limits.
+  SearchResponse search(const SearchRequest& request);
+
+  const std::string& default_locale() const { return default_locale_; }
+  const Xapian::Database& database() const { return db_; }
+
+ private:
+  const text::Analyzer& analyzer(const std::string& locale);
+
+  Xapian::Database db_;
+  RankingOptions ranking_;
+  std::string default_locale_;
+  std::map<std::string, text::Analyzer> analyzers_;
+};
+
+inline constexpr uint32_t kMaxLimit = 100;
+inline constexpr size_t kMaxQueryWords = 32;
+
+}  // namespace firstfix::search

@@ -1,0 +1,167 @@
+#include "core/search/searcher.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/search/json.h"
+#include "core/search/snippet.h"
+#include "tests/support/temp_index.h"
+
+using namespace firstfix;
+using testing::article;
+
+namespace {
+
+std::vector<content::SourceFile> fixture() {
+  return {
+      {"site.yaml", "name: Test\ndefault_locale: en\nlocales: [en, es]\n"},
+      {"synonyms/en.txt", "sign in, log in, login\ncancel, terminate\n"},
+      {"articles/en/reset.md",
+       article("reset-password", "Reset your password",
+               "If you forgot your password, open the sign-in page and choose Forgot password.",
+               "questions: [I cannot log in]\ntags: [security]\n", "en", "Account")},
+      {"articles/en/change.md",
+       article("change-email", "Change your email address",
+               "Open Settings and change the email address on your account. Your password stays the same.", "", "en",
+               "Account")},
+      {"articles/en/track.md",
+       article("track-order", "Track your order",
+               "Track a delivery from the Orders page. The courier updates the tracking number daily.", "", "en",
+               "Orders")},
+      {"articles/en/cancel.md",
+       article("cancel-subscription", "Cancel your subscription",
+               "You can terminate the plan at any time from Billing. Refunds follow the refund policy.", "", "en",
+               "Billing")},
+      {"articles/en/refund.md",
+       article("refund-policy", "Refund policy", "Refunds are paid to the original payment method within 5 days.", "",
+               "en", "Billing")},
+      {"articles/es/reset.md",
+       article("restablecer-contrasena", "Restablecer tu contraseña",
+               "Si olvidaste tu contraseña, abre la página de inicio de sesión.", "", "es", "Cuenta")},
+  };
+}
+
+struct Fixture {
+  testing::TempDir dir;
+  search::Searcher searcher{Xapian::Database(testing::build_index(dir, fixture()))};
+
+  std::vector<std::string> ids(search::SearchRequest r) {
+    std::vector<std::string> out;
+    for (const auto& h : searcher.search(r).hits) out.push_back(h.id);
+    return out;
+  }
+  std::vector<std::string> ids(const std::string& q) { return ids(search::SearchRequest{.query = q}); }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "the title match ranks above a body mention") {
+  auto r = ids("password");
+  REQUIRE(r.size() == 2);
+  CHECK(r[0] == "reset-password");
+  CHECK(r[1] == "change-email");
+}
+
+TEST_CASE_FIXTURE(Fixture, "stemming: plural and -ing forms find the same article") {
+  CHECK(ids("passwords").front() == "reset-password");
+  CHECK(ids("tracking orders").front() == "track-order");
+}
+
+TEST_CASE_FIXTURE(Fixture, "misspelled words are corrected and the corrected query is reported") {
+  auto resp = searcher.search({.query = "pasword resett"});
+  CHECK(resp.corrected == "password reset");
+  REQUIRE_FALSE(resp.hits.empty());
+  CHECK(resp.hits[0].id == "reset-password");
+  CHECK(searcher.search({.query = "password"}).corrected.empty());
+  CHECK(searcher.search({.query = "pasword", .spelling = false}).hits.empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "synonyms from the content expand single words and two-word phrases") {
+  CHECK(ids("terminate").front() == "cancel-subscription");
+  CHECK(ids("cancel").front() == "cancel-subscription");
+  auto r = ids("login");  // "log in" is a question of reset-password
+  REQUIRE_FALSE(r.empty());
+  CHECK(r.front() == "reset-password");
+}
+
+TEST_CASE_FIXTURE(Fixture, "as-you-type: the last word matches as a prefix, unless a space follows") {
+  CHECK(ids(search::SearchRequest{.query = "deliv", .as_you_type = true}) == std::vector<std::string>{"track-order"});
+  CHECK(ids(search::SearchRequest{.query = "deliv ", .as_you_type = true, .spelling = false}).empty());
+  auto resp = searcher.search({.query = "passw", .as_you_type = true});
+  REQUIRE_FALSE(resp.hits.empty());
+  CHECK(resp.hits[0].title_html == "Reset your <mark>password</mark>");
+}
+
+TEST_CASE_FIXTURE(Fixture, "quoted phrases must match in order; -word excludes") {
+  CHECK(ids("\"refund policy\"") == std::vector<std::string>{"refund-policy", "cancel-subscription"});
+  CHECK(ids("\"policy refund\"").empty());
+  CHECK(ids("refunds -cancel") == std::vector<std::string>{"refund-policy"});
+}
+
+TEST_CASE_FIXTURE(Fixture, "filters: locale, category, tag and kind") {
+  CHECK(ids(search::SearchRequest{.query = "contraseña", .locale = "es"}) ==
+        std::vector<std::string>{"restablecer-contrasena"});
+  CHECK(ids(search::SearchRequest{.query = "contrasena", .locale = "es"}) ==
+        std::vector<std::string>{"restablecer-contrasena"});
+  CHECK(ids("contraseña").empty());  // the default locale is en
+  CHECK(ids(search::SearchRequest{.query = "password", .categories = {"Billing"}}).empty());
+  CHECK(ids(search::SearchRequest{.query = "refunds", .categories = {"billing"}}).size() == 2);
+  CHECK(ids(search::SearchRequest{.query = "password", .tags = {"security"}}) ==
+        std::vector<std::string>{"reset-password"});
+  CHECK_THROWS_AS(searcher.search({.query = "x", .locale = "xx"}), std::invalid_argument);
+}
+
+TEST_CASE_FIXTURE(Fixture, "category counts ignore the category filter; pagination pages") {
+  auto resp = searcher.search({.query = "", .categories = {"Orders"}});
+  CHECK(resp.total == 1);
+  std::map<std::string, uint64_t> counts(resp.categories.begin(), resp.categories.end());
+  CHECK(counts == std::map<std::string, uint64_t>{{"Account", 2}, {"Billing", 2}, {"Orders", 1}});
+  auto all = ids(search::SearchRequest{.query = "", .limit = 10});
+  CHECK(all.size() == 5);
+  auto page2 = ids(search::SearchRequest{.query = "", .offset = 2, .limit = 2});
+  CHECK(page2 == std::vector<std::string>{all[2], all[3]});
+}
+
+TEST_CASE_FIXTURE(Fixture, "snippets mark the matched words and escape HTML") {
+  auto resp = searcher.search({.query = "courier tracking"});
+  REQUIRE(resp.hits.size() == 1);
+  CHECK(resp.hits[0].snippet_html.find("<mark>courier</mark>") != std::string::npos);
+  CHECK(resp.hits[0].snippet_html.find("<mark>tracking</mark>") != std::string::npos);
+  CHECK(search::escape_html("<b a=\"1\">&'") == "&lt;b a=&quot;1&quot;&gt;&amp;&#39;");
+}
+
+TEST_CASE_FIXTURE(Fixture, "hostile queries give clean results, never a crash") {
+  CHECK_NOTHROW(searcher.search({.query = ""}));
+  CHECK_NOTHROW(searcher.search({.query = std::string(10 * 1024, 'a')}));
+  std::string long_words;
+  for (int i = 0; i < 2000; ++i) long_words += "password ";
+  CHECK(ids(long_words).front() == "reset-password");
+  CHECK_NOTHROW(searcher.search({.query = "AND OR NOT \"\" ( * ~ \" -- - ((("}));
+  CHECK_NOTHROW(searcher.search({.query = "\"", .as_you_type = true}));
+  CHECK_NOTHROW(searcher.search({.query = "pass\xff\xfe\xc3word", .as_you_type = true}));
+  CHECK_NOTHROW(searcher.search({.query = "-", .as_you_type = true}));
+  CHECK(searcher.search({.query = "-password"}).total == 3);  // everything but the two password articles
+  CHECK_THROWS_AS(searcher.search({.query = "x", .limit = 1000}), std::invalid_argument);
+}
+
+TEST_CASE("request JSON: fields are checked by name") {
+  auto r = search::request_from_json(nlohmann::json::parse(R"({"q":"a","locale":"es","category":"X","limit":5})"));
+  CHECK(r.query == "a");
+  CHECK(r.categories == std::vector<std::string>{"X"});
+  CHECK(r.limit == 5);
+  CHECK_THROWS_WITH(search::request_from_json(nlohmann::json::parse(R"({"q":1})")), "field 'q' must be a string");
+  CHECK_THROWS_WITH(search::request_from_json(nlohmann::json::parse(R"({"limit":-1})")),
+                    "field 'limit' must be an integer from 0 to 100");
+  CHECK_THROWS_WITH(search::request_from_json(nlohmann::json::parse("[]")), "a search request must be a JSON object");
+}
+
+TEST_CASE("the same content gives the same index bytes") {
+  testing::TempDir a, b;
+  auto read = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  CHECK(read(testing::build_index(a, fixture())) == read(testing::build_index(b, fixture())));
+}

@@ -1,0 +1,63 @@
+// Stop words per locale, in folded form (lower case, no diacritics). They are
+// still indexed with positions so quoted phrases match, but they carry no
+// weight in ranked queries: in natural-language questions ("how do I ...")
+// they only add noise. Short lists on purpose: words such as "not", "no" or
+// "new" change the meaning of help-center queries and are kept.
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "core/text/analyzer.h"
+
+namespace firstfix::text {
+namespace {
+
+constexpr auto kEnglish = std::to_array<std::string_view>({
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but",
+    "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have",
+    "having", "he", "her", "here", "hers", "him", "his", "how", "i", "i'm", "if", "in", "into",
+    "is", "it", "it's", "its", "me", "might", "my", "of", "on", "or", "our", "ours", "she",
+    "should", "so", "than", "that", "the", "their", "theirs", "them", "then", "there", "these",
+    "they", "this", "those", "to", "us", "was", "we", "were", "what", "when", "where", "which",
+    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours"});
+
+constexpr auto kSpanish = std::to_array<std::string_view>({
+    "a", "al", "como", "con", "cual", "cuando", "de", "del", "donde", "el", "ella", "ellos",
+    "en", "es", "esta", "este", "esto", "fue", "ha", "hay", "la", "las", "le", "les", "lo",
+    "los", "me", "mi", "mis", "mucho", "muy", "o", "para", "pero", "por", "porque", "puedo",
+    "que", "se", "ser", "si", "sobre", "su", "sus", "te", "tu", "tus", "un", "una", "unas",
+    "uno", "unos", "y", "yo"});
+
+constexpr auto kGerman = std::to_array<std::string_view>({
+    "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "das", "dass", "dem",
+    "den", "der", "des", "die", "du", "ein", "eine", "einem", "einen", "einer", "es", "fur",
+    "hat", "ich", "ihr", "im", "in", "ist", "mein", "meine", "mit", "nach", "oder", "sich",
+    "sie", "sind", "so", "um", "und", "vom", "von", "wie", "wir", "wo", "zu", "zum", "zur"});
+
+constexpr auto kFrench = std::to_array<std::string_view>({
+    "a", "au", "aux", "avec", "ce", "ces", "comment", "dans", "de", "des", "du", "elle", "en",
+    "est", "et", "il", "je", "la", "le", "les", "leur", "ma", "mais", "me", "mes", "mon", "nous",
+    "on", "ou", "par", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te",
+    "tes", "ton", "tu", "un", "une", "vos", "votre", "vous", "y"});
+
+static_assert(std::is_sorted(kEnglish.begin(), kEnglish.end()));
+static_assert(std::is_sorted(kSpanish.begin(), kSpanish.end()));
+static_assert(std::is_sorted(kGerman.begin(), kGerman.end()));
+static_assert(std::is_sorted(kFrench.begin(), kFrench.end()));
+
+template <size_t N>
+bool contains(const std::array<std::string_view, N>& words, std::string_view w) {
+  return std::binary_search(words.begin(), words.end(), w);
+}
+
+}  // namespace
+
+bool is_stop_word(std::string_view locale, std::string_view w) {
+  if (locale == "en") return contains(kEnglish, w);
+  if (locale == "es") return contains(kSpanish, w);
+  if (locale == "de") return contains(kGerman, w);
+  if (locale == "fr") return contains(kFrench, w);
+  return false;
+}
+
+}  // namespace firstfix::text
