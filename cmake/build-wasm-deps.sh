@@ -15,47 +15,70 @@ ver() { dpkg-query -W -f='${Version}' "$1"; }
 src_ver() { dpkg-query -W -f='${source:Version}' "$1"; }
 zlib_v=$(src_ver zlib1g-dev); xapian_v=$(src_ver libxapian-dev); icu_v=$(src_ver libicu-dev)
 emcc_v=$(ver emscripten)
-script_sum=$(sha256sum "$0" | cut -c1-12)
-key="zlib-${zlib_v}_xapian-${xapian_v}_icu-${icu_v}_emscripten-${emcc_v}_${script_sum}"
+# Bump when the recipe below changes what gets built.
+recipe=1
+key="zlib-${zlib_v}_xapian-${xapian_v}_icu-${icu_v}_emscripten-${emcc_v}_recipe-${recipe}"
 key=${key//[^A-Za-z0-9._-]/_}
 prefix="$cache_root/$key"
 if [ -f "$prefix/.complete" ]; then echo "$prefix"; exit 0; fi
 
 log() { echo "wasm-deps: $*" >&2; }
+# Each step leaves a stamp in the work folder, so an interrupted build
+# resumes where it stopped.
 work="$cache_root/tmp-$key"
-rm -rf "$work" "$prefix"; mkdir -p "$work" "$prefix"
+mkdir -p "$work" "$prefix"
 cd "$work"
+done_() { [ -f "$work/.$1.done" ]; }
+mark() { touch "$work/.$1.done"; }
 export NODE_PATH=/usr/share/nodejs   # emcc's JS optimizer needs Debian's acorn
 jobs=$(nproc)
 flags="-O2 -fwasm-exceptions"
 
-log "fetching Debian sources into $work"
-apt-get source -qq "zlib=$zlib_v" "xapian-core=$xapian_v" "icu=$icu_v" >&2
+if ! done_ sources; then
+  log "fetching Debian sources into $work"
+  rm -rf zlib-* xapian-core-* icu-* icu_* zlib_* xapian-core_*
+  apt-get source -qq "zlib=$zlib_v" "xapian-core=$xapian_v" "icu=$icu_v" >&2
+  mark sources
+fi
 
-log "zlib $zlib_v"
-(cd zlib-*/ && CFLAGS="$flags" emconfigure ./configure --static --prefix="$prefix" >&2 \
-  && emmake make -j"$jobs" libz.a >&2 && emmake make install-libs-only install >&2 || \
-  { emmake make install >&2; })
+if ! done_ zlib; then
+  log "zlib $zlib_v"
+  (cd zlib-*/ && CFLAGS="$flags" emconfigure ./configure --static --prefix="$prefix" >&2 \
+    && emmake make -j"$jobs" libz.a >&2 && emmake make install >&2)
+  mark zlib
+fi
 
-log "xapian-core $xapian_v"
-(cd xapian-core-*/ && emconfigure ./configure --host=wasm32-unknown-emscripten \
+if ! done_ xapian; then
+  log "xapian-core $xapian_v"
+  (cd xapian-core-*/ && emconfigure ./configure --host=wasm32-unknown-emscripten \
     --disable-shared --enable-static --disable-backend-remote --prefix="$prefix" \
     CPPFLAGS="-I$prefix/include" LDFLAGS="-L$prefix/lib" CXXFLAGS="$flags" CFLAGS="$flags" >&2 \
   && emmake make -j"$jobs" libxapian.la >&2 \
   && emmake make install-libLTLIBRARIES install-incHEADERS install-xapianincludeHEADERS install-nodist_xapianincludeHEADERS >&2)
+  mark xapian
+fi
 
 log "icu $icu_v"
 icu_src=$(ls -d "$work"/icu-*/source)
-# A cross build needs a configured native tree; we build no tools and no data
-# (the data archive comes from the source tree, trimmed by the native icupkg).
-mkdir -p icu-native && (cd icu-native && "$icu_src/runConfigureICU" Linux --disable-tests \
-  --disable-samples --disable-tools --disable-extras >&2)
-mkdir -p icu-wasm && (cd icu-wasm && CFLAGS="$flags" CXXFLAGS="$flags -std=c++17" \
+# A cross build needs a configured native tree with its config/icucross.mk;
+# we build no tools and no data (the data archive comes from the source
+# tree, trimmed later by Debian's native icupkg).
+if ! done_ icu-native; then
+  rm -rf icu-native && mkdir -p icu-native
+  (cd icu-native && "$icu_src/runConfigureICU" Linux --disable-tests \
+    --disable-samples --disable-tools --disable-extras >&2 && make config/icucross.mk >&2)
+  mark icu-native
+fi
+if ! done_ icu-wasm; then
+  rm -rf icu-wasm && mkdir -p icu-wasm
+  (cd icu-wasm && CFLAGS="$flags" CXXFLAGS="$flags -std=c++17" \
   emconfigure "$icu_src/configure" --host=i686-pc-linux-gnu --with-cross-build="$work/icu-native" \
     --enable-static --disable-shared --disable-tools --disable-dyload --disable-tests \
     --disable-samples --disable-extras --disable-icuio --disable-layoutex --prefix="$prefix" >&2 \
   && emmake make -j"$jobs" -C stubdata >&2 && emmake make -j"$jobs" -C common >&2 \
   && emmake make -j"$jobs" -C i18n >&2)
+  mark icu-wasm
+fi
 mkdir -p "$prefix/lib" "$prefix/include/unicode" "$prefix/share/icu"
 cp icu-wasm/lib/libicuuc.a icu-wasm/lib/libicui18n.a "$prefix/lib/"
 cp icu-wasm/stubdata/libicudata.a "$prefix/lib/" 2>/dev/null || cp icu-wasm/lib/libicudata.a "$prefix/lib/"
