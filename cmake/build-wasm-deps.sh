@@ -66,17 +66,21 @@ icu_src=$(ls -d "$work"/icu-*/source)
 if ! done_ icu-native; then
   rm -rf icu-native && mkdir -p icu-native
   (cd icu-native && "$icu_src/runConfigureICU" Linux --disable-tests \
-    --disable-samples --disable-tools --disable-extras >&2 && make config/icucross.mk >&2)
+    --disable-samples --disable-tools --disable-extras >&2 && make config/icucross.mk config/icucross.inc >&2)
   mark icu-native
 fi
-if ! done_ icu-wasm; then
+if ! done_ icu-wasm-configure; then
   rm -rf icu-wasm && mkdir -p icu-wasm
   (cd icu-wasm && CFLAGS="$flags" CXXFLAGS="$flags -std=c++17" \
-  emconfigure "$icu_src/configure" --host=i686-pc-linux-gnu --with-cross-build="$work/icu-native" \
-    --enable-static --disable-shared --disable-tools --disable-dyload --disable-tests \
-    --disable-samples --disable-extras --disable-icuio --disable-layoutex --prefix="$prefix" >&2 \
-  && emmake make -j"$jobs" -C stubdata >&2 && emmake make -j"$jobs" -C common >&2 \
-  && emmake make -j"$jobs" -C i18n >&2)
+    emconfigure "$icu_src/configure" --host=i686-pc-linux-gnu --with-cross-build="$work/icu-native" \
+      --enable-static --disable-shared --disable-tools --disable-dyload --disable-tests \
+      --disable-samples --disable-extras --disable-icuio --disable-layoutex --prefix="$prefix" >&2)
+  mark icu-wasm-configure
+fi
+if ! done_ icu-wasm; then
+  # Only the libraries: the top-level Makefile would also want tools and data.
+  (cd icu-wasm && mkdir -p lib bin && emmake make -j"$jobs" -C stubdata >&2 \
+    && emmake make -j"$jobs" -C common >&2 && emmake make -j"$jobs" -C i18n >&2)
   mark icu-wasm
 fi
 mkdir -p "$prefix/lib" "$prefix/include/unicode" "$prefix/share/icu"

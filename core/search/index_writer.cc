@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <xapian.h>
 
+#include <array>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -15,43 +17,56 @@
 namespace firstfix::search {
 namespace {
 
-class DocumentBuilder {
- public:
-  DocumentBuilder(const text::Analyzer& analyzer, Xapian::WritableDatabase& db)
-      : analyzer_(analyzer), db_(db) {}
+// The analysed fields of one document, in a fixed order.
+enum FieldId { kTitle, kQuestions, kSynonyms, kTags, kHeadings, kBody, kFieldCount };
 
-  void add_field(const std::string& text, Xapian::termcount weight) {
-    for (const text::Token& t : analyzer_.analyze(text)) {
-      doc_.add_posting(t.word, ++pos_, weight);
-      if (!t.stop) doc_.add_term(std::string(schema::kStem) + t.stem, weight);
-      if (t.word.size() >= 3 && !is_number(t.word)) ++spelling_[t.word];
-    }
-    pos_ += schema::kFieldGap;
-  }
-
-  void add_boolean(std::string_view prefix, const std::string& value) {
-    doc_.add_boolean_term(std::string(prefix) + value);
-  }
-
-  Xapian::Document& document() { return doc_; }
-
-  void flush_spelling() {
-    for (const auto& [word, count] : spelling_) db_.add_spelling(word, count);
-  }
-
- private:
-  static bool is_number(const std::string& w) {
-    for (char c : w)
-      if (!(c >= '0' && c <= '9') && c != '.' && c != ',') return false;
-    return true;
-  }
-
-  const text::Analyzer& analyzer_;
-  Xapian::WritableDatabase& db_;
-  Xapian::Document doc_;
-  Xapian::termpos pos_ = 0;
-  std::map<std::string, Xapian::termcount> spelling_;
+struct AnalysedDoc {
+  std::string locale;
+  std::array<std::vector<text::Token>, kFieldCount> fields;
 };
+
+schema::Field field_params(int f) {
+  const auto& p = schema::kBm25f;
+  switch (f) {
+    case kTitle: return p.title;
+    case kQuestions: return p.questions;
+    case kSynonyms: return p.synonyms;
+    case kTags: return p.tags;
+    case kHeadings: return p.headings;
+    default: return p.body;
+  }
+}
+
+bool is_number(const std::string& w) {
+  for (char c : w)
+    if (!(c >= '0' && c <= '9') && c != '.' && c != ',') return false;
+  return true;
+}
+
+// Adds a document's terms with BM25F pseudo-frequencies as wdf (see schema.h),
+// unstemmed words with positions, and its words to the spelling table.
+void add_terms(const AnalysedDoc& d, const std::array<double, kFieldCount>& avg_len, Xapian::Document& doc,
+               std::map<std::string, Xapian::termcount>& spelling) {
+  std::map<std::string, double> stems, words;
+  Xapian::termpos pos = 0;
+  for (int f = 0; f < kFieldCount; ++f) {
+    const auto& tokens = d.fields[f];
+    if (tokens.empty()) continue;
+    const schema::Field p = field_params(f);
+    const double norm = 1.0 - p.b + p.b * static_cast<double>(tokens.size()) / avg_len[f];
+    const double inc = p.weight / norm;
+    for (const auto& t : tokens) {
+      doc.add_posting(t.word, ++pos, 0);
+      stems[std::string(schema::kStem) + t.stem] += inc;
+      words[t.word] += inc;
+      if (t.word.size() >= 3 && !is_number(t.word)) ++spelling[t.word];
+    }
+    pos += schema::kFieldGap;
+  }
+  auto wdf = [](double tf) { return static_cast<Xapian::termcount>(std::max(1.0, std::round(tf * schema::kWdfScale))); };
+  for (const auto& [term, tf] : stems) doc.add_term(term, wdf(tf));
+  for (const auto& [term, tf] : words) doc.add_term(term, wdf(tf));
+}
 
 std::string lower_ascii(std::string s) {
   for (char& c : s)
@@ -111,48 +126,71 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
       if (it == analyzers.end()) it = analyzers.emplace(locale, text::Analyzer(locale)).first;
       return it->second;
     };
-    const auto& w = schema::kFieldWeights;
+    auto analyse = [&](const std::string& locale, std::vector<std::string> title_etc[kFieldCount]) {
+      AnalysedDoc d;
+      d.locale = locale;
+      const text::Analyzer& an = analyzer_for(locale);
+      for (int f = 0; f < kFieldCount; ++f)
+        for (const auto& s : title_etc[f]) {
+          auto tokens = an.analyze(s);
+          d.fields[f].insert(d.fields[f].end(), tokens.begin(), tokens.end());
+        }
+      return d;
+    };
 
+    // Pass 1: analyse every field of every document, for the average lengths.
+    std::vector<AnalysedDoc> analysed;
+    std::vector<Xapian::Document> docs;
     for (const auto& c : hc.articles) {
       const auto& a = c.article;
-      DocumentBuilder b(analyzer_for(a.locale), db);
-      b.add_field(a.title, w.title);
-      for (const auto& q : a.questions) b.add_field(q, w.questions);
-      for (const auto& s : a.synonyms) b.add_field(s, w.synonyms);
-      for (const auto& t : a.tags) b.add_field(t, w.tags);
-      b.add_field(c.headings, w.headings);
-      b.add_field(c.text, w.body);
-      b.add_boolean(schema::kId, a.id);
-      b.add_boolean(schema::kLocale, a.locale);
-      b.add_boolean(schema::kCategory, lower_ascii(a.category));
-      for (const auto& t : a.tags) b.add_boolean(schema::kTag, lower_ascii(t));
-      b.add_boolean(schema::kKind, "article");
-      b.document().add_value(schema::kCategorySlot, a.category);
+      std::vector<std::string> fields[kFieldCount] = {{a.title}, a.questions, a.synonyms, a.tags, {c.headings}, {c.text}};
+      analysed.push_back(analyse(a.locale, fields));
+      Xapian::Document doc;
+      doc.add_boolean_term(std::string(schema::kId) + a.id);
+      doc.add_boolean_term(std::string(schema::kLocale) + a.locale);
+      doc.add_boolean_term(std::string(schema::kCategory) + lower_ascii(a.category));
+      for (const auto& t : a.tags) doc.add_boolean_term(std::string(schema::kTag) + lower_ascii(t));
+      doc.add_boolean_term(std::string(schema::kKind) + "article");
+      doc.add_value(schema::kCategorySlot, a.category);
       nlohmann::json data = {{"id", a.id},       {"kind", "article"},      {"title", a.title},
                              {"locale", a.locale}, {"category", a.category}, {"url", c.url},
                              {"text", c.text}};
-      b.document().set_data(data.dump());
-      db.add_document(b.document());
-      b.flush_spelling();
+      doc.set_data(data.dump());
+      docs.push_back(std::move(doc));
     }
     for (const auto& f : hc.flows) {
-      DocumentBuilder b(analyzer_for(f.locale), db);
-      b.add_field(f.title, w.title);
       std::string intents;
-      for (const auto& i : f.intents) {
-        b.add_field(i, w.questions);
-        intents += (intents.empty() ? "" : " · ") + i;
-      }
-      b.add_boolean(schema::kId, f.id);
-      b.add_boolean(schema::kLocale, f.locale);
-      b.add_boolean(schema::kKind, "flow");
-      nlohmann::json data = {{"id", f.id},         {"kind", "flow"},   {"title", f.title},
-                             {"locale", f.locale}, {"category", ""},   {"url", content::flow_url(f.id)},
+      for (const auto& i : f.intents) intents += (intents.empty() ? "" : " · ") + i;
+      std::vector<std::string> fields[kFieldCount] = {{f.title}, f.intents, {}, {}, {}, {}};
+      analysed.push_back(analyse(f.locale, fields));
+      Xapian::Document doc;
+      doc.add_boolean_term(std::string(schema::kId) + f.id);
+      doc.add_boolean_term(std::string(schema::kLocale) + f.locale);
+      doc.add_boolean_term(std::string(schema::kKind) + "flow");
+      nlohmann::json data = {{"id", f.id},         {"kind", "flow"}, {"title", f.title},
+                             {"locale", f.locale}, {"category", ""}, {"url", content::flow_url(f.id)},
                              {"text", intents}};
-      b.document().set_data(data.dump());
-      db.add_document(b.document());
-      b.flush_spelling();
+      doc.set_data(data.dump());
+      docs.push_back(std::move(doc));
     }
+    std::array<double, kFieldCount> avg_len{};
+    for (int f = 0; f < kFieldCount; ++f) {
+      double total = 0, n = 0;
+      for (const auto& d : analysed)
+        if (!d.fields[f].empty()) {
+          total += static_cast<double>(d.fields[f].size());
+          ++n;
+        }
+      avg_len[f] = n > 0 ? total / n : 1.0;
+    }
+
+    // Pass 2: terms with their BM25F weights.
+    std::map<std::string, Xapian::termcount> spelling;
+    for (size_t i = 0; i < docs.size(); ++i) {
+      add_terms(analysed[i], avg_len, docs[i], spelling);
+      db.add_document(docs[i]);
+    }
+    for (const auto& [word, count] : spelling) db.add_spelling(word, count);
     for (const auto& file : hc.synonyms) {
       const text::Analyzer& an = analyzer_for(file.locale);
       for (const auto& group : file.groups) {

