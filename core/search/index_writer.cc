@@ -119,7 +119,7 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
                  const std::string& output_path) {
   const std::string db_path = scratch_dir + "/glass";
   {
-    Xapian::WritableDatabase db(db_path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS);
+    Xapian::WritableDatabase db(db_path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_TERMLIST | Xapian::DB_NO_SYNC);
     std::map<std::string, text::Analyzer> analyzers;
     auto analyzer_for = [&](const std::string& locale) -> const text::Analyzer& {
       auto it = analyzers.find(locale);

@@ -234,9 +234,9 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   // b = 0: the index's wdf is already length-normalized per field (BM25F, schema.h).
   enquire.set_weighting_scheme(Xapian::BM25Weight(ranking_.bm25f_k1 * schema::kWdfScale, 0, 1, 0, 0.5));
   enquire.set_query(final_query);
-  const Xapian::doccount all_docs = db_.get_doccount();
-  const Xapian::doccount check_at_least = std::min<Xapian::doccount>(all_docs, 10000);
-  Xapian::MSet mset = enquire.get_mset(req.offset, req.limit, check_at_least);
+  // No check_at_least: Xapian may stop early once the top results are
+  // certain, so `total` is an estimate for broad queries (exact when small).
+  Xapian::MSet mset = enquire.get_mset(req.offset, req.limit);
   resp.total = mset.get_matches_estimated();
 
   if (req.facets) {
@@ -247,7 +247,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     facet_enquire.set_weighting_scheme(Xapian::BoolWeight());
     Xapian::ValueCountMatchSpy spy(schema::kCategorySlot);
     facet_enquire.add_matchspy(&spy);
-    facet_enquire.get_mset(0, 0, check_at_least);
+    facet_enquire.get_mset(0, 0, std::min<Xapian::doccount>(db_.get_doccount(), kFacetScanLimit));
     for (auto v = spy.values_begin(); v != spy.values_end(); ++v)
       if (!(*v).empty()) resp.categories.emplace_back(*v, v.get_termfreq());
   }

@@ -44,7 +44,7 @@ struct SearchResponse {
   std::string query;
   std::string locale;
   std::string corrected;  // the query as searched, if a word was corrected; else empty
-  uint64_t total = 0;     // matches (estimated for very large result sets)
+  uint64_t total = 0;     // matches: exact for small result sets, else Xapian's estimate
   uint32_t offset = 0, limit = 0;
   std::vector<SearchHit> hits;
   std::vector<std::pair<std::string, uint64_t>> categories;  // count per category, by name
@@ -78,6 +78,8 @@ class Searcher {
 };
 
 inline constexpr uint32_t kMaxLimit = 100;
+// Category counts look at up to this many matches (scaled beyond).
+inline constexpr uint32_t kFacetScanLimit = 10000;
 inline constexpr size_t kMaxQueryWords = 32;
 
 }  // namespace firstfix::search

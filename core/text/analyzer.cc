@@ -7,6 +7,7 @@
 #include <xapian.h>
 
 #include <stdexcept>
+#include <unordered_map>
 
 namespace firstfix::text {
 namespace {
@@ -69,7 +70,19 @@ struct Analyzer::Impl {
   std::string locale;
   Xapian::Stem stemmer;
   bool has_stemmer = false;
+  StopWords stop_words;
   mutable std::unique_ptr<icu::BreakIterator> words;
+  // Snowball stemming is the costliest step per word and a help center's
+  // vocabulary is small: remember stems, within a bound.
+  mutable std::unordered_map<std::string, std::string> stems;
+  static constexpr size_t kMaxCachedStems = 1 << 16;
+
+  std::string stem(const std::string& folded) const {
+    auto it = stems.find(folded);
+    if (it != stems.end()) return it->second;
+    if (stems.size() >= kMaxCachedStems) stems.clear();
+    return stems.emplace(folded, stemmer(folded)).first->second;
+  }
 
   // Returns {folded word, folded stem}.
   std::pair<std::string, std::string> fold_and_stem(std::string_view raw) const {
@@ -77,7 +90,7 @@ struct Analyzer::Impl {
       std::string lower(raw);
       for (char& c : lower)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      std::string stem = has_stemmer ? stemmer(lower) : lower;
+      std::string stem = has_stemmer ? this->stem(lower) : lower;
       return {std::move(lower), std::move(stem)};
     }
     UErrorCode status = U_ZERO_ERROR;
@@ -89,7 +102,7 @@ struct Analyzer::Impl {
     std::string folded_utf8 = to_utf8(folded);
     std::string word = to_utf8(strip_latin_diacritics(folded));
     if (!has_stemmer) return {word, word};
-    std::string stem = stemmer(folded_utf8);
+    std::string stem = this->stem(folded_utf8);
     if (!is_ascii(stem)) stem = to_utf8(strip_latin_diacritics(icu::UnicodeString::fromUTF8(stem)));
     return {std::move(word), std::move(stem)};
   }
@@ -99,6 +112,7 @@ Analyzer::Analyzer(std::string_view locale) : impl_(std::make_unique<Impl>()) {
   const LocaleInfo* info = find_locale(locale);
   if (!info) throw std::invalid_argument("unsupported locale '" + std::string(locale) + "'");
   impl_->locale = std::string(locale);
+  impl_->stop_words = stop_words_for(locale);
   if (!info->stemmer_language.empty()) {
     impl_->stemmer = Xapian::Stem(std::string(info->stemmer_language));
     impl_->has_stemmer = true;
@@ -135,7 +149,7 @@ std::vector<Token> Analyzer::analyze(std::string_view utf8) const {
     auto [word, stem] = impl_->fold_and_stem(raw);
     if (word.empty()) continue;
     Token t;
-    t.stop = is_stop_word(impl_->locale, word);
+    t.stop = impl_->stop_words.contains(word);
     t.word = std::move(word);
     t.stem = std::move(stem);
     t.begin = static_cast<uint32_t>(begin);

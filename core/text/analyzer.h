@@ -55,6 +55,17 @@ class Analyzer {
   std::unique_ptr<Impl> impl_;
 };
 
-bool is_stop_word(std::string_view locale, std::string_view folded_word);
+// A locale's stop words (empty for locales without a list).
+class StopWords {
+ public:
+  StopWords() = default;
+  StopWords(const std::string_view* begin, const std::string_view* end) : begin_(begin), end_(end) {}
+  bool contains(std::string_view folded_word) const;
+
+ private:
+  const std::string_view* begin_ = nullptr;
+  const std::string_view* end_ = nullptr;
+};
+StopWords stop_words_for(std::string_view locale);
 
 }  // namespace firstfix::text

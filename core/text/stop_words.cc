@@ -45,19 +45,17 @@ static_assert(std::is_sorted(kSpanish.begin(), kSpanish.end()));
 static_assert(std::is_sorted(kGerman.begin(), kGerman.end()));
 static_assert(std::is_sorted(kFrench.begin(), kFrench.end()));
 
-template <size_t N>
-bool contains(const std::array<std::string_view, N>& words, std::string_view w) {
-  return std::binary_search(words.begin(), words.end(), w);
-}
-
 }  // namespace
 
-bool is_stop_word(std::string_view locale, std::string_view w) {
-  if (locale == "en") return contains(kEnglish, w);
-  if (locale == "es") return contains(kSpanish, w);
-  if (locale == "de") return contains(kGerman, w);
-  if (locale == "fr") return contains(kFrench, w);
-  return false;
+bool StopWords::contains(std::string_view w) const { return std::binary_search(begin_, end_, w); }
+
+StopWords stop_words_for(std::string_view locale) {
+  auto of = [](const auto& words) { return StopWords(words.data(), words.data() + words.size()); };
+  if (locale == "en") return of(kEnglish);
+  if (locale == "es") return of(kSpanish);
+  if (locale == "de") return of(kGerman);
+  if (locale == "fr") return of(kFrench);
+  return {};
 }
 
 }  // namespace firstfix::text
