@@ -22,6 +22,15 @@ struct SearchOptions {
 };
 int search_command(const SearchOptions& options);
 
+struct ServeOptions {
+  std::string content_dir = "content";
+  std::string data_dir = ".firstfix-data";
+  std::string widget_dir;  // empty: build/widget beside the binary's build tree
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+};
+int serve_command(const ServeOptions& options, const std::string& program_path);
+
 int analyze_command(const std::string& locale, bool json);
 
 }  // namespace firstfix::cli

@@ -42,6 +42,15 @@ int main(int argc, char** argv) {
                    "{\"id\": ID, \"results\": [{\"id\": ..., \"score\": ...}], \"corrected\": ...}");
   search->add_option("QUERY", so.query, "the query (not with --batch)");
 
+  firstfix::cli::ServeOptions serve_options;
+  auto* serve = app.add_subcommand("serve", "Build CONTENT and serve it: the demo help center with the widget, the\n"
+                                            "widget's files and the search API. Stops cleanly on SIGTERM or Ctrl-C.");
+  serve->add_option("--content", serve_options.content_dir, "content folder")->capture_default_str();
+  serve->add_option("--data", serve_options.data_dir, "folder for the compiled content and the database")->capture_default_str();
+  serve->add_option("--widget", serve_options.widget_dir, "built widget files (default: build/widget)");
+  serve->add_option("--host", serve_options.host, "address to listen on")->capture_default_str();
+  serve->add_option("--port", serve_options.port, "port to listen on (0: any free port)")->capture_default_str();
+
   std::string locale = "en";
   bool analyze_json = false;
   auto* analyze = app.add_subcommand("analyze", "Print the search terms the analyzer makes of each line of stdin.");
@@ -65,6 +74,7 @@ int main(int argc, char** argv) {
       return firstfix::cli::search_command(so);
     }
     if (*analyze) return firstfix::cli::analyze_command(locale, analyze_json);
+    if (*serve) return firstfix::cli::serve_command(serve_options, argv[0]);
   } catch (const Xapian::Error& e) {
     std::cerr << "firstfix: " << e.get_description() << '\n';
     return 2;

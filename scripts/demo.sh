@@ -1,13 +1,8 @@
 #!/usr/bin/env bash
 # Runs firstfix on the sample help center in content/ with no configuration:
-# installs what is missing, builds the CLI, compiles the content and runs a
-# search (pass your own query as arguments).
+# builds everything, then serves the demo site with the widget at
+# http://127.0.0.1:8080/ (extra arguments go to `firstfix serve`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FIRSTFIX_WITH_BROWSER=0 bash scripts/install-deps.sh
-cmake --preset native >/dev/null
-cmake --build --preset native --target firstfix
-./build/native/firstfix check content
-./build/native/firstfix build content -o dist
-if [ $# -gt 0 ]; then query="$*"; else query="pasword resett"; fi
-./build/native/firstfix search --index dist "$query"
+FIRSTFIX_WITH_BROWSER=0 bash scripts/build.sh
+exec ./build/native/firstfix serve "$@"

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config dpkg-dev
   libxapian-dev libicu-dev icu-devtools nlohmann-json3-dev doctest-dev
-  libcli11-dev libyaml-cpp-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev
+  libboost1.81-dev libcli11-dev libyaml-cpp-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev
   emscripten
 )
 if [ "${FIRSTFIX_WITH_BROWSER:-1}" = 1 ]; then packages+=(chromium); fi

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/search/schema.h"
 #include "core/text/analyzer.h"
@@ -20,9 +21,29 @@ namespace {
 // The analysed fields of one document, in a fixed order.
 enum FieldId { kTitle, kQuestions, kSynonyms, kTags, kHeadings, kBody, kFieldCount };
 
+// Words and stems are interned: a collection is analysed whole before it is
+// written (BM25F needs average field lengths), and 8 bytes a token keep that
+// affordable at 100,000 articles.
+class Vocabulary {
+ public:
+  uint32_t id(const std::string& s) {
+    auto [it, fresh] = ids_.emplace(s, static_cast<uint32_t>(strings_.size()));
+    if (fresh) strings_.push_back(s);
+    return it->second;
+  }
+  const std::string& operator[](uint32_t id) const { return strings_[id]; }
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+  std::vector<std::string> strings_;
+};
+
+struct TokenIds {
+  uint32_t word, stem;
+};
+
 struct AnalysedDoc {
-  std::string locale;
-  std::array<std::vector<text::Token>, kFieldCount> fields;
+  std::array<std::vector<TokenIds>, kFieldCount> fields;
 };
 
 schema::Field field_params(int f) {
@@ -45,8 +66,8 @@ bool is_number(const std::string& w) {
 
 // Adds a document's terms with BM25F pseudo-frequencies as wdf (see schema.h),
 // unstemmed words with positions, and its words to the spelling table.
-void add_terms(const AnalysedDoc& d, const std::array<double, kFieldCount>& avg_len, Xapian::Document& doc,
-               std::map<std::string, Xapian::termcount>& spelling) {
+void add_terms(const AnalysedDoc& d, const Vocabulary& vocabulary, const std::array<double, kFieldCount>& avg_len,
+               Xapian::Document& doc, std::map<std::string, Xapian::termcount>& spelling) {
   std::map<std::string, double> stems, words;
   Xapian::termpos pos = 0;
   for (int f = 0; f < kFieldCount; ++f) {
@@ -56,10 +77,11 @@ void add_terms(const AnalysedDoc& d, const std::array<double, kFieldCount>& avg_
     const double norm = 1.0 - p.b + p.b * static_cast<double>(tokens.size()) / avg_len[f];
     const double inc = p.weight / norm;
     for (const auto& t : tokens) {
-      doc.add_posting(t.word, ++pos, 0);
-      stems[std::string(schema::kStem) + t.stem] += inc;
-      words[t.word] += inc;
-      if (t.word.size() >= 3 && !is_number(t.word)) ++spelling[t.word];
+      const std::string& word = vocabulary[t.word];
+      doc.add_posting(word, ++pos, 0);
+      stems[std::string(schema::kStem) + vocabulary[t.stem]] += inc;
+      words[word] += inc;
+      if (word.size() >= 3 && !is_number(word)) ++spelling[word];
     }
     pos += schema::kFieldGap;
   }
@@ -126,15 +148,13 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
       if (it == analyzers.end()) it = analyzers.emplace(locale, text::Analyzer(locale)).first;
       return it->second;
     };
+    Vocabulary vocabulary;
     auto analyse = [&](const std::string& locale, std::vector<std::string> title_etc[kFieldCount]) {
       AnalysedDoc d;
-      d.locale = locale;
       const text::Analyzer& an = analyzer_for(locale);
       for (int f = 0; f < kFieldCount; ++f)
-        for (const auto& s : title_etc[f]) {
-          auto tokens = an.analyze(s);
-          d.fields[f].insert(d.fields[f].end(), tokens.begin(), tokens.end());
-        }
+        for (const auto& s : title_etc[f])
+          for (const auto& t : an.analyze(s)) d.fields[f].push_back({vocabulary.id(t.word), vocabulary.id(t.stem)});
       return d;
     };
 
@@ -187,8 +207,9 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
     // Pass 2: terms with their BM25F weights.
     std::map<std::string, Xapian::termcount> spelling;
     for (size_t i = 0; i < docs.size(); ++i) {
-      add_terms(analysed[i], avg_len, docs[i], spelling);
+      add_terms(analysed[i], vocabulary, avg_len, docs[i], spelling);
       db.add_document(docs[i]);
+      docs[i] = Xapian::Document();  // release as we go
     }
     for (const auto& [word, count] : spelling) db.add_spelling(word, count);
     for (const auto& file : hc.synonyms) {

@@ -1,0 +1,37 @@
+// `firstfix serve`: compile the content, then serve it.
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "native_server/app.h"
+#include "native_server/http_server.h"
+
+namespace fs = std::filesystem;
+
+namespace firstfix::cli {
+
+int serve_command(const ServeOptions& o, const std::string& program_path) {
+  const std::string dist = (fs::path(o.data_dir) / "dist").string();
+  if (int rc = build_command(o.content_dir, dist, /*quiet=*/true); rc != 0) return rc;
+
+  std::string widget = o.widget_dir;
+  if (widget.empty()) {
+    // build/native/firstfix -> build/widget
+    fs::path beside = fs::weakly_canonical(fs::path(program_path)).parent_path().parent_path() / "widget";
+    widget = fs::exists(beside) ? beside.string() : "build/widget";
+  }
+  if (!fs::exists(fs::path(widget) / "loader.js")) {
+    std::cerr << "firstfix serve: no built widget in " << widget << " (run: npm ci && node widget/build.mjs)\n";
+    return 2;
+  }
+  server::App app({.dist_dir = dist, .widget_dir = widget});
+  server::HttpServer http({.host = o.host, .port = o.port},
+                          [&app](server::Request&& req, server::Respond respond) { app.handle(std::move(req), std::move(respond)); });
+  http.run([&](unsigned short port) {
+    std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << std::endl;
+  });
+  std::cout << "firstfix: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace firstfix::cli

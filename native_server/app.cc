@@ -1,0 +1,213 @@
+#include "native_server/app.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/url.hpp>
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <stdexcept>
+
+#include "core/content/manifest.h"
+#include "core/search/json.h"
+#include "core/search/searcher.h"
+#include "native_server/site_pages.h"
+#include "native_server/static_assets.h"
+
+namespace fs = std::filesystem;
+
+namespace firstfix::server {
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Query parameters of /api/v1/search, as a JSON request for core/search/json.h.
+nlohmann::json search_params(const boost::urls::params_view& params) {
+  static const std::map<std::string, std::string> kinds = {
+      {"q", "string"},    {"locale", "string"}, {"category", "list"}, {"tag", "list"},     {"kind", "string"},
+      {"limit", "count"}, {"offset", "count"},  {"as_you_type", "bool"}, {"facets", "bool"}, {"spelling", "bool"}};
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& p : params) {
+    auto kind = kinds.find(p.key);
+    if (kind == kinds.end()) throw std::invalid_argument("unknown parameter '" + p.key + "'");
+    if (kind->second == "string") {
+      j[p.key] = p.value;
+    } else if (kind->second == "list") {
+      j[p.key].push_back(p.value);
+    } else if (kind->second == "bool") {
+      if (p.value != "true" && p.value != "false" && p.value != "1" && p.value != "0")
+        throw std::invalid_argument("parameter '" + p.key + "' must be true or false");
+      j[p.key] = p.value == "true" || p.value == "1";
+    } else {
+      if (p.value.empty() || p.value.size() > 9 || p.value.find_first_not_of("0123456789") != std::string::npos)
+        throw std::invalid_argument("parameter '" + p.key + "' must be a non-negative integer");
+      j[p.key] = std::stoll(p.value);
+    }
+  }
+  return j;
+}
+
+}  // namespace
+
+struct App::Impl {
+  AppConfig config;
+  nlohmann::json manifest;
+  std::string index_path;
+  std::map<std::string, nlohmann::json> articles;  // id -> manifest entry
+  AssetStore assets;
+  SiteContext site;
+  std::string loader_url = "/widget.js";
+  boost::asio::thread_pool pool;
+
+  explicit Impl(const AppConfig& c) : config(c), pool(c.search_threads) {}
+
+  search::Searcher& searcher() {
+    thread_local std::unique_ptr<search::Searcher> s;
+    thread_local std::string opened;
+    if (!s || opened != index_path) {
+      s = std::make_unique<search::Searcher>(Xapian::Database(index_path));
+      opened = index_path;
+    }
+    return *s;
+  }
+
+  void load() {
+    const fs::path dist(config.dist_dir), widget(config.widget_dir);
+    manifest = nlohmann::json::parse(read_file(dist / std::string(content::kManifestFile)));
+    index_path = (dist / std::string(content::kIndexFile)).string();
+    for (const auto& a : manifest["articles"]) articles[a["id"].get<std::string>()] = a;
+
+    // Content-hashed, immutable files; the loader names them.
+    nlohmann::json urls;
+    urls["index"] = assets.add_hashed("index.db", read_file(index_path));
+    urls["glue"] = assets.add_hashed("firstfix.js", read_file(widget / "firstfix.js"));
+    urls["wasm"] = assets.add_hashed("firstfix.wasm", read_file(widget / "firstfix.wasm"));
+    urls["worker"] = assets.add_hashed("worker.js", read_file(widget / "worker.js"));
+    urls["panel"] = assets.add_hashed("panel.js", read_file(widget / "panel.js"));
+    if (fs::exists(widget / "icu-cjk.dat")) urls["cjk"] = assets.add_hashed("icu-cjk.dat", read_file(widget / "icu-cjk.dat"));
+    nlohmann::json pages = nlohmann::json::array();
+    for (const auto& a : manifest["articles"])
+      if (!a["pages"].empty()) pages.push_back({{"id", a["id"]}, {"title", a["title"]}, {"locale", a["locale"]}, {"pages", a["pages"]}});
+    urls["pages"] = assets.add_hashed("pages.json", pages.dump());
+    nlohmann::json config_json = {{"assets", urls},
+                                  {"site", manifest["site"]},
+                                  {"locales", manifest["locales"]},
+                                  {"cjk", false}};
+    std::string loader = read_file(widget / "loader.js");
+    const std::string placeholder = "\"__FIRSTFIX_CONFIG__\"";
+    auto at = loader.find(placeholder);
+    if (at == std::string::npos) throw std::runtime_error((widget / "loader.js").string() + " lacks the config placeholder");
+    loader.replace(at, placeholder.size(), config_json.dump());
+    // The loader's own URL is stable, so it is cached briefly and revalidated.
+    assets.add(loader_url, std::move(loader), "public, max-age=300, must-revalidate");
+    if (fs::exists(widget / "firstfix.d.ts")) assets.add("/firstfix.d.ts", read_file(widget / "firstfix.d.ts"), "public, max-age=300");
+
+    site.manifest = manifest;
+    site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
+    site.widget_tag = "<script src=\"" + loader_url + "\" async></script>";
+  }
+
+  Response html(const Request& req, http::status status, std::string body) {
+    auto res = make_response(req, status, "text/html; charset=utf-8", std::move(body));
+    res.set(http::field::cache_control, "no-cache");
+    // The demo site runs under a strict CSP, as a careful host page would.
+    res.set("Content-Security-Policy",
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
+            "style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'");
+    return res;
+  }
+
+  Response json(const Request& req, const nlohmann::json& body, const char* cache = "no-store") {
+    auto res = make_response(req, http::status::ok, "application/json", body.dump());
+    res.set(http::field::cache_control, cache);
+    res.set(http::field::access_control_allow_origin, "*");
+    return res;
+  }
+
+  void handle(Request&& req, Respond respond) {
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      auto res = json_error(req, http::status::method_not_allowed, "only GET and HEAD are supported here");
+      res.set(http::field::allow, "GET, HEAD");
+      return respond(std::move(res));
+    }
+    auto parsed = boost::urls::parse_origin_form(req.target());
+    if (!parsed) return respond(json_error(req, http::status::bad_request, "malformed request target"));
+    const std::string path = parsed->path();
+    const auto params = parsed->params();
+
+    if (const Asset* a = assets.find(path)) return respond(AssetStore::respond(req, *a));
+    if (path == "/healthz")
+      return respond(json(req, {{"status", "ok"}, {"articles", manifest["articles"].size()}, {"flows", manifest["flows"].size()}}));
+    if (path == "/api/v1/search") {
+      nlohmann::json request;
+      try {
+        request = search_params(params);
+        search::request_from_json(request);  // validate before queueing
+      } catch (const std::exception& e) {
+        return respond(json_error(req, http::status::bad_request, e.what()));
+      }
+      // Searching reads the index: off the I/O threads.
+      boost::asio::post(pool, [this, req = std::move(req), request, respond]() mutable {
+        try {
+          auto result = searcher().search(search::request_from_json(request));
+          respond(json(req, search::to_json(result)));
+        } catch (const std::invalid_argument& e) {
+          respond(json_error(req, http::status::bad_request, e.what()));
+        } catch (const std::exception& e) {
+          respond(json_error(req, http::status::internal_server_error, e.what()));
+        }
+      });
+      return;
+    }
+    if (path.rfind("/api/v1/articles/", 0) == 0) {
+      auto it = articles.find(path.substr(17));
+      if (it == articles.end()) return respond(json_error(req, http::status::not_found, "no article with id '" + path.substr(17) + "'"));
+      nlohmann::json body = it->second;
+      body["html"] = read_file(fs::path(config.dist_dir) / body["html"].get<std::string>());
+      return respond(json(req, body, "public, max-age=60"));
+    }
+    if (path.rfind("/api/", 0) == 0) return respond(json_error(req, http::status::not_found, "no such endpoint: " + path));
+    if (path == "/" || path == "/index.html") {
+      std::string locale = manifest["site"]["default_locale"];
+      if (auto l = params.find("locale"); l != params.end()) locale = (*l).value;
+      bool known = false;
+      for (const auto& l : manifest["locales"]) known |= l == locale;
+      if (!known) return respond(html(req, http::status::not_found, not_found_page(site)));
+      return respond(html(req, http::status::ok, home_page(site, locale)));
+    }
+    if (path.rfind("/articles/", 0) == 0) {
+      auto it = articles.find(path.substr(10));
+      if (it == articles.end()) return respond(html(req, http::status::not_found, not_found_page(site)));
+      return respond(html(req, http::status::ok,
+                          article_page(site, it->second, read_file(fs::path(config.dist_dir) / it->second["html"].get<std::string>()))));
+    }
+    if (path == "/search") {
+      search::SearchRequest sr;
+      if (auto q = params.find("q"); q != params.end()) sr.query = (*q).value;
+      if (auto l = params.find("locale"); l != params.end()) sr.locale = (*l).value;
+      boost::asio::post(pool, [this, req = std::move(req), sr, respond]() mutable {
+        try {
+          respond(html(req, http::status::ok, search_page(site, sr.query, searcher().search(sr))));
+        } catch (const std::invalid_argument&) {
+          respond(html(req, http::status::bad_request, not_found_page(site)));
+        }
+      });
+      return;
+    }
+    respond(html(req, http::status::not_found, not_found_page(site)));
+  }
+};
+
+App::App(const AppConfig& config) : impl_(std::make_unique<Impl>(config)) { impl_->load(); }
+App::~App() { impl_->pool.join(); }
+void App::handle(Request&& req, Respond respond) { impl_->handle(std::move(req), std::move(respond)); }
+
+}  // namespace firstfix::server

@@ -1,0 +1,29 @@
+// The firstfix server's routes: the widget's files, the search API, the
+// demo help-center site, health. All decisions come from core/.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "native_server/http_types.h"
+
+namespace firstfix::server {
+
+struct AppConfig {
+  std::string dist_dir;    // output of `firstfix build`
+  std::string widget_dir;  // built widget files (loader.js, panel.js, worker.js, firstfix.{js,wasm})
+  unsigned search_threads = 2;
+};
+
+class App {
+ public:
+  explicit App(const AppConfig& config);  // throws naming a missing file
+  ~App();
+  void handle(Request&& req, Respond respond);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace firstfix::server

@@ -1,0 +1,33 @@
+// An HTTP/1.1 server on Boost.Beast: keep-alive, size limits, timeouts, and
+// graceful shutdown (stop accepting, let requests in flight finish).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <string>
+
+#include "native_server/http_types.h"
+
+namespace firstfix::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+  unsigned io_threads = 2;
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, Handler handler);
+  ~HttpServer();
+  // Binds, then serves until SIGINT or SIGTERM. Throws if it cannot bind.
+  void run(const std::function<void(unsigned short port)>& on_listening);
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace firstfix::server

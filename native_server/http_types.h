@@ -1,0 +1,23 @@
+// The request and response types the server's handlers see.
+#pragma once
+
+#include <boost/beast/http.hpp>
+
+#include <functional>
+#include <string>
+
+namespace firstfix::server {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// Handlers answer through a callback so slow work can leave the I/O thread.
+using Respond = std::function<void(Response)>;
+using Handler = std::function<void(Request&&, Respond)>;
+
+// A JSON error body: {"error": message}, with the given status.
+Response json_error(const Request& req, http::status status, const std::string& message);
+Response make_response(const Request& req, http::status status, std::string content_type, std::string body);
+
+}  // namespace firstfix::server

@@ -1,0 +1,98 @@
+#include "native_server/site_pages.h"
+
+#include <map>
+
+#include "core/search/snippet.h"
+
+namespace firstfix::server {
+namespace {
+
+using search::escape_html;
+
+std::string layout(const SiteContext& site, const std::string& locale, const std::string& title, const std::string& body) {
+  const std::string name = site.manifest["site"]["name"].get<std::string>();
+  return "<!doctype html>\n<html lang=\"" + escape_html(locale) + "\">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+         escape_html(title) + (title == name ? "" : " · " + escape_html(name)) + "</title>\n<link rel=\"stylesheet\" href=\"" +
+         site.stylesheet_url + "\">\n" + site.widget_tag +
+         "\n</head>\n<body>\n<header class=\"site\"><a class=\"brand\" href=\"/\">" + escape_html(name) +
+         "</a>\n<form class=\"search\" action=\"/search\" role=\"search\"><input type=\"search\" name=\"q\" "
+         "aria-label=\"Search the help center\" placeholder=\"Search the help center\"><input type=\"hidden\" "
+         "name=\"locale\" value=\"" + escape_html(locale) + "\"><button>Search</button></form></header>\n<main>\n" + body +
+         "</main>\n<footer>Can't find what you need? Email <a href=\"mailto:" +
+         escape_html(site.manifest["site"]["contact_email"].get<std::string>()) + "\">" +
+         escape_html(site.manifest["site"]["contact_email"].get<std::string>()) + "</a> · " +
+         escape_html(site.manifest["site"]["contact_hours"].get<std::string>()) + "</footer>\n</body>\n</html>\n";
+}
+
+}  // namespace
+
+std::string home_page(const SiteContext& site, const std::string& locale) {
+  std::map<std::string, std::vector<const nlohmann::json*>> by_category;
+  for (const auto& a : site.manifest["articles"])
+    if (a["locale"] == locale) by_category[a["category"].get<std::string>()].push_back(&a);
+  std::string body = "<h1>How can we help?</h1>\n<nav class=\"locales\">";
+  for (const auto& l : site.manifest["locales"]) {
+    const std::string code = l.get<std::string>();
+    body += code == locale ? "<strong>" + escape_html(code) + "</strong> "
+                           : "<a href=\"/?locale=" + escape_html(code) + "\" lang=\"" + escape_html(code) + "\">" + escape_html(code) + "</a> ";
+  }
+  body += "</nav>\n<div class=\"categories\">\n";
+  for (const auto& [category, articles] : by_category) {
+    body += "<section><h2>" + escape_html(category) + "</h2><ul>";
+    for (const auto* a : articles)
+      body += "<li><a href=\"" + escape_html((*a)["url"].get<std::string>()) + "\">" +
+              escape_html((*a)["title"].get<std::string>()) + "</a></li>";
+    body += "</ul></section>\n";
+  }
+  body += "</div>\n";
+  return layout(site, locale, site.manifest["site"]["name"].get<std::string>(), body);
+}
+
+std::string article_page(const SiteContext& site, const nlohmann::json& a, const std::string& html) {
+  std::string body = "<p class=\"crumbs\"><a href=\"/?locale=" + escape_html(a["locale"].get<std::string>()) + "\">Home</a> › " +
+                     escape_html(a["category"].get<std::string>()) + "</p>\n<article>\n<h1>" +
+                     escape_html(a["title"].get<std::string>()) + "</h1>\n" + html + "\n</article>\n";
+  return layout(site, a["locale"].get<std::string>(), a["title"].get<std::string>(), body);
+}
+
+std::string search_page(const SiteContext& site, const std::string& query, const search::SearchResponse& r) {
+  std::string body = "<h1>Search</h1>\n";
+  if (!r.corrected.empty()) body += "<p class=\"corrected\">Showing results for <strong>" + escape_html(r.corrected) + "</strong></p>\n";
+  if (r.hits.empty()) {
+    body += "<p>No articles match <strong>" + escape_html(query) + "</strong>. Try other words, or contact us below.</p>\n";
+  } else {
+    body += "<p>" + std::to_string(r.total) + " results for <strong>" + escape_html(query) + "</strong></p>\n<ol class=\"results\">";
+    for (const auto& h : r.hits)
+      body += "<li><a href=\"" + escape_html(h.url) + "\">" + h.title_html + "</a> <span class=\"category\">" +
+              escape_html(h.category) + "</span><p>" + h.snippet_html + "</p></li>";
+    body += "</ol>\n";
+  }
+  return layout(site, r.locale, "Search: " + query, body);
+}
+
+std::string not_found_page(const SiteContext& site) {
+  return layout(site, site.manifest["site"]["default_locale"].get<std::string>(), "Page not found",
+                "<h1>Page not found</h1><p><a href=\"/\">Back to the help center</a></p>");
+}
+
+std::string site_stylesheet() {
+  return R"(:root{color-scheme:light;--ink:#1c2430;--muted:#5a6472;--accent:#0b5cad;--line:#dde3ea}
+*{box-sizing:border-box}body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#f7f9fb}
+header.site{display:flex;gap:1rem;align-items:center;justify-content:space-between;flex-wrap:wrap;padding:1rem 2rem;background:#fff;border-bottom:1px solid var(--line)}
+.brand{font-weight:700;font-size:1.2rem;color:var(--ink);text-decoration:none}
+form.search{display:flex;gap:.5rem}form.search input[type=search]{min-width:16rem;padding:.5rem .75rem;border:1px solid #8894a3;border-radius:6px;font:inherit}
+form.search button{padding:.5rem 1rem;border:0;border-radius:6px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
+main{max-width:60rem;margin:0 auto;padding:2rem}a{color:var(--accent)}
+.categories{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1.25rem}
+.categories section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:1rem 1.25rem}
+.categories h2{font-size:1.05rem;margin:.2rem 0 .5rem}.categories ul{padding-left:1.1rem;margin:0}
+article{background:#fff;border:1px solid var(--line);border-radius:10px;padding:1.5rem 2rem}
+article table{border-collapse:collapse}article td,article th{border:1px solid var(--line);padding:.35rem .6rem}
+blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid #c98a00;background:#fff8e6}
+.crumbs,.category{color:var(--muted);font-size:.9rem}mark{background:#ffe38a;color:inherit}
+.results li{margin-bottom:1rem}footer{max-width:60rem;margin:0 auto;padding:1rem 2rem 3rem;color:var(--muted)}
+)";
+}
+
+}  // namespace firstfix::server

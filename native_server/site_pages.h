@@ -1,0 +1,27 @@
+// The demo help-center site generated from a compiled help center: a home
+// page with search and categories, a page per article, a search page. Every
+// page embeds the widget with one script tag.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/search/searcher.h"
+
+namespace firstfix::server {
+
+struct SiteContext {
+  nlohmann::json manifest;
+  std::string stylesheet_url;
+  std::string widget_tag;  // the embed: <script src="/widget.js" async></script>
+};
+
+std::string home_page(const SiteContext& site, const std::string& locale);
+std::string article_page(const SiteContext& site, const nlohmann::json& article, const std::string& html);
+std::string search_page(const SiteContext& site, const std::string& query, const search::SearchResponse& response);
+std::string not_found_page(const SiteContext& site);
+std::string site_stylesheet();
+
+}  // namespace firstfix::server

@@ -1,0 +1,86 @@
+#include "native_server/static_assets.h"
+
+#include <zlib.h>
+
+#include <stdexcept>
+
+#include "core/content/manifest.h"
+
+namespace firstfix::server {
+
+std::string mime_type(std::string_view path) {
+  auto ends = [&](std::string_view s) { return path.size() >= s.size() && path.substr(path.size() - s.size()) == s; };
+  if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
+  if (ends(".wasm")) return "application/wasm";
+  if (ends(".json")) return "application/json";
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".d.ts")) return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+std::string gzip_bytes(std::string_view bytes) {
+  z_stream z{};
+  if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib init");
+  std::string out(deflateBound(&z, bytes.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&z, Z_FINISH);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) throw std::runtime_error("zlib deflate");
+  out.resize(z.total_out);
+  return out;
+}
+
+const std::string& AssetStore::add(const std::string& url, std::string bytes, std::string cache_control) {
+  Asset a;
+  a.content_type = mime_type(url);
+  a.etag = "\"" + content::content_hash(bytes) + "\"";
+  std::string compressed = gzip_bytes(bytes);
+  if (compressed.size() + 64 < bytes.size()) a.gzip = std::move(compressed);
+  a.bytes = std::move(bytes);
+  a.cache_control = std::move(cache_control);
+  auto it = assets_.insert_or_assign(url, std::move(a)).first;
+  return it->first;
+}
+
+std::string AssetStore::add_hashed(const std::string& file_name, std::string bytes) {
+  auto dot = file_name.find('.');
+  std::string stem = dot == std::string::npos ? file_name : file_name.substr(0, dot);
+  std::string ext = dot == std::string::npos ? "" : file_name.substr(dot);
+  std::string url = "/assets/" + stem + "." + content::content_hash(bytes).substr(0, 12) + ext;
+  add(url, std::move(bytes), "public, max-age=31536000, immutable");
+  return url;
+}
+
+const Asset* AssetStore::find(std::string_view url) const {
+  auto it = assets_.find(url);
+  return it == assets_.end() ? nullptr : &it->second;
+}
+
+Response AssetStore::respond(const Request& req, const Asset& asset) {
+  if (req[http::field::if_none_match] == asset.etag) {
+    Response res{http::status::not_modified, req.version()};
+    res.set(http::field::etag, asset.etag);
+    res.set(http::field::cache_control, asset.cache_control);
+    res.keep_alive(req.keep_alive());
+    return res;
+  }
+  const bool gzip_ok = !asset.gzip.empty() && req[http::field::accept_encoding].find("gzip") != std::string_view::npos;
+  auto res = make_response(req, http::status::ok, asset.content_type, gzip_ok ? asset.gzip : asset.bytes);
+  if (gzip_ok) res.set(http::field::content_encoding, "gzip");
+  if (!asset.gzip.empty()) res.set(http::field::vary, "Accept-Encoding");
+  res.set(http::field::etag, asset.etag);
+  res.set(http::field::cache_control, asset.cache_control);
+  res.set("X-Content-Type-Options", "nosniff");
+  // The widget's files are loaded by pages on other origins.
+  res.set(http::field::access_control_allow_origin, "*");
+  res.set("Cross-Origin-Resource-Policy", "cross-origin");
+  if (req.method() == http::verb::head) res.body().clear();
+  return res;
+}
+
+}  // namespace firstfix::server

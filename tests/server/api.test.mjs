@@ -1,0 +1,108 @@
+// The HTTP API over real loopback HTTP: answers, errors, caching, shutdown.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, repo } from '../support/server.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.stop(); });
+
+const get = (path, init) => fetch(server.origin + path, init);
+
+test('healthz reports the content served', async () => {
+  const r = await get('/healthz');
+  assert.equal(r.status, 200);
+  const body = await r.json();
+  assert.equal(body.status, 'ok');
+  assert.equal(body.articles, 60);
+});
+
+test('search answers with the same ranking as the CLI', async () => {
+  const r = await get('/api/v1/search?q=pasword%20resett&limit=5');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /application\/json/);
+  const body = await r.json();
+  assert.equal(body.corrected, 'password reset');
+  assert.equal(body.results[0].id, 'reset-password');
+  assert.match(body.results[0].title_html, /<mark>password<\/mark>/i);
+  const dist = mkdtempSync(join(tmpdir(), 'ff-api-'));
+  execFileSync(`${repo}/build/native/firstfix`, ['build', `${repo}/content`, '-o', dist, '--quiet']);
+  const cli = JSON.parse(execFileSync(`${repo}/build/native/firstfix`,
+    ['search', '--index', dist, '--limit', '5', '--json', 'pasword resett']).toString());
+  rmSync(dist, { recursive: true, force: true });
+  assert.deepEqual(body.results.map((x) => x.id), cli.results.map((x) => x.id));
+  const es = await (await get('/api/v1/search?q=contrase%C3%B1a&locale=es')).json();
+  assert.equal(es.results[0].id, 'restablecer-contrasena');
+});
+
+test('malformed requests get a 4xx with a JSON reason', async () => {
+  const cases = [
+    ['/api/v1/search?q=x&bogus=1', 400, /unknown parameter 'bogus'/],
+    ['/api/v1/search?limit=abc', 400, /'limit' must be a non-negative integer/],
+    ['/api/v1/search?limit=500', 400, /'limit' must be an integer from 0 to 100/],
+    ['/api/v1/search?locale=xx&q=a', 400, /unsupported locale 'xx'/],
+    ['/api/v1/search?as_you_type=maybe', 400, /must be true or false/],
+    ['/api/v1/search?q=%ZZ', 400, /malformed/],
+    ['/api/v1/articles/nope', 404, /no article with id 'nope'/],
+    ['/api/v1/nothing', 404, /no such endpoint/],
+  ];
+  for (const [path, status, reason] of cases) {
+    const r = await get(path);
+    assert.equal(r.status, status, path);
+    assert.match((await r.json()).error, reason, path);
+  }
+  const post = await get('/api/v1/search', { method: 'POST', body: '{}' });
+  assert.equal(post.status, 405);
+  assert.match((await post.json()).error, /only GET and HEAD/);
+});
+
+test('hostile queries are answered, never a crash', async () => {
+  for (const q of ['', 'AND OR NOT "" ( * ~', 'x'.repeat(10240), '\u00ff\u00fe', '"unbalanced', '-']) {
+    const r = await get(`/api/v1/search?q=${encodeURIComponent(q)}`);
+    assert.equal(r.status, 200, q.slice(0, 20));
+  }
+  // A raw request with a header far over the limit is refused, not fatal.
+  const reply = await new Promise((resolve) => {
+    const u = new URL(server.origin);
+    const s = net.connect(Number(u.port), u.hostname, () => s.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100000)}\r\n\r\n`));
+    let data = '';
+    s.on('data', (d) => { data += d; });
+    s.on('close', () => resolve(data));
+    s.on('error', () => resolve(data));
+  });
+  assert.match(reply, /^HTTP\/1.1 4\d\d/);
+  assert.equal((await get('/healthz')).status, 200);
+});
+
+test('widget files: hashed and immutable, loader short-cached, wasm MIME, gzip', async () => {
+  const loader = await get('/widget.js', { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(loader.status, 200);
+  assert.match(loader.headers.get('cache-control'), /max-age=300/);
+  const text = await loader.text();
+  const wasmUrl = /"wasm":"([^"]+)"/.exec(text)[1];
+  assert.match(wasmUrl, /^\/assets\/firstfix\.[0-9a-f]{12}\.wasm$/);
+  const wasm = await get(wasmUrl, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  assert.match(wasm.headers.get('cache-control'), /immutable/);
+  assert.equal(wasm.headers.get('content-encoding'), 'gzip');
+  const etag = wasm.headers.get('etag');
+  const again = await get(wasmUrl, { headers: { 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+});
+
+test('the demo site: home, article and search pages embed the widget with one tag', async () => {
+  for (const path of ['/', '/?locale=es', '/articles/reset-password', '/search?q=refund']) {
+    const r = await get(path);
+    assert.equal(r.status, 200, path);
+    const html = await r.text();
+    assert.equal(html.match(/<script\b/g).length, 1, path);
+    assert.match(html, /<script src="\/widget.js" async><\/script>/);
+    assert.match(r.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
+  }
+  assert.equal((await get('/articles/nope')).status, 404);
+});

@@ -1,0 +1,21 @@
+// Debian's Chromium driven by playwright-core (no browser download).
+import { chromium } from 'playwright-core';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],  // playwright gives each launch a fresh profile
+    headless: true,
+  });
+}
+
+// Serves `html` at `origin + path` through the browser itself, so a test can
+// stand up any host page (hostile CSS, a CSP) on the widget's own origin.
+export async function hostPage(context, origin, path, html, headers = {}) {
+  await context.route(origin + path, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers, body: html }));
+  const page = await context.newPage();
+  await page.goto(origin + path);
+  return page;
+}

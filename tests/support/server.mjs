@@ -1,0 +1,40 @@
+// Starts a real `firstfix serve` on a free loopback port for a test.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export async function startServer({ content = join(repo, 'content') } = {}) {
+  const data = mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
+  const proc = spawn(join(repo, 'build/native/firstfix'),
+    ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget')],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const origin = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30000);
+    const onData = (d) => {
+      output += d;
+      const m = /serving .* at (http:\/\/[\d.]+:\d+)\//.exec(output);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${output}`)); });
+  });
+  return {
+    origin,
+    proc,
+    output: () => output,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// Builds the widget into build/widget/: the loader (served as /widget.js),
+// the panel and the Worker (served under content-hashed names), beside the
+// wasm engine from build/wasm. Run after the wasm preset is built.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'build', 'widget');
+mkdirSync(out, { recursive: true });
+const common = { bundle: true, minify: true, target: ['chrome100', 'firefox100', 'safari15'], legalComments: 'none' };
+
+await build({ ...common, entryPoints: [join(root, 'widget/src/loader.js')], outfile: join(out, 'loader.js'), format: 'iife' });
+await build({ ...common, entryPoints: [join(root, 'widget/src/panel.js')], outfile: join(out, 'panel.js'), format: 'esm' });
+await build({ ...common, entryPoints: [join(root, 'widget/src/worker.js')], outfile: join(out, 'worker.js'), format: 'iife' });
+await build({ ...common, entryPoints: [join(root, 'widget/src/index.js')], outfile: join(out, 'firstfix.mjs'), format: 'esm' });
+copyFileSync(join(root, 'widget/firstfix.d.ts'), join(out, 'firstfix.d.ts'));
+
+const wasm = join(root, 'build', 'wasm');
+for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat']) {
+  if (!existsSync(join(wasm, f))) throw new Error(`missing ${join(wasm, f)}: build the wasm preset first`);
+  copyFileSync(join(wasm, f), join(out, f));
+}
+console.log(`widget built in ${out}`);

@@ -1,0 +1,227 @@
+// The help panel: search as you type, articles inside the panel, votes,
+// page suggestions and an always-visible way to a person. Loaded on idle or
+// first open; all search logic lives in the core (Worker or server).
+import { EngineClient } from './engine_client.js';
+import { PANEL_CSS } from './panel.css.js';
+import { RTL, strings } from './strings.js';
+
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== false && v != null) node.setAttribute(k, v === true ? '' : v);
+  }
+  children.flat().forEach((c) => c != null && node.append(c));
+  return node;
+};
+
+const globToRegExp = (pattern) => new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+
+export function mount({ root, host, launcher, config, url, state, emit }) {
+  const engine = new EngineClient(config, url);
+  let t = strings(state.locale);
+  let pages = null;
+  let latest = 0;
+  let lastQuery = '';
+
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(PANEL_CSS);
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  const title = el('h2', { id: 'ff-title' });
+  const closeButton = el('button', { class: 'icon', type: 'button', onclick: () => close() },
+    el('span', { 'aria-hidden': 'true', text: '✕' }));
+  const input = el('input', { type: 'search', role: 'searchbox', 'aria-controls': 'ff-results', autocomplete: 'off', spellcheck: 'false' });
+  const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const corrected = el('p', { class: 'corrected', hidden: true });
+  const results = el('ul', { class: 'results', id: 'ff-results' });
+  const extra = el('div');
+  const searchView = el('div', {}, corrected, status, results, extra);
+  const articleView = el('div', { class: 'article', hidden: true });
+  const body = el('div', { class: 'body' }, searchView, articleView);
+  const contactLead = el('span');
+  const contactLink = el('a', { href: `mailto:${config.site.contact_email}` });
+  const panel = el('div', { class: `panel ${state.position}`, role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ff-title', hidden: true },
+    el('header', {}, title, closeButton),
+    el('div', { class: 'search' }, input),
+    body,
+    el('div', { class: 'contact' }, contactLead, contactLink));
+  root.append(panel);
+
+  function applyLocale() {
+    t = strings(state.locale);
+    panel.setAttribute('lang', state.locale);
+    panel.setAttribute('dir', RTL.has(state.locale) ? 'rtl' : 'ltr');
+    title.textContent = state.greeting || t.title;
+    closeButton.setAttribute('aria-label', t.close);
+    input.setAttribute('aria-label', t.search);
+    input.setAttribute('placeholder', t.search);
+    contactLead.textContent = t.contactLead;
+    contactLink.textContent = t.contact;
+  }
+  applyLocale();
+
+  const focusables = () => [...panel.querySelectorAll('a[href],button:not([disabled]),input,textarea,[tabindex="0"]')]
+    .filter((n) => !n.closest('[hidden]'));
+
+  panel.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') { e.preventDefault(); close(); return; }
+    if (e.key === 'Tab') {  // focus trap
+      const f = focusables();
+      if (!f.length) return;
+      const active = root.activeElement;
+      if (e.shiftKey && active === f[0]) { e.preventDefault(); f[f.length - 1].focus(); }
+      else if (!e.shiftKey && active === f[f.length - 1]) { e.preventDefault(); f[0].focus(); }
+    }
+    if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && articleView.hidden) {
+      const links = [...results.querySelectorAll('a')];
+      if (!links.length) return;
+      const i = links.indexOf(root.activeElement);
+      if (e.key === 'ArrowDown' && (root.activeElement === input || i >= 0)) { e.preventDefault(); links[Math.min(i + 1, links.length - 1)].focus(); }
+      if (e.key === 'ArrowUp' && i >= 0) { e.preventDefault(); (i === 0 ? input : links[i - 1]).focus(); }
+    }
+  });
+
+  function resultItem(hit, position) {
+    const a = el('a', { href: url(hit.url), 'data-id': hit.id, 'data-kind': hit.kind });
+    const titleSpan = el('span', { class: 'r-title' }); titleSpan.innerHTML = hit.title_html;  // escaped by the core
+    const snippet = el('span', { class: 'r-snippet' }); snippet.innerHTML = hit.snippet_html;  // escaped by the core
+    a.append(titleSpan, el('span', { class: 'r-meta', text: hit.category }), snippet);
+    a.addEventListener('click', (e) => {
+      if (hit.kind !== 'article') return;
+      e.preventDefault();
+      emit('resultClick', { id: hit.id, position, query: lastQuery });
+      openArticle(hit.id);
+    });
+    return el('li', {}, a);
+  }
+
+  async function showSuggestions() {
+    results.replaceChildren();
+    corrected.hidden = true;
+    status.textContent = '';
+    if (!pages) pages = await fetch(url(config.assets.pages)).then((r) => r.json()).catch(() => []);
+    const here = location.pathname;
+    const matching = pages.filter((p) => p.locale === state.locale && p.pages.some((g) => globToRegExp(g).test(here)));
+    extra.replaceChildren();
+    if (matching.length) {
+      extra.append(el('h3', { text: t.suggested }),
+        el('ul', { class: 'results' }, matching.slice(0, 5).map((p, i) =>
+          resultItem({ id: p.id, kind: 'article', url: `/articles/${p.id}`, title_html: escapeHtml(p.title), snippet_html: '', category: '' }, i))));
+    }
+  }
+
+  const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
+  async function runSearch(q) {
+    lastQuery = q;
+    if (!q.trim()) { latest++; return showSuggestions(); }
+    const id = ++latest;
+    const response = await engine.search({ q, locale: state.locale, as_you_type: !/\s$/.test(q), limit: 8, facets: false });
+    if (id !== latest) return;  // a newer keystroke won
+    extra.replaceChildren();
+    if (response.error) { status.textContent = t.error; results.replaceChildren(); return; }
+    corrected.hidden = !response.corrected;
+    if (response.corrected) {
+      corrected.replaceChildren(`${t.didYouMean} `, el('strong', { text: response.corrected }));
+    }
+    results.replaceChildren(...response.results.map(resultItem));
+    status.textContent = response.results.length ? t.results(response.total) : t.noResults(q);
+    if (!response.results.length) {
+      extra.append(el('div', { class: 'empty' }, el('p', { text: t.contactLead }),
+        el('a', { class: 'primary', href: `mailto:${config.site.contact_email}`, text: t.contact })));
+    }
+    emit('search', { query: q, results: response.results.map((r) => r.id), corrected: response.corrected, engine: response.engine });
+  }
+
+  input.addEventListener('input', () => runSearch(input.value));
+
+  async function openArticle(id) {
+    searchView.hidden = true;
+    articleView.hidden = false;
+    articleView.replaceChildren(el('p', { class: 'status', text: t.loading }));
+    let article;
+    try {
+      const r = await fetch(url(`/api/v1/articles/${encodeURIComponent(id)}`));
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      article = await r.json();
+    } catch (e) {
+      articleView.replaceChildren(el('p', { class: 'status', text: t.error }));
+      return;
+    }
+    const back = el('button', { class: 'back', type: 'button', onclick: () => showSearch(), text: `‹ ${t.back}` });
+    const content = el('div', { class: 'content' });
+    content.innerHTML = article.html;  // sanitized by the compiler (no script, handlers or javascript: URLs)
+    content.querySelectorAll('a[href]').forEach((a) => {
+      const href = a.getAttribute('href');
+      const internal = /^\/articles\/([a-z0-9-]+)/.exec(href);
+      if (internal) {
+        a.href = url(href);
+        a.addEventListener('click', (e) => { e.preventDefault(); openArticle(internal[1]); });
+      } else if (/^https?:/.test(href)) {
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+      }
+    });
+    const heading = el('h1', { tabindex: '-1', text: article.title });
+    articleView.replaceChildren(back, heading, content, voteBox(id));
+    body.scrollTop = 0;
+    heading.focus();
+    emit('articleView', { id, title: article.title });
+  }
+
+  function voteBox(id) {
+    const box = el('div', { class: 'vote', role: 'group', 'aria-labelledby': 'ff-vote-q' });
+    const question = el('p', { id: 'ff-vote-q', text: t.helpful });
+    const live = el('p', { role: 'status', 'aria-live': 'polite' });
+    const record = (helpful, comment) => { emit('vote', { id, helpful, comment: comment || '' }); };
+    const yes = el('button', { type: 'button', 'aria-pressed': 'false', text: t.yes, onclick: () => {
+      yes.setAttribute('aria-pressed', 'true'); no.setAttribute('aria-pressed', 'false');
+      record(true); live.textContent = t.thanks; form.hidden = true;
+    } });
+    const no = el('button', { type: 'button', 'aria-pressed': 'false', text: t.no, onclick: () => {
+      no.setAttribute('aria-pressed', 'true'); yes.setAttribute('aria-pressed', 'false');
+      form.hidden = false; comment.focus();
+    } });
+    const comment = el('textarea', { id: 'ff-comment', rows: '3', maxlength: '1000' });
+    const form = el('form', { hidden: true, onsubmit: (e) => {
+      e.preventDefault(); record(false, comment.value.trim()); live.textContent = t.thanks; form.hidden = true;
+    } }, el('label', { for: 'ff-comment', text: t.commentLabel }), comment, el('button', { class: 'primary', type: 'submit', text: t.send }));
+    box.append(question, el('div', { class: 'buttons' }, yes, no), form, live);
+    return box;
+  }
+
+  function showSearch() {
+    articleView.hidden = true;
+    searchView.hidden = false;
+    input.focus();
+  }
+
+  function open() {
+    if (state.open) return;
+    state.open = true;
+    engine.start();
+    panel.hidden = false;
+    launcher.setAttribute('aria-expanded', 'true');
+    if (!input.value) showSuggestions();
+    input.focus();
+    emit('open', {});
+  }
+
+  function close() {
+    if (!state.open) return;
+    state.open = false;
+    panel.hidden = true;
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.focus();
+    emit('close', {});
+  }
+
+  return {
+    open, close,
+    preload: () => engine.start(),
+    search: (q) => { input.value = q; showSearch(); runSearch(q); },
+    setLocale: () => { applyLocale(); if (state.open) runSearch(input.value); },
+    engine,
+  };
+}
