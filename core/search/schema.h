@@ -45,6 +45,8 @@ inline constexpr double kWdfScale = 16.0;
 // Gap between fields so a phrase never matches across two of them.
 inline constexpr Xapian::termpos kFieldGap = 100;
 
+inline constexpr int kBlockSize = 2048;  // bytes, the smallest glass allows
+
 inline constexpr std::string_view kMetaDefaultLocale = "firstfix.default_locale";
 inline constexpr std::string_view kMetaLocales = "firstfix.locales";
 
