@@ -108,7 +108,9 @@ struct App::Impl {
     loader.replace(at, placeholder.size(), config_json.dump());
     // The loader's own URL is stable, so it is cached briefly and revalidated.
     assets.add(loader_url, std::move(loader), "public, max-age=300, must-revalidate");
-    if (fs::exists(widget / "firstfix.d.ts")) assets.add("/firstfix.d.ts", read_file(widget / "firstfix.d.ts"), "public, max-age=300");
+    // For bundler users: an ES module that injects the loader, and its types.
+    assets.add("/firstfix.mjs", read_file(widget / "firstfix.mjs"), "public, max-age=300, must-revalidate");
+    assets.add("/firstfix.d.ts", read_file(widget / "firstfix.d.ts"), "public, max-age=300, must-revalidate");
 
     site.manifest = manifest;
     site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());

@@ -16,7 +16,7 @@ std::string mime_type(std::string_view path) {
   if (ends(".html")) return "text/html; charset=utf-8";
   if (ends(".css")) return "text/css; charset=utf-8";
   if (ends(".svg")) return "image/svg+xml";
-  if (ends(".d.ts")) return "text/plain; charset=utf-8";
+  if (ends(".d.ts")) return "text/plain; charset=utf-8";  // before ".ts" would match anything else
   return "application/octet-stream";
 }
 

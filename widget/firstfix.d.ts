@@ -1,6 +1,9 @@
 // TypeScript declarations for the firstfix widget API.
 export interface FirstfixUser { id?: string; email?: string; name?: string; [key: string]: unknown }
-export interface SearchEvent { query: string; results: string[]; corrected: string | null; engine: 'wasm' | 'server' }
+export interface SearchEvent {
+  query: string; results: string[]; corrected: string | null; engine: 'wasm' | 'server';
+  latency_ms: number;  // from the keystroke to the results on screen
+}
 export interface ArticleViewEvent { id: string; title: string }
 export interface VoteEvent { id: string; helpful: boolean; comment: string }
 export interface ResultClickEvent { id: string; position: number; query: string }

@@ -90,6 +90,12 @@ test('widget files: hashed and immutable, loader short-cached, wasm MIME, gzip',
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
   assert.match(wasm.headers.get('cache-control'), /immutable/);
   assert.equal(wasm.headers.get('content-encoding'), 'gzip');
+  for (const [path, type] of [['/firstfix.mjs', /javascript/], ['/firstfix.d.ts', /text\/plain/]]) {
+    const r = await get(path);
+    assert.equal(r.status, 200, path);
+    assert.match(r.headers.get('content-type'), type);
+  }
+  assert.match(await (await get('/firstfix.mjs')).text(), /loadFirstfix/);
   const etag = wasm.headers.get('etag');
   const again = await get(wasmUrl, { headers: { 'if-none-match': etag } });
   assert.equal(again.status, 304);

@@ -27,6 +27,7 @@ export async function startServer({ content = join(repo, 'content') } = {}) {
   return {
     origin,
     proc,
+    data,
     output: () => output,
     async stop() {
       if (proc.exitCode === null) {

@@ -117,6 +117,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     lastQuery = q;
     if (!q.trim()) { latest++; return showSuggestions(); }
     const id = ++latest;
+    const started = performance.now();
     const response = await engine.search({ q, locale: state.locale, as_you_type: !/\s$/.test(q), limit: 8, facets: false });
     if (id !== latest) return;  // a newer keystroke won
     extra.replaceChildren();
@@ -131,7 +132,8 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
       extra.append(el('div', { class: 'empty' }, el('p', { text: t.contactLead }),
         el('a', { class: 'primary', href: `mailto:${config.site.contact_email}`, text: t.contact })));
     }
-    emit('search', { query: q, results: response.results.map((r) => r.id), corrected: response.corrected, engine: response.engine });
+    emit('search', { query: q, results: response.results.map((r) => r.id), corrected: response.corrected,
+      engine: response.engine, latency_ms: performance.now() - started });
   }
 
   input.addEventListener('input', () => runSearch(input.value));

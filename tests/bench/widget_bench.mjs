@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+// Browser benchmark (prints figures, asserts nothing): the widget in Debian's
+// Chromium against a real `firstfix serve`, beside Pagefind and MiniSearch
+// on the same articles in the same browser run.
+//
+//   node tests/bench/widget_bench.mjs [--large 10000]
+//
+// Figures: bytes transferred before any interaction and before the first
+// in-page result; open-to-first-result time (warm cache); per-keystroke
+// latency p50/p99 (keystroke to results on screen); main-thread long tasks;
+// the same at a generated help center of --large articles; and nDCG@10 on
+// ../shared/eval/covidfaq for all three engines.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+import { startServer, repo } from '../support/server.mjs';
+import { launch, hostPage } from '../support/browser.mjs';
+
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const large = Number(args[args.indexOf('--large') + 1]) || 10000;
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const ms = (n) => `${n.toFixed(2)} ms`;
+const QUERIES = ['reset password', 'track my order', 'refund', 'cancel subscription', 'wifi offline', 'payment declined',
+  'reschedule appointment', 'camera no video', 'change email', 'return item'];
+
+const page_ = (attrs = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body>
+<h1>A host page</h1><script src="/widget.js" ${attrs} async></script></body></html>`;
+const longTaskProbe = () => {
+  window.__longTasks = [];
+  new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+};
+
+async function widgetFigures(browser, server, label) {
+  const out = {};
+  const context = await browser.newContext();
+  await context.addInitScript(longTaskProbe);
+  const bytes = [];
+  context.on('requestfinished', async (r) => {
+    const u = new URL(r.url());
+    if (!u.href.startsWith(server.origin) || u.pathname.startsWith('/host/')) return;
+    const s = await r.sizes();
+    bytes.push({ path: u.pathname, at: Date.now(), size: s.responseBodySize + s.responseHeadersSize });
+  });
+  const sum = () => bytes.reduce((a, b) => a + b.size, 0);
+  // Cold: nothing cached.
+  const p = await hostPage(context, server.origin, '/host/cold', page_('data-preload="open"'));
+  await p.locator('firstfix-widget .launcher').waitFor();
+  await p.waitForTimeout(1000);
+  out.bytesBeforeInteraction = sum();
+  await p.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); window.firstfix('open'); });
+  await p.waitForFunction(() => !!window.firstfix);
+  // Type until the in-page engine answers.
+  for (let i = 0; i < 200; i++) {
+    await p.evaluate((i) => window.firstfix('search', i % 2 ? 'refund' : 'refunds'), i);
+    if (await p.evaluate(() => window.__s.some((s) => s.engine === 'wasm'))) break;
+    await p.waitForTimeout(50);
+  }
+  await p.waitForTimeout(300);
+  out.bytesBeforeFirstInPageResult = sum();
+  await p.close();
+
+  // Warm cache: open and search at once; time to the first result on screen.
+  const times = [], wasmReady = [];
+  for (let run = 0; run < 5; run++) {
+    const w = await hostPage(context, server.origin, `/host/warm${run}`, page_('data-preload="open"'));
+    await w.locator('firstfix-widget .launcher').waitFor();
+    const t = await w.evaluate(() => new Promise((resolve) => {
+      const t0 = performance.now();
+      let first = null;
+      window.firstfix('on', 'search', (e) => {
+        if (first === null) first = performance.now() - t0;
+        if (e.engine === 'wasm') resolve([first, performance.now() - t0]);
+        else setTimeout(() => window.firstfix('search', 'refund '), 20);
+      });
+      window.firstfix('search', 'refund');
+    }));
+    times.push(t[0]);
+    wasmReady.push(t[1]);
+    await w.close();
+  }
+  out.openToFirstResult = pct(times, 0.5);
+  out.openToWasmResult = pct(wasmReady, 0.5);
+
+  // Keystrokes with the engine warm.
+  const k = await hostPage(context, server.origin, '/host/keys', page_());
+  await k.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); window.firstfix('open'); });
+  await k.waitForFunction(() => { window.firstfix('search', 'x'); return window.__s.some((s) => s.engine === 'wasm'); }, null, { polling: 200, timeout: 30000 });
+  await k.evaluate(() => { window.__s = []; window.__longTasks = []; });
+  const box = k.locator('firstfix-widget').getByRole('searchbox');
+  for (const q of QUERIES) {
+    await box.fill('');
+    await box.pressSequentially(q, { delay: 40 });
+    await k.waitForTimeout(100);
+  }
+  const lat = await k.evaluate(() => window.__s.filter((s) => s.engine === 'wasm').map((s) => s.latency_ms));
+  out.keystrokes = lat.length;
+  out.keystrokeP50 = pct(lat, 0.5);
+  out.keystrokeP99 = pct(lat, 0.99);
+  out.longTasks = await k.evaluate(() => window.__longTasks.length);
+  await context.close();
+  console.log(`\n== firstfix widget: ${label}`);
+  console.log(`bytes before any interaction      ${kb(out.bytesBeforeInteraction)}`);
+  console.log(`bytes before first in-page result ${kb(out.bytesBeforeFirstInPageResult)}`);
+  console.log(`open to first result (warm cache) ${ms(out.openToFirstResult)} (server answer); in-page engine answering after ${ms(out.openToWasmResult)}`);
+  console.log(`keystroke to results on screen    p50 ${ms(out.keystrokeP50)}  p99 ${ms(out.keystrokeP99)}  (${out.keystrokes} keystrokes)`);
+  console.log(`main-thread long tasks (>50 ms)   ${out.longTasks} while typing`);
+  return out;
+}
+
+// The peers run on the same article texts, fetched from our API.
+async function articleTexts(server) {
+  const manifest = JSON.parse(readFileSync(join(server.dist, 'manifest.json'), 'utf8'));
+  return manifest.articles.filter((a) => a.locale === 'en').map((a) => ({
+    id: a.id, title: a.title, category: a.category,
+    text: readFileSync(join(server.dist, a.html), 'utf8').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '),
+    html: readFileSync(join(server.dist, a.html), 'utf8'),
+  }));
+}
+
+async function miniSearchFigures(browser, server, docs, label) {
+  const context = await browser.newContext();
+  const p = await hostPage(context, server.origin, '/host/minisearch', '<!doctype html><body><input id="q"></body>');
+  const lib = readFileSync(join(repo, 'node_modules/minisearch/dist/umd/index.js'), 'utf8');
+  await p.addScriptTag({ content: lib });
+  const serialized = await p.evaluate((docs) => {
+    const ms = new MiniSearch({ fields: ['title', 'text'], storeFields: ['title', 'category'], searchOptions: { boost: { title: 2 }, prefix: true, fuzzy: 0.2 } });
+    ms.addAll(docs.map(({ id, title, text, category }) => ({ id, title, text, category })));
+    window.__ms = ms;
+    return JSON.stringify(ms);
+  }, docs);
+  const lat = await p.evaluate((queries) => {
+    const out = [];
+    for (const q of queries) for (let i = 1; i <= q.length; i++) {
+      const t0 = performance.now();
+      const r = window.__ms.search(q.slice(0, i));
+      r.slice(0, 8).map((x) => x.title).join();
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, QUERIES);
+  await context.close();
+  const bytes = gzipSync(lib).length + gzipSync(serialized).length;
+  console.log(`\n== MiniSearch ${label}: bytes (library + serialized index, gzip) ${kb(bytes)}; search p50 ${ms(pct(lat, 0.5))} p99 ${ms(pct(lat, 0.99))} (no snippets, main thread)`);
+  return { bytes, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+}
+
+function writeSite(dir, docs) {
+  for (const d of docs) {
+    mkdirSync(join(dir, 'articles'), { recursive: true });
+    writeFileSync(join(dir, 'articles', `${d.id}.html`),
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${d.title}</title></head><body><main data-pagefind-body><h1>${d.title}</h1>${d.html}</main></body></html>`);
+  }
+}
+const dirBytes = (dir) => readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
+
+async function pagefindFigures(browser, server, docs, label) {
+  const site = mkdtempSync(join(tmpdir(), 'ff-pagefind-'));
+  writeSite(site, docs);
+  execFileSync(join(repo, 'node_modules/.bin/pagefind'), ['--site', site, '--quiet'], { stdio: 'ignore' });
+  const context = await browser.newContext();
+  await context.route(`${server.origin}/pf/**`, (route) => {
+    const path = join(site, new URL(route.request().url()).pathname.slice(4));
+    const type = path.endsWith('.js') ? 'text/javascript' : path.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
+    route.fulfill({ status: 200, contentType: type, body: readFileSync(path) });
+  });
+  const sizes = new Map(dirBytes(join(site, 'pagefind')).map((f) => [`/pf/${relative(site, f)}`, statSync(f).size]));
+  const fetched = new Set();
+  context.on('requestfinished', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/pf/')) fetched.add(u.pathname); });
+  const p = await hostPage(context, server.origin, '/host/pagefind', '<!doctype html><body></body>');
+  const lat = await p.evaluate(async (queries) => {
+    const pf = await import('/pf/pagefind/pagefind.js');
+    await pf.init();
+    const out = [];
+    for (const q of queries) for (let i = 1; i <= q.length; i++) {
+      const t0 = performance.now();
+      const r = await pf.search(q.slice(0, i));
+      await Promise.all(r.results.slice(0, 8).map((x) => x.data()));
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, QUERIES);
+  await context.close();
+  // Pagefind's files are already compressed; count them as stored.
+  const bytes = [...fetched].reduce((a, f) => a + (sizes.get(f) || 0), 0);
+  rmSync(site, { recursive: true, force: true });
+  console.log(`\n== Pagefind ${label}: bytes fetched for all these searches ${kb(bytes)}; search + result data p50 ${ms(pct(lat, 0.5))} p99 ${ms(pct(lat, 0.99))}`);
+  return { bytes, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+}
+
+// nDCG@10 on covidfaq for the peers, in the same browser (ours: tests/eval/beir_eval.mjs).
+async function peerRelevance(browser, server) {
+  const dir = join(repo, '..', 'shared', 'eval', 'covidfaq');
+  const jsonl = (f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const corpus = jsonl('corpus.jsonl'), queries = new Map(jsonl('queries.jsonl').map((q) => [q._id, q.text]));
+  const qrels = new Map();
+  readFileSync(join(dir, 'qrels/test.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).forEach((l) => {
+    const [q, d, s] = l.split('\t'); if (Number(s) > 0) { if (!qrels.has(q)) qrels.set(q, new Set()); qrels.get(q).add(d); } });
+  const judged = [...qrels.keys()].filter((q) => queries.has(q));
+  const ndcg = (ranked) => {
+    let total = 0;
+    judged.forEach((q, i) => {
+      const rel = qrels.get(q); let dcg = 0;
+      (ranked[i] || []).slice(0, 10).forEach((d, k) => { if (rel.has(d)) dcg += 1 / Math.log2(k + 2); });
+      let ideal = 0; for (let k = 0; k < Math.min(10, rel.size); k++) ideal += 1 / Math.log2(k + 2);
+      total += dcg / ideal;
+    });
+    return total / judged.length;
+  };
+  const docs = corpus.map((d) => ({ id: d._id, title: d.title, text: d.text, category: '', html: `<p>${d.text.replace(/</g, '&lt;')}</p>` }));
+  const qs = judged.map((q) => queries.get(q));
+  const context = await browser.newContext();
+  const p = await hostPage(context, server.origin, '/host/rel', '<!doctype html><body></body>');
+  await p.addScriptTag({ content: readFileSync(join(repo, 'node_modules/minisearch/dist/umd/index.js'), 'utf8') });
+  const msRanked = await p.evaluate(({ docs, qs }) => {
+    const ms = new MiniSearch({ fields: ['title', 'text'], searchOptions: { boost: { title: 2 } } });
+    ms.addAll(docs);
+    return qs.map((q) => ms.search(q).slice(0, 10).map((r) => r.id));
+  }, { docs, qs });
+  await context.close();
+  const site = mkdtempSync(join(tmpdir(), 'ff-pagefind-rel-'));
+  writeSite(site, docs);
+  execFileSync(join(repo, 'node_modules/.bin/pagefind'), ['--site', site, '--quiet'], { stdio: 'ignore' });
+  const c2 = await browser.newContext();
+  await c2.route(`${server.origin}/pf/**`, (route) => {
+    const path = join(site, new URL(route.request().url()).pathname.slice(4));
+    route.fulfill({ status: 200, contentType: path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream', body: readFileSync(path) });
+  });
+  const p2 = await hostPage(c2, server.origin, '/host/rel2', '<!doctype html><body></body>');
+  const pfRanked = await p2.evaluate(async (qs) => {
+    const pf = await import('/pf/pagefind/pagefind.js');
+    await pf.init();
+    const out = [];
+    for (const q of qs) {
+      const r = await pf.search(q);
+      const data = await Promise.all(r.results.slice(0, 10).map((x) => x.data()));
+      out.push(data.map((d) => d.url.replace(/^.*\/articles\//, '').replace(/\.html$/, '')));
+    }
+    return out;
+  }, qs);
+  await c2.close();
+  rmSync(site, { recursive: true, force: true });
+  const ours = JSON.parse(execFileSync('node', [join(repo, 'tests/eval/beir_eval.mjs'), dir, '--firstfix', join(repo, 'build/native/firstfix'), '--json']).toString());
+  console.log(`\n== nDCG@10 on covidfaq (${judged.length} queries): firstfix ${ours.ndcg10.toFixed(3)}, MiniSearch ${ndcg(msRanked).toFixed(3)}, Pagefind ${ndcg(pfRanked).toFixed(3)}`);
+}
+
+const browser = await launch();
+try {
+  const server = await startServer();
+  server.dist = join(server.data, 'dist');
+  const docs = await articleTexts(server);
+  await widgetFigures(browser, server, `sample content (${docs.length} English articles + Spanish)`);
+  await pagefindFigures(browser, server, docs, `sample content (${docs.length} articles)`);
+  await miniSearchFigures(browser, server, docs, `sample content (${docs.length} articles)`);
+  await peerRelevance(browser, server);
+  await server.stop();
+
+  const content = mkdtempSync(join(tmpdir(), 'ff-large-'));
+  execFileSync('node', [join(repo, 'tests/bench/generate_help_center.mjs'), String(large), content], { stdio: 'ignore' });
+  const big = await startServer({ content });
+  big.dist = join(big.data, 'dist');
+  await widgetFigures(browser, big, `${large} generated articles`);
+  const bigDocs = await articleTexts(big);
+  await pagefindFigures(browser, big, bigDocs, `${large} articles`);
+  await miniSearchFigures(browser, big, bigDocs, `${large} articles`);
+  await big.stop();
+  rmSync(content, { recursive: true, force: true });
+} finally {
+  await browser.close();
+}
