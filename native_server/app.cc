@@ -100,6 +100,7 @@ struct App::Impl {
     nlohmann::json config_json = {{"assets", urls},
                                   {"site", manifest["site"]},
                                   {"locales", manifest["locales"]},
+                                  {"index_bytes", manifest["index"]["bytes"]},
                                   {"cjk", false}};
     std::string loader = read_file(widget / "loader.js");
     const std::string placeholder = "\"__FIRSTFIX_CONFIG__\"";

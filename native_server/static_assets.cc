@@ -7,6 +7,9 @@
 #include "core/content/manifest.h"
 
 namespace firstfix::server {
+namespace {
+constexpr size_t kMaxCompressedAsset = 16 * 1024 * 1024;
+}  // namespace
 
 std::string mime_type(std::string_view path) {
   auto ends = [&](std::string_view s) { return path.size() >= s.size() && path.substr(path.size() - s.size()) == s; };
@@ -39,8 +42,12 @@ const std::string& AssetStore::add(const std::string& url, std::string bytes, st
   Asset a;
   a.content_type = mime_type(url);
   a.etag = "\"" + content::content_hash(bytes) + "\"";
-  std::string compressed = gzip_bytes(bytes);
-  if (compressed.size() + 64 < bytes.size()) a.gzip = std::move(compressed);
+  // Very large files (big indexes) are read by range, not whole: not worth
+  // compressing at start-up.
+  if (bytes.size() <= kMaxCompressedAsset) {
+    std::string compressed = gzip_bytes(bytes);
+    if (compressed.size() + 64 < bytes.size()) a.gzip = std::move(compressed);
+  }
   a.bytes = std::move(bytes);
   a.cache_control = std::move(cache_control);
   auto it = assets_.insert_or_assign(url, std::move(a)).first;
@@ -61,7 +68,59 @@ const Asset* AssetStore::find(std::string_view url) const {
   return it == assets_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// A single "bytes=first-last" (or "bytes=first-" or "bytes=-suffix") range.
+bool parse_range(std::string_view header, size_t size, size_t& first, size_t& last) {
+  if (header.substr(0, 6) != "bytes=" || header.find(',') != std::string_view::npos || size == 0) return false;
+  header.remove_prefix(6);
+  auto dash = header.find('-');
+  if (dash == std::string_view::npos) return false;
+  auto number = [](std::string_view s, size_t& out) {
+    if (s.empty() || s.size() > 15 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    out = std::stoull(std::string(s));
+    return true;
+  };
+  size_t a = 0, b = 0;
+  if (dash == 0) {
+    if (!number(header.substr(1), b) || b == 0) return false;
+    first = b >= size ? 0 : size - b;
+    last = size - 1;
+    return true;
+  }
+  if (!number(header.substr(0, dash), a) || a >= size) return false;
+  if (dash + 1 == header.size()) {
+    b = size - 1;
+  } else if (!number(header.substr(dash + 1), b) || b < a) {
+    return false;
+  }
+  first = a;
+  last = std::min(b, size - 1);
+  return true;
+}
+
+}  // namespace
+
 Response AssetStore::respond(const Request& req, const Asset& asset) {
+  // Byte ranges (of the identity encoding): the widget reads large indexes
+  // block by block.
+  if (auto range = req[http::field::range]; !range.empty()) {
+    size_t first = 0, last = 0;
+    if (!parse_range(range, asset.bytes.size(), first, last)) {
+      auto res = json_error(req, http::status::range_not_satisfiable, "unsatisfiable range '" + std::string(range) + "'");
+      res.set(http::field::content_range, "bytes */" + std::to_string(asset.bytes.size()));
+      return res;
+    }
+    auto res = make_response(req, http::status::partial_content, asset.content_type, asset.bytes.substr(first, last - first + 1));
+    res.set(http::field::content_range,
+            "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(asset.bytes.size()));
+    res.set(http::field::etag, asset.etag);
+    res.set(http::field::cache_control, asset.cache_control);
+    res.set(http::field::access_control_allow_origin, "*");
+    res.set(http::field::access_control_expose_headers, "Content-Range");
+    res.set("Cross-Origin-Resource-Policy", "cross-origin");
+    return res;
+  }
   if (req[http::field::if_none_match] == asset.etag) {
     Response res{http::status::not_modified, req.version()};
     res.set(http::field::etag, asset.etag);
@@ -76,6 +135,7 @@ Response AssetStore::respond(const Request& req, const Asset& asset) {
   res.set(http::field::etag, asset.etag);
   res.set(http::field::cache_control, asset.cache_control);
   res.set("X-Content-Type-Options", "nosniff");
+  res.set(http::field::accept_ranges, "bytes");
   // The widget's files are loaded by pages on other origins.
   res.set(http::field::access_control_allow_origin, "*");
   res.set("Cross-Origin-Resource-Policy", "cross-origin");

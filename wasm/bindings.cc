@@ -51,8 +51,19 @@ class Engine {
       out.write(index_bytes.data(), static_cast<std::streamsize>(index_bytes.size()));
     }
     searcher_ = std::make_unique<firstfix::search::Searcher>(Xapian::Database(path_));
+    owns_file_ = true;
   }
-  ~Engine() { std::remove(path_.c_str()); }
+  // Opens an index file already in the virtual file system, such as one
+  // whose blocks the Worker fetches lazily; the caller keeps the file.
+  static Engine* open(const std::string& path) {
+    ensure_icu_data();
+    auto* e = new Engine();
+    e->searcher_ = std::make_unique<firstfix::search::Searcher>(Xapian::Database(path));
+    return e;
+  }
+  ~Engine() {
+    if (owns_file_) std::remove(path_.c_str());
+  }
 
   // Request and response are the JSON shapes of core/search/json.h.
   std::string search(const std::string& request_json) {
@@ -72,7 +83,9 @@ class Engine {
   unsigned document_count() const { return searcher_->database().get_doccount(); }
 
  private:
+  Engine() = default;
   std::string path_;
+  bool owns_file_ = false;
   std::unique_ptr<firstfix::search::Searcher> searcher_;
 };
 
@@ -94,6 +107,7 @@ std::string analyze(const std::string& locale, const std::string& text) {
 EMSCRIPTEN_BINDINGS(firstfix) {
   emscripten::class_<Engine>("Engine")
       .constructor<std::string>()
+      .class_function("open", &Engine::open, emscripten::allow_raw_pointers())
       .function("search", &Engine::search)
       .function("defaultLocale", &Engine::default_locale)
       .function("documentCount", &Engine::document_count);

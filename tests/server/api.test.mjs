@@ -96,6 +96,16 @@ test('widget files: hashed and immutable, loader short-cached, wasm MIME, gzip',
     assert.match(r.headers.get('content-type'), type);
   }
   assert.match(await (await get('/firstfix.mjs')).text(), /loadFirstfix/);
+  const indexUrl = /"index":"([^"]+)"/.exec(text)[1];
+  const whole = new Uint8Array(await (await get(indexUrl)).arrayBuffer());
+  const part = await get(indexUrl, { headers: { range: 'bytes=2048-4095' } });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers.get('content-range'), `bytes 2048-4095/${whole.length}`);
+  assert.deepEqual(new Uint8Array(await part.arrayBuffer()), whole.slice(2048, 4096));
+  const tail = await get(indexUrl, { headers: { range: 'bytes=-10' } });
+  assert.deepEqual(new Uint8Array(await tail.arrayBuffer()), whole.slice(-10));
+  const bad = await get(indexUrl, { headers: { range: `bytes=${whole.length + 5}-` } });
+  assert.equal(bad.status, 416);
   const etag = wasm.headers.get('etag');
   const again = await get(wasmUrl, { headers: { 'if-none-match': etag } });
   assert.equal(again.status, 304);

@@ -26,7 +26,7 @@ export class EngineClient {
       else if (m.type === 'error') { console.error('firstfix: search engine failed to start:', m.message); }
       else if (m.type === 'result') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
     };
-    this.worker.postMessage({ type: 'init', glue: this.url(a.glue), wasm: this.url(a.wasm), index: this.url(a.index),
+    this.worker.postMessage({ type: 'init', glue: this.url(a.glue), wasm: this.url(a.wasm), index: this.url(a.index), indexBytes: this.config.index_bytes,
       cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null });
   }
 

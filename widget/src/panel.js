@@ -133,7 +133,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
         el('a', { class: 'primary', href: `mailto:${config.site.contact_email}`, text: t.contact })));
     }
     emit('search', { query: q, results: response.results.map((r) => r.id), corrected: response.corrected,
-      engine: response.engine, latency_ms: performance.now() - started });
+      engine: response.engine, latency_ms: performance.now() - started, index_bytes_fetched: response.index_bytes_fetched });
   }
 
   input.addEventListener('input', () => runSearch(input.value));

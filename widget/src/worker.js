@@ -1,21 +1,34 @@
 // The search engine's home: the core compiled to WebAssembly runs here, so
 // the host page's main thread never runs Xapian or ICU.
 //
-// Messages in:  {type: 'init', glue, wasm, index, cjk?}  {type: 'search', id, request}
-// Messages out: {type: 'ready', documents}  {type: 'result', id, response}  {type: 'error', message}
+// Messages in:  {type: 'init', glue, wasm, index, indexBytes, cjk?}  {type: 'search', id, request}
+// Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'error', message}
+//
+// A small index is downloaded whole; a large one is read lazily, block by
+// block (lazy_file.js), so the bytes fetched per query stay small.
+import { createLazyFile } from './lazy_file.js';
+
+const LAZY_INDEX_THRESHOLD = 2 * 1024 * 1024;
 let engine = null;
 let ready = null;
+let lazyStats = null;
 
-async function init({ glue, wasm, index, cjk }) {
+async function init({ glue, wasm, index, indexBytes, cjk }) {
   importScripts(glue);  // defines createFirstfix (Emscripten MODULARIZE)
-  const [module, indexBytes, cjkBytes] = await Promise.all([
+  const lazy = indexBytes > LAZY_INDEX_THRESHOLD;
+  const [module, bytes, cjkBytes] = await Promise.all([
     self.createFirstfix({ locateFile: () => wasm }),
-    fetch(index).then((r) => { if (!r.ok) throw new Error(`index: HTTP ${r.status}`); return r.arrayBuffer(); }),
+    lazy ? null : fetch(index).then((r) => { if (!r.ok) throw new Error(`index: HTTP ${r.status}`); return r.arrayBuffer(); }),
     cjk ? fetch(cjk).then((r) => r.arrayBuffer()) : null,
   ]);
   if (cjkBytes) module.addIcuData(new Uint8Array(cjkBytes));
-  engine = new module.Engine(new Uint8Array(indexBytes));
-  return engine.documentCount();
+  if (lazy) {
+    lazyStats = createLazyFile(module.FS, '/lazy-index.db', index, indexBytes);
+    engine = module.Engine.open('/lazy-index.db');
+  } else {
+    engine = new module.Engine(new Uint8Array(bytes));
+  }
+  return { documents: engine.documentCount(), lazy };
 }
 
 self.onmessage = async (event) => {
@@ -23,7 +36,7 @@ self.onmessage = async (event) => {
   if (msg.type === 'init') {
     ready = init(msg);
     try {
-      self.postMessage({ type: 'ready', documents: await ready });
+      self.postMessage({ type: 'ready', ...(await ready) });
     } catch (e) {
       self.postMessage({ type: 'error', message: String(e && e.message || e) });
     }
@@ -31,8 +44,10 @@ self.onmessage = async (event) => {
     try {
       await ready;
       const started = performance.now();
+      const before = lazyStats ? lazyStats.bytes : 0;
       const response = JSON.parse(engine.search(JSON.stringify(msg.request)));
       response.elapsed_ms = performance.now() - started;
+      if (lazyStats) response.index_bytes_fetched = lazyStats.bytes - before;
       self.postMessage({ type: 'result', id: msg.id, response });
     } catch (e) {
       self.postMessage({ type: 'result', id: msg.id, response: { error: String(e && e.message || e) } });

@@ -1,0 +1,59 @@
+// A read-only file in Emscripten's virtual file system whose bytes come from
+// HTTP Range requests as they are read, a few of the database's own 2 KB
+// blocks at a time, and are kept. Xapian reads one block per lookup, so a
+// query touches kilobytes of a large index instead of downloading it whole.
+// Synchronous XHR: allowed in Workers, and Xapian's reads are synchronous.
+export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 4 } = {}) {
+  const chunk = block * blocksPerRequest;
+  const chunks = new Map();  // chunk number -> Uint8Array
+  const stats = { requests: 0, bytes: 0 };
+
+  const fetchChunks = (first, last) => {
+    const from = first * chunk;
+    const to = Math.min(size, (last + 1) * chunk) - 1;
+    const xhr = new XMLHttpRequest();
+    xhr.open('GET', url, false);
+    xhr.responseType = 'arraybuffer';
+    xhr.setRequestHeader('Range', `bytes=${from}-${to}`);
+    xhr.send(null);
+    if (xhr.status !== 206 && xhr.status !== 200) throw new Error(`index: HTTP ${xhr.status} for bytes ${from}-${to}`);
+    const data = new Uint8Array(xhr.response);
+    const offset = xhr.status === 200 ? from : 0;  // a server ignoring Range sends everything
+    stats.requests++;
+    stats.bytes += data.length;
+    for (let c = first; c <= last; c++) {
+      const start = offset + (c - first) * chunk;
+      chunks.set(c, data.subarray(start, Math.min(start + chunk, data.length)));
+    }
+  };
+
+  const read = (buffer, offset, length, position) => {
+    if (position >= size) return 0;
+    const end = Math.min(size, position + length);
+    const first = Math.floor(position / chunk), last = Math.floor((end - 1) / chunk);
+    // One request for each run of missing chunks.
+    for (let c = first; c <= last; c++) {
+      if (chunks.has(c)) continue;
+      let run = c;
+      while (run + 1 <= last && !chunks.has(run + 1)) run++;
+      fetchChunks(c, run);
+      c = run;
+    }
+    let written = 0;
+    for (let pos = position; pos < end;) {
+      const c = Math.floor(pos / chunk), within = pos - c * chunk;
+      const data = chunks.get(c);
+      const n = Math.min(data.length - within, end - pos);
+      buffer.set(data.subarray(within, within + n), offset + written);
+      written += n;
+      pos += n;
+    }
+    return written;
+  };
+
+  const slash = path.lastIndexOf('/');
+  const node = FS.createFile(path.slice(0, slash) || '/', path.slice(slash + 1), {}, true, false);
+  Object.defineProperty(node, 'usedBytes', { get: () => size });
+  node.stream_ops = { ...node.stream_ops, read: (stream, buffer, offset, length, position) => read(buffer, offset, length, position) };
+  return stats;
+}
