@@ -88,11 +88,15 @@ struct App::Impl {
     // Content-hashed, immutable files; the loader names them.
     nlohmann::json urls;
     urls["index"] = assets.add_hashed("index.db", read_file(index_path));
-    urls["glue"] = assets.add_hashed("firstfix.js", read_file(widget / "firstfix.js"));
-    urls["wasm"] = assets.add_hashed("firstfix.wasm", read_file(widget / "firstfix.wasm"));
-    urls["worker"] = assets.add_hashed("worker.js", read_file(widget / "worker.js"));
-    urls["panel"] = assets.add_hashed("panel.js", read_file(widget / "panel.js"));
-    if (fs::exists(widget / "icu-cjk.dat")) urls["cjk"] = assets.add_hashed("icu-cjk.dat", read_file(widget / "icu-cjk.dat"));
+    auto widget_file = [&](const std::string& name) {
+      const fs::path br = widget / (name + ".br");
+      return assets.add_hashed(name, read_file(widget / name), fs::exists(br) ? read_file(br) : std::string());
+    };
+    urls["glue"] = widget_file("firstfix.js");
+    urls["wasm"] = widget_file("firstfix.wasm");
+    urls["worker"] = widget_file("worker.js");
+    urls["panel"] = widget_file("panel.js");
+    if (fs::exists(widget / "icu-cjk.dat")) urls["cjk"] = widget_file("icu-cjk.dat");
     nlohmann::json pages = nlohmann::json::array();
     for (const auto& a : manifest["articles"])
       if (!a["pages"].empty()) pages.push_back({{"id", a["id"]}, {"title", a["title"]}, {"locale", a["locale"]}, {"pages", a["pages"]}});

@@ -54,12 +54,33 @@ const std::string& AssetStore::add(const std::string& url, std::string bytes, st
   return it->first;
 }
 
-std::string AssetStore::add_hashed(const std::string& file_name, std::string bytes) {
+bool accepts_encoding(std::string_view header, std::string_view coding) {
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    auto semi = item.find(';');
+    std::string_view name = item.substr(0, semi);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (name != coding) continue;
+    if (semi == std::string_view::npos) return true;
+    std::string_view params = item.substr(semi + 1);
+    auto q = params.find("q=");
+    if (q == std::string_view::npos) return true;
+    std::string_view value = params.substr(q + 2);
+    return !(value.substr(0, 1) == "0" && value.find_first_of("123456789") == std::string_view::npos);
+  }
+  return false;
+}
+
+std::string AssetStore::add_hashed(const std::string& file_name, std::string bytes, std::string brotli) {
   auto dot = file_name.find('.');
   std::string stem = dot == std::string::npos ? file_name : file_name.substr(0, dot);
   std::string ext = dot == std::string::npos ? "" : file_name.substr(dot);
   std::string url = "/assets/" + stem + "." + content::content_hash(bytes).substr(0, 12) + ext;
   add(url, std::move(bytes), "public, max-age=31536000, immutable");
+  assets_.find(url)->second.brotli = std::move(brotli);
   return url;
 }
 
@@ -128,10 +149,12 @@ Response AssetStore::respond(const Request& req, const Asset& asset) {
     res.keep_alive(req.keep_alive());
     return res;
   }
-  const bool gzip_ok = !asset.gzip.empty() && req[http::field::accept_encoding].find("gzip") != std::string_view::npos;
-  auto res = make_response(req, http::status::ok, asset.content_type, gzip_ok ? asset.gzip : asset.bytes);
-  if (gzip_ok) res.set(http::field::content_encoding, "gzip");
-  if (!asset.gzip.empty()) res.set(http::field::vary, "Accept-Encoding");
+  const auto accept = req[http::field::accept_encoding];
+  const bool br = !asset.brotli.empty() && accepts_encoding(accept, "br");
+  const bool gzip = !br && !asset.gzip.empty() && accepts_encoding(accept, "gzip");
+  auto res = make_response(req, http::status::ok, asset.content_type, br ? asset.brotli : gzip ? asset.gzip : asset.bytes);
+  if (br || gzip) res.set(http::field::content_encoding, br ? "br" : "gzip");
+  if (!asset.gzip.empty() || !asset.brotli.empty()) res.set(http::field::vary, "Accept-Encoding");
   res.set(http::field::etag, asset.etag);
   res.set(http::field::cache_control, asset.cache_control);
   res.set("X-Content-Type-Options", "nosniff");

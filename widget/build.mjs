@@ -2,7 +2,8 @@
 // the panel and the Worker (served under content-hashed names), beside the
 // wasm engine from build/wasm. Run after the wasm preset is built.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,5 +22,13 @@ const wasm = join(root, 'build', 'wasm');
 for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat']) {
   if (!existsSync(join(wasm, f))) throw new Error(`missing ${join(wasm, f)}: build the wasm preset first`);
   copyFileSync(join(wasm, f), join(out, f));
+}
+// Brotli at its best quality, once here rather than at every server start:
+// the server sends these to browsers that accept br (the wasm: 470 KB vs
+// 614 KB gzip).
+for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat', 'panel.js', 'worker.js']) {
+  const bytes = readFileSync(join(out, f));
+  writeFileSync(join(out, `${f}.br`), brotliCompressSync(bytes, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
 }
 console.log(`widget built in ${out}`);

@@ -267,7 +267,7 @@ try {
 
   const content = mkdtempSync(join(tmpdir(), 'ff-large-'));
   execFileSync('node', [join(repo, 'tests/bench/generate_help_center.mjs'), String(large), content], { stdio: 'ignore' });
-  const big = await startServer({ content });
+  const big = await startServer({ content, startTimeoutMs: 1800000 });
   big.dist = join(big.data, 'dist');
   await widgetFigures(browser, big, `${large} generated articles`);
   if (large <= 20000) {  // the peers take minutes beyond that

@@ -90,6 +90,11 @@ test('widget files: hashed and immutable, loader short-cached, wasm MIME, gzip',
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
   assert.match(wasm.headers.get('cache-control'), /immutable/);
   assert.equal(wasm.headers.get('content-encoding'), 'gzip');
+  const wasmBr = await get(wasmUrl, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+  assert.equal(wasmBr.headers.get('content-encoding'), 'br');
+  assert.deepEqual(new Uint8Array(await wasmBr.arrayBuffer()), new Uint8Array(await (await get(wasmUrl, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()));
+  const refused = await get(wasmUrl, { headers: { 'accept-encoding': 'br;q=0, gzip' } });
+  assert.equal(refused.headers.get('content-encoding'), 'gzip');
   for (const [path, type] of [['/firstfix.mjs', /javascript/], ['/firstfix.d.ts', /text\/plain/]]) {
     const r = await get(path);
     assert.equal(r.status, 200, path);

@@ -7,14 +7,14 @@ import { fileURLToPath } from 'node:url';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function startServer({ content = join(repo, 'content') } = {}) {
+export async function startServer({ content = join(repo, 'content'), startTimeoutMs = 30000 } = {}) {
   const data = mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
   const proc = spawn(join(repo, 'build/native/firstfix'),
     ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget')],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const origin = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), startTimeoutMs);
     const onData = (d) => {
       output += d;
       const m = /serving .* at (http:\/\/[\d.]+:\d+)\//.exec(output);
