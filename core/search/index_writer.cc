@@ -90,12 +90,6 @@ void add_terms(const AnalysedDoc& d, const Vocabulary& vocabulary, const std::ar
   for (const auto& [term, tf] : words) doc.add_term(term, wdf(tf));
 }
 
-std::string lower_ascii(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 // Xapian gives every database a random UUID. Replace it with one derived from
 // the content so that the same input gives the same bytes.
 void make_uuid_deterministic(const std::string& path) {
@@ -171,8 +165,8 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
       Xapian::Document doc;
       doc.add_boolean_term(std::string(schema::kId) + a.id);
       doc.add_boolean_term(std::string(schema::kLocale) + a.locale);
-      doc.add_boolean_term(std::string(schema::kCategory) + lower_ascii(a.category));
-      for (const auto& t : a.tags) doc.add_boolean_term(std::string(schema::kTag) + lower_ascii(t));
+      doc.add_boolean_term(std::string(schema::kCategory) + schema::filter_value(a.category));
+      for (const auto& t : a.tags) doc.add_boolean_term(std::string(schema::kTag) + schema::filter_value(t));
       doc.add_boolean_term(std::string(schema::kKind) + "article");
       doc.add_value(schema::kCategorySlot, a.category);
       nlohmann::json data = {{"id", a.id},       {"kind", "article"},      {"title", a.title},

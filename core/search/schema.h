@@ -4,6 +4,7 @@
 
 #include <xapian.h>
 
+#include <string>
 #include <string_view>
 
 namespace firstfix::search::schema {
@@ -18,6 +19,14 @@ inline constexpr std::string_view kTag = "XT";
 inline constexpr std::string_view kKind = "XK";
 
 inline constexpr Xapian::valueno kCategorySlot = 0;
+
+// Category and tag filter terms are case-insensitive (ASCII): the writer and
+// the searcher both normalize through this.
+inline std::string filter_value(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
 
 // BM25F. Xapian 1.4 normalizes term frequency by the length of the whole
 // document, so boosting a field by repeating its terms also lengthens the

@@ -11,12 +11,6 @@
 namespace firstfix::search {
 namespace {
 
-std::string lower_ascii(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 std::string stem_term(const std::string& stem) { return std::string(schema::kStem) + stem; }
 
 // One word of the query as the user typed it, after analysis.
@@ -220,13 +214,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
 
   std::vector<Xapian::Query> filters{Xapian::Query(std::string(schema::kLocale) + locale)};
   if (!req.kind.empty()) filters.emplace_back(std::string(schema::kKind) + req.kind);
-  for (const auto& t : req.tags) filters.emplace_back(std::string(schema::kTag) + lower_ascii(t));
+  for (const auto& t : req.tags) filters.emplace_back(std::string(schema::kTag) + schema::filter_value(t));
   Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
   Xapian::Query unfiltered_by_category(Xapian::Query::OP_FILTER, query, filter);
   Xapian::Query final_query = unfiltered_by_category;
   if (!req.categories.empty()) {
     std::vector<Xapian::Query> cats;
-    for (const auto& c : req.categories) cats.emplace_back(std::string(schema::kCategory) + lower_ascii(c));
+    for (const auto& c : req.categories) cats.emplace_back(std::string(schema::kCategory) + schema::filter_value(c));
     final_query = Xapian::Query(Xapian::Query::OP_FILTER, final_query, Xapian::Query(Xapian::Query::OP_OR, cats.begin(), cats.end()));
   }
 

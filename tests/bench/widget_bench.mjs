@@ -22,7 +22,7 @@ import { launch, hostPage } from '../support/browser.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-const large = Number(args[args.indexOf('--large') + 1]) || 10000;
+const large = args.includes('--large') ? Number(args[args.indexOf('--large') + 1]) : 10000;  // 0: sample only
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const ms = (n) => `${n.toFixed(2)} ms`;
@@ -164,16 +164,19 @@ function writeSite(dir, docs) {
 }
 const dirBytes = (dir) => readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
 
+// Serves a Pagefind site folder under /pf/ on the server's origin.
+const routePagefind = (context, origin, site) => context.route(`${origin}/pf/**`, (route) => {
+  const path = join(site, new URL(route.request().url()).pathname.slice(4));
+  const type = path.endsWith('.js') ? 'text/javascript' : path.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
+  route.fulfill({ status: 200, contentType: type, body: readFileSync(path) });
+});
+
 async function pagefindFigures(browser, server, docs, label) {
   const site = mkdtempSync(join(tmpdir(), 'ff-pagefind-'));
   writeSite(site, docs);
   execFileSync(join(repo, 'node_modules/.bin/pagefind'), ['--site', site, '--quiet'], { stdio: 'ignore' });
   const context = await browser.newContext();
-  await context.route(`${server.origin}/pf/**`, (route) => {
-    const path = join(site, new URL(route.request().url()).pathname.slice(4));
-    const type = path.endsWith('.js') ? 'text/javascript' : path.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
-    route.fulfill({ status: 200, contentType: type, body: readFileSync(path) });
-  });
+  await routePagefind(context, server.origin, site);
   const sizes = new Map(dirBytes(join(site, 'pagefind')).map((f) => [`/pf/${relative(site, f)}`, statSync(f).size]));
   const fetched = new Set();
   context.on('requestfinished', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/pf/')) fetched.add(u.pathname); });
@@ -232,10 +235,7 @@ async function peerRelevance(browser, server) {
   writeSite(site, docs);
   execFileSync(join(repo, 'node_modules/.bin/pagefind'), ['--site', site, '--quiet'], { stdio: 'ignore' });
   const c2 = await browser.newContext();
-  await c2.route(`${server.origin}/pf/**`, (route) => {
-    const path = join(site, new URL(route.request().url()).pathname.slice(4));
-    route.fulfill({ status: 200, contentType: path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream', body: readFileSync(path) });
-  });
+  await routePagefind(c2, server.origin, site);
   const p2 = await hostPage(c2, server.origin, '/host/rel2', '<!doctype html><body></body>');
   const pfRanked = await p2.evaluate(async (qs) => {
     const pf = await import('/pf/pagefind/pagefind.js');
@@ -265,6 +265,7 @@ try {
   await peerRelevance(browser, server);
   await server.stop();
 
+  if (!(large > 0)) process.exit(0);
   const content = mkdtempSync(join(tmpdir(), 'ff-large-'));
   execFileSync('node', [join(repo, 'tests/bench/generate_help_center.mjs'), String(large), content], { stdio: 'ignore' });
   const big = await startServer({ content, startTimeoutMs: 1800000 });
