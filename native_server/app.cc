@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <latch>
 #include <map>
 #include <stdexcept>
 
@@ -79,6 +80,31 @@ struct App::Impl {
     return *s;
   }
 
+  // Opens each search thread's database and analyzers before the first
+  // customer waits for it. The latch keeps each task on its own thread.
+  void warm_searchers() {
+    std::latch all_started(config.search_threads);
+    std::latch done(config.search_threads);
+    for (unsigned i = 0; i < config.search_threads; ++i) {
+      boost::asio::post(pool, [&] {
+        all_started.arrive_and_wait();
+        try {
+          for (const auto& locale : manifest["locales"]) {
+            search::SearchRequest warm;
+            warm.query = "warm";
+            warm.locale = locale.get<std::string>();
+            warm.facets = false;
+            searcher().search(warm);
+          }
+        } catch (const std::exception&) {
+          // A broken index is reported by the first real search.
+        }
+        done.count_down();
+      });
+    }
+    done.wait();
+  }
+
   void load() {
     const fs::path dist(config.dist_dir), widget(config.widget_dir);
     manifest = nlohmann::json::parse(read_file(dist / std::string(content::kManifestFile)));
@@ -116,6 +142,8 @@ struct App::Impl {
     // For bundler users: an ES module that injects the loader, and its types.
     assets.add("/firstfix.mjs", read_file(widget / "firstfix.mjs"), "public, max-age=300, must-revalidate");
     assets.add("/firstfix.d.ts", read_file(widget / "firstfix.d.ts"), "public, max-age=300, must-revalidate");
+
+    warm_searchers();
 
     site.manifest = manifest;
     site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());

@@ -68,7 +68,7 @@ font:600 16px/1 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;box-shadow:
       case 'open': return withPanel((p) => p.open());
       case 'close': return panelPromise && withPanel((p) => p.close());
       case 'toggle': return withPanel((p) => (state.open ? p.close() : p.open()));
-      case 'search': return withPanel((p) => { p.open(); p.search(String(args[0] ?? '')); });
+      case 'search': return withPanel((p) => { p.search(String(args[0] ?? '')); p.open(); });
       case 'identify': state.user = args[0] && typeof args[0] === 'object' ? { ...args[0] } : null; return;
       case 'setLocale': state.locale = String(args[0] || state.locale); setLabel(); return panelPromise && withPanel((p) => p.setLocale(state.locale));
       case 'on': if (typeof args[1] === 'function') (listeners[args[0]] = listeners[args[0]] || []).push(args[1]); return;

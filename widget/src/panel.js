@@ -202,7 +202,8 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   function open() {
     if (state.open) return;
     state.open = true;
-    engine.start();
+    // After this task: a search asked for with the open goes to the server first.
+    setTimeout(() => engine.start(), 0);
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
     if (!input.value) showSuggestions();
