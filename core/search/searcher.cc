@@ -180,7 +180,9 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     if (!w.token.stop) highlight.stems.insert(w.token.stem);
     std::vector<Xapian::Query> group;
     group.emplace_back(stem_term(w.token.stem));
-    if (w.prefix) {
+    // Prefixes expand from kMinPrefix characters: one or two letters match
+    // a large share of the vocabulary and say little about what is wanted.
+    if (w.prefix && w.token.word.size() >= kMinPrefix) {
       group.emplace_back(Xapian::Query::OP_WILDCARD, w.token.word, 30, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
       highlight.prefixes.push_back(w.token.word);
     }

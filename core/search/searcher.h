@@ -78,6 +78,7 @@ class Searcher {
 };
 
 inline constexpr uint32_t kMaxLimit = 100;
+inline constexpr size_t kMinPrefix = 3;  // bytes of the folded word
 // Category counts look at up to this many matches (scaled beyond).
 inline constexpr uint32_t kFacetScanLimit = 10000;
 inline constexpr size_t kMaxQueryWords = 32;

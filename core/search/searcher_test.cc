@@ -89,6 +89,8 @@ TEST_CASE_FIXTURE(Fixture, "synonyms from the content expand single words and tw
 TEST_CASE_FIXTURE(Fixture, "as-you-type: the last word matches as a prefix, unless a space follows") {
   CHECK(ids(search::SearchRequest{.query = "deliv", .as_you_type = true}) == std::vector<std::string>{"track-order"});
   CHECK(ids(search::SearchRequest{.query = "deliv ", .as_you_type = true, .spelling = false}).empty());
+  CHECK(ids(search::SearchRequest{.query = "del", .as_you_type = true}) == std::vector<std::string>{"track-order"});
+  CHECK(ids(search::SearchRequest{.query = "de", .as_you_type = true, .spelling = false}).empty());  // too short to expand
   auto resp = searcher.search({.query = "passw", .as_you_type = true});
   REQUIRE_FALSE(resp.hits.empty());
   CHECK(resp.hits[0].title_html == "Reset your <mark>password</mark>");

@@ -24,8 +24,8 @@ const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const large = args.includes('--large') ? Number(args[args.indexOf('--large') + 1]) : 10000;  // 0: sample only
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
-const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const ms = (n) => `${n.toFixed(2)} ms`;
+const kb = (n) => (n === undefined ? 'n/a' : `${(n / 1024).toFixed(1)} KB`);
+const ms = (n) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
 const QUERIES = ['reset password', 'track my order', 'refund', 'cancel subscription', 'wifi offline', 'payment declined',
   'reschedule appointment', 'camera no video', 'change email', 'return item'];
 
@@ -96,7 +96,8 @@ async function widgetFigures(browser, server, label) {
   for (const q of QUERIES) {
     await box.fill('');
     await box.pressSequentially(q, { delay: 40 });
-    await k.waitForTimeout(100);
+    // Let the last keystroke's answer arrive (lazy reads may be slow).
+    await k.waitForFunction((q) => window.__s.some((s) => s.query === q), q, { timeout: 60000 }).catch(() => {});
   }
   const lat = await k.evaluate(() => window.__s.filter((s) => s.engine === 'wasm').map((s) => s.latency_ms));
   const fetchedPerKey = await k.evaluate(() => window.__s.filter((s) => s.engine === 'wasm' && s.index_bytes_fetched !== undefined).map((s) => s.index_bytes_fetched));
