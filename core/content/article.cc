@@ -95,16 +95,6 @@ class FieldReader {
 
 }  // namespace
 
-bool is_valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 100 || id.front() == '-' || id.back() == '-') return false;
-  char prev = 0;
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-    if (!ok || (c == '-' && prev == '-')) return false;
-    prev = c;
-  }
-  return true;
-}
 
 std::optional<Article> parse_article(const std::string& source, const std::string& text,
                                      Diagnostics& out) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/content/diagnostic.h"
+#include "core/content/id.h"
 
 namespace firstfix::content {
 
@@ -28,8 +29,5 @@ struct Article {
 // Parses one article. On any error appends diagnostics and returns nullopt.
 std::optional<Article> parse_article(const std::string& source, const std::string& text,
                                      Diagnostics& diagnostics);
-
-// An id is lower-case ASCII letters, digits and single hyphens.
-bool is_valid_id(std::string_view id);
 
 }  // namespace firstfix::content

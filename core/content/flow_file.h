@@ -1,5 +1,5 @@
-// A guided task flow's JSON file. Only its identity is read for now; the
-// step graph is the flow engine's business.
+// A guided task flow's JSON file as the compiler keeps it: checked whole by
+// core/flow (flow.h), carried as written into the compiled output.
 #pragma once
 
 #include <optional>

@@ -67,20 +67,24 @@ TEST_CASE("locales: unknown ones and ones the site does not list are errors") {
   CHECK(p[0] == "site.yaml:1:15: unknown locale 'klingon'");
 }
 
-TEST_CASE("flows: malformed JSON and missing fields are located") {
+TEST_CASE("flows: malformed JSON, missing fields and graph problems are located") {
   auto p = problems({{"flows/f.json", "{\n  \"id\": \"f\",\n  \"title\": \"F\"\n  \"locale\": \"en\"\n}"}});
   REQUIRE(p.size() == 1);
   CHECK(p[0].rfind("flows/f.json:4:3: malformed JSON:", 0) == 0);
-  p = problems({{"flows/f.json", "{\"id\": \"f\", \"title\": \"F\"}"}});
+  const std::string steps = R"("start": "d", "steps": {"d": {"kind": "done", "state": "resolved", "message": "ok"}})";
+  p = problems({{"flows/f.json", "{\"id\": \"f\", \"title\": \"F\", " + steps + "}"}});
   REQUIRE(p.size() == 1);
-  CHECK(p[0] == "flows/f.json:1:1: missing required field 'locale'");
-  p = problems({{"flows/f.json", "{\n\"id\": \"f\",\n\"title\": 3,\n\"locale\": \"en\"}"}});
+  CHECK(p[0] == "flows/f.json:1:1: missing required field 'locale' in the flow");
+  p = problems({{"flows/f.json", "{\n\"id\": \"f\",\n\"title\": 3,\n\"locale\": \"en\", " + steps + "}"}});
   REQUIRE(p.size() == 1);
-  CHECK(p[0] == "flows/f.json:3:1: field 'title' must be a non-empty string");
-  p = problems({{"flows/f.json", "{\"id\": \"a\", \"title\": \"F\", \"locale\": \"en\"}"},
+  CHECK(p[0] == "flows/f.json:3:10: field 'title' must be a non-empty string");
+  p = problems({{"flows/f.json", "{\"id\": \"a\", \"title\": \"F\", \"locale\": \"en\", " + steps + "}"},
                 {"articles/a.md", article("a", "A", "x")}});
   REQUIRE(p.size() == 1);
   CHECK(p[0] == "flows/f.json:1:1: duplicate id 'a' (also in articles/a.md)");
+  p = problems({{"flows/f.json", R"({"id": "f", "title": "F", "locale": "en", "start": "x", "steps": {"d": {"kind": "done", "state": "resolved", "message": "ok"}}})"}});
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "flows/f.json:1:52: start step 'x' does not exist");
 }
 
 TEST_CASE("synonym files: groups need two terms and no empty entries") {

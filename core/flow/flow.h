@@ -71,11 +71,11 @@ struct Step {
 struct Flow {
   std::string id, title, locale;
   std::vector<std::string> intents;
-  std::vector<std::string> requires;  // e.g. "identified"
+  std::vector<std::string> requirements;  // JSON "requires", e.g. "identified"
   std::string start;
   std::map<std::string, Step> steps;
 
-  const Step& step(const std::string& id) const { return steps.at(id); }
+  const Step& step(const std::string& step_id) const { return steps.at(step_id); }
   const Field* field(const std::string& name) const;  // across all ask steps
 };
 

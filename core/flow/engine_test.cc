@@ -1,0 +1,135 @@
+#include "core/flow/engine.h"
+
+#include <doctest/doctest.h>
+
+#include "core/flow/flow_test_fixture.h"
+
+using namespace firstfix;
+using nlohmann::json;
+using Kind = flow::Advance::Kind;
+
+namespace {
+flow::Flow load() {
+  content::Diagnostics d;
+  auto f = flow::parse_flow("flows/return.json", kReturnFlow, d);
+  REQUIRE(f.has_value());
+  return *f;
+}
+}  // namespace
+
+TEST_CASE("a return ends refunded: ask, action, ask, branch, confirm, action, done") {
+  auto f = load();
+  auto s = flow::start(f);
+  CHECK(s.step == "order");
+  auto a = flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
+  REQUIRE(a.kind == Kind::kRunAction);
+  CHECK(a.connector == "demo.find_order");
+  CHECK(a.input == json{{"order", "BL-12345"}, {"email", "ana@example.com"}});
+  a = flow::record_action(f, s, "found", {{"items", 2}});
+  CHECK(a.kind == Kind::kShowStep);
+  CHECK(s.step == "reason");
+  a = flow::submit(f, s, "reason", {{"reason", "defective"}});
+  CHECK(s.step == "confirm-refund");  // the branch ran by itself
+  a = flow::submit(f, s, "confirm-refund", {{"confirm", true}});
+  REQUIRE(a.kind == Kind::kRunAction);
+  CHECK(a.input == json{{"order", "BL-12345"}});
+  a = flow::record_action(f, s, "ok", json::object());
+  CHECK(a.kind == Kind::kDone);
+  CHECK(s.done_state == "resolved");
+  CHECK(s.failures() == 0);
+  CHECK(s.history == std::vector<std::string>{"order", "lookup", "reason", "route", "confirm-refund", "refund", "refunded"});
+}
+
+TEST_CASE("a clarifying answer branches to a save offer; accepting it resolves") {
+  auto f = load();
+  auto s = flow::start(f);
+  flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
+  flow::record_action(f, s, "found", {});
+  flow::submit(f, s, "reason", {{"reason", "wrong size"}, {"details", "too small"}});
+  CHECK(s.step == "exchange-offer");
+  CHECK(flow::submit(f, s, "exchange-offer", {{"accept", true}}).kind == Kind::kDone);
+  CHECK(s.done_state == "resolved");
+  CHECK(s.answers["offer:exchange-offer"] == "accepted");
+}
+
+TEST_CASE("failures are counted: a failed action and an unresolved end") {
+  auto f = load();
+  auto s = flow::start(f);
+  flow::submit(f, s, "order", {{"order_id", "BL-99999"}, {"email", "ana@example.com"}});
+  CHECK(flow::record_action(f, s, "not_found", {}).kind == Kind::kShowStep);
+  CHECK(s.step == "order");  // asked again
+  CHECK(s.failure_reasons == std::vector<std::string>{"order not found"});
+  flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
+  flow::record_action(f, s, "found", {});
+  flow::submit(f, s, "reason", {{"reason", "changed my mind"}});
+  CHECK(flow::submit(f, s, "confirm-refund", {{"confirm", false}}).kind == Kind::kDone);
+  CHECK(s.done_state == "unresolved");
+  CHECK(s.failures() == 2);
+  CHECK(s.failure_reasons[1] == "customer kept the item");
+  flow::record_not_solved(s, "");
+  CHECK(s.failures() == 3);
+}
+
+TEST_CASE("invalid answers are refused field by field and change nothing") {
+  auto f = load();
+  auto s = flow::start(f);
+  const auto before = flow::to_json(f, s, false);
+  auto a = flow::submit(f, s, "order", {{"order_id", "12345"}, {"email", "not-an-email"}, {"extra", 1}});
+  REQUIRE(a.kind == Kind::kInvalid);
+  REQUIRE(a.errors.size() == 3);
+  CHECK(a.errors[0].field == "extra");
+  CHECK(a.errors[1].message == "Order number is not in the expected format.");
+  CHECK(a.errors[2].message == "Email must be an email address, like name@example.com.");
+  CHECK(flow::to_json(f, s, false) == before);
+  a = flow::submit(f, s, "order", json::object());
+  CHECK(a.errors[0].message == "Order number is required.");
+  CHECK(flow::submit(f, s, "reason", {{"reason", "defective"}}).errors[0].message.find("flow is at 'order'") != std::string::npos);
+  CHECK(flow::submit(f, s, "order", json::array()).kind == Kind::kInvalid);
+  CHECK(flow::record_action(f, s, "found", {}).kind == Kind::kInvalid);  // no action is waiting
+}
+
+TEST_CASE("field validation by type") {
+  flow::Field n{.name = "n", .label = "Quantity", .type = flow::FieldType::kNumber, .min = 1, .max = 10};
+  CHECK(flow::validate_field(n, 3) == "");
+  CHECK(flow::validate_field(n, "4") == "");
+  CHECK(flow::validate_field(n, "4x") == "Quantity must be a number.");
+  CHECK(flow::validate_field(n, 11) == "Quantity must be at most 10.");
+  flow::Field d{.name = "d", .label = "Date", .type = flow::FieldType::kDate, .min = "2026-01-01"};
+  CHECK(flow::validate_field(d, "2026-02-28") == "");
+  CHECK(flow::validate_field(d, "2026-02-30") == "Date must be a date (YYYY-MM-DD).");
+  CHECK(flow::validate_field(d, "2025-12-31") == "Date must be on or after 2026-01-01.");
+  flow::Field p{.name = "p", .label = "Phone", .type = flow::FieldType::kPhone};
+  CHECK(flow::validate_field(p, "+34 600 12 34 56") == "");
+  CHECK(flow::validate_field(p, "call me") == "Phone must be a phone number (7 to 15 digits).");
+  flow::Field m{.name = "m", .label = "Rooms", .type = flow::FieldType::kMultiChoice, .max_length = 2, .choices = {"a", "b", "c"}};
+  CHECK(flow::validate_field(m, json::array({"a", "c"})) == "");
+  CHECK(flow::validate_field(m, json::array({"a", "z"})) == "Rooms: choose from the options given.");
+  CHECK(flow::validate_field(m, json::array({"a", "b", "c"})) == "Rooms: choose at most 2.");
+  flow::Field t{.name = "t", .label = "Name", .min_length = 2};
+  CHECK(flow::validate_field(t, "Ñ") == "Name must be at least 2 characters.");  // characters, not bytes
+  CHECK(flow::validate_field(t, "Ña") == "");
+  CHECK(flow::validate_field(t, json::object()) == "Name must be text.");
+  CHECK(flow::validate_field(t, std::string(20000, 'a')) == "Name is too long.");
+}
+
+TEST_CASE("sessions round-trip through JSON; sensitive answers are redacted for others") {
+  auto f = load();
+  auto s = flow::start(f);
+  flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
+  auto restored = flow::session_from_json(flow::to_json(f, s, false));
+  CHECK(flow::to_json(f, restored, false) == flow::to_json(f, s, false));
+  CHECK(flow::record_action(f, restored, "found", {}).kind == Kind::kShowStep);
+  const auto shared = flow::to_json(f, s, true);
+  CHECK(shared["answers"]["email"] == flow::kRedacted);
+  CHECK(shared["answers"]["order_id"] == "BL-12345");
+  CHECK_THROWS_AS(flow::session_from_json(json{{"flow", 1}}), std::invalid_argument);
+}
+
+TEST_CASE("flows that require an identified customer refuse anonymous starts") {
+  content::Diagnostics d;
+  auto f = flow::parse_flow("f.json", R"({"id": "f", "title": "F", "locale": "en", "requires": ["identified"], "start": "d",
+    "steps": {"d": {"kind": "done", "state": "resolved", "message": "ok"}}})", d);
+  REQUIRE(f.has_value());
+  CHECK_THROWS_AS(flow::start(*f, false), std::invalid_argument);
+  CHECK(flow::start(*f, true).done_state == "resolved");
+}
