@@ -3,10 +3,12 @@
 #include <unicode/udata.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "core/flow/engine.h"
 #include "core/search/json.h"
 #include "core/search/searcher.h"
 #include "core/text/analyzer.h"
@@ -102,6 +104,60 @@ std::string analyze(const std::string& locale, const std::string& text) {
   }
 }
 
+// Flows: the widget keeps the session as JSON (it survives a reload) and
+// asks the engine for each step, so answers are checked instantly; the
+// server re-runs the same engine and decides.
+const firstfix::flow::Flow& cached_flow(const std::string& flow_json) {
+  static std::map<std::string, firstfix::flow::Flow> flows;
+  auto it = flows.find(flow_json);
+  if (it != flows.end()) return it->second;
+  firstfix::content::Diagnostics diagnostics;
+  auto flow = firstfix::flow::parse_flow("flow", flow_json, diagnostics);
+  if (!flow) throw std::invalid_argument(diagnostics.empty() ? "malformed flow" : diagnostics[0].to_string());
+  if (flows.size() > 32) flows.clear();
+  return flows.emplace(flow_json, std::move(*flow)).first->second;
+}
+
+std::string flow_result(const firstfix::flow::Flow& flow, const firstfix::flow::Session& session,
+                        const firstfix::flow::Advance& advance) {
+  return nlohmann::json{{"advance", firstfix::flow::to_json(advance)}, {"session", firstfix::flow::to_json(flow, session, false)}}.dump();
+}
+
+std::string flow_start(const std::string& flow_json, bool identified) {
+  try {
+    const auto& flow = cached_flow(flow_json);
+    firstfix::flow::Session session;
+    auto advance = firstfix::flow::start(flow, session, identified);
+    return flow_result(flow, session, advance);
+  } catch (const std::exception& e) {
+    return error_json(e.what());
+  }
+}
+
+std::string flow_submit(const std::string& flow_json, const std::string& session_json, const std::string& step,
+                        const std::string& input_json) {
+  try {
+    const auto& flow = cached_flow(flow_json);
+    auto session = firstfix::flow::session_from_json(nlohmann::json::parse(session_json));
+    auto advance = firstfix::flow::submit(flow, session, step, nlohmann::json::parse(input_json));
+    return flow_result(flow, session, advance);
+  } catch (const std::exception& e) {
+    return error_json(e.what());
+  }
+}
+
+std::string flow_record_action(const std::string& flow_json, const std::string& session_json, const std::string& outcome,
+                               const std::string& data_json) {
+  try {
+    const auto& flow = cached_flow(flow_json);
+    auto session = firstfix::flow::session_from_json(nlohmann::json::parse(session_json));
+    auto advance = firstfix::flow::record_action(flow, session, outcome, nlohmann::json::parse(data_json));
+    return flow_result(flow, session, advance);
+  } catch (const std::exception& e) {
+    return error_json(e.what());
+  }
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(firstfix) {
@@ -113,4 +169,7 @@ EMSCRIPTEN_BINDINGS(firstfix) {
       .function("documentCount", &Engine::document_count);
   emscripten::function("analyze", &analyze);
   emscripten::function("addIcuData", &add_icu_data);
+  emscripten::function("flowStart", &flow_start);
+  emscripten::function("flowSubmit", &flow_submit);
+  emscripten::function("flowRecordAction", &flow_record_action);
 }

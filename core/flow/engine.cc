@@ -189,14 +189,13 @@ std::string validate_field(const Field& f, const json& v) {
   return "";
 }
 
-Session start(const Flow& flow, bool customer_identified) {
+Advance start(const Flow& flow, Session& session, bool customer_identified) {
   for (const auto& r : flow.requirements)
     if (r == "identified" && !customer_identified)
       throw std::invalid_argument("flow '" + flow.id + "' needs an identified customer");
-  Session s;
-  s.flow_id = flow.id;
-  go(flow, s, flow.start);
-  return s;
+  session = Session{};
+  session.flow_id = flow.id;
+  return go(flow, session, flow.start);
 }
 
 Advance submit(const Flow& flow, Session& session, const std::string& expected_step, const json& input) {
@@ -269,6 +268,18 @@ json to_json(const Flow& flow, const Session& s, bool redact) {
           {"answers", answers},    {"outcome", s.outcome},
           {"result", s.result},    {"history", s.history},
           {"failures", s.failure_reasons}, {"done_state", s.done_state}};
+}
+
+json to_json(const Advance& a) {
+  static const char* kinds[] = {"show_step", "invalid", "run_action", "done"};
+  json errors = json::array();
+  for (const auto& e : a.errors) errors.push_back({{"field", e.field}, {"message", e.message}});
+  json out = {{"kind", kinds[static_cast<int>(a.kind)]}, {"errors", errors}};
+  if (a.kind == Advance::Kind::kRunAction) {
+    out["connector"] = a.connector;
+    out["input"] = a.input;
+  }
+  return out;
 }
 
 Session session_from_json(const json& j) {

@@ -46,9 +46,10 @@ struct Advance {
   nlohmann::json input;
 };
 
-// Starts a run. Throws std::invalid_argument if the flow requires an
-// identified customer and there is none.
-Session start(const Flow& flow, bool customer_identified = false);
+// Starts a run into `session`; the flow may begin with an action or end at
+// once. Throws std::invalid_argument if the flow requires an identified
+// customer and there is none.
+Advance start(const Flow& flow, Session& session, bool customer_identified = false);
 
 // The customer's answer to the current step:
 //   ask: {"<field>": value, ...}   confirm: {"confirm": true|false}
@@ -68,6 +69,8 @@ std::string validate_field(const Field& field, const nlohmann::json& value);
 
 // The session for logs, events and the agent: sensitive answers redacted.
 nlohmann::json to_json(const Flow& flow, const Session& session, bool redact);
+// {"kind": "show_step" | "invalid" | "run_action" | "done", "errors": [{field, message}], "connector", "input"}
+nlohmann::json to_json(const Advance& advance);
 Session session_from_json(const nlohmann::json& j);  // throws std::invalid_argument
 
 inline constexpr const char* kRedacted = "[redacted]";

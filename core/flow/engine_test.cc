@@ -9,9 +9,15 @@ using nlohmann::json;
 using Kind = flow::Advance::Kind;
 
 namespace {
+flow::Session begin(const flow::Flow& f) {
+  flow::Session s;
+  CHECK(flow::start(f, s).kind == Kind::kShowStep);
+  return s;
+}
+
 flow::Flow load() {
   content::Diagnostics d;
-  auto f = flow::parse_flow("flows/return.json", kReturnFlow, d);
+  auto f = flow::parse_flow("flows/return.json", return_flow_json(), d);
   REQUIRE(f.has_value());
   return *f;
 }
@@ -19,7 +25,7 @@ flow::Flow load() {
 
 TEST_CASE("a return ends refunded: ask, action, ask, branch, confirm, action, done") {
   auto f = load();
-  auto s = flow::start(f);
+  auto s = begin(f);
   CHECK(s.step == "order");
   auto a = flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
   REQUIRE(a.kind == Kind::kRunAction);
@@ -42,7 +48,7 @@ TEST_CASE("a return ends refunded: ask, action, ask, branch, confirm, action, do
 
 TEST_CASE("a clarifying answer branches to a save offer; accepting it resolves") {
   auto f = load();
-  auto s = flow::start(f);
+  auto s = begin(f);
   flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
   flow::record_action(f, s, "found", {});
   flow::submit(f, s, "reason", {{"reason", "wrong size"}, {"details", "too small"}});
@@ -54,7 +60,7 @@ TEST_CASE("a clarifying answer branches to a save offer; accepting it resolves")
 
 TEST_CASE("failures are counted: a failed action and an unresolved end") {
   auto f = load();
-  auto s = flow::start(f);
+  auto s = begin(f);
   flow::submit(f, s, "order", {{"order_id", "BL-99999"}, {"email", "ana@example.com"}});
   CHECK(flow::record_action(f, s, "not_found", {}).kind == Kind::kShowStep);
   CHECK(s.step == "order");  // asked again
@@ -72,7 +78,7 @@ TEST_CASE("failures are counted: a failed action and an unresolved end") {
 
 TEST_CASE("invalid answers are refused field by field and change nothing") {
   auto f = load();
-  auto s = flow::start(f);
+  auto s = begin(f);
   const auto before = flow::to_json(f, s, false);
   auto a = flow::submit(f, s, "order", {{"order_id", "12345"}, {"email", "not-an-email"}, {"extra", 1}});
   REQUIRE(a.kind == Kind::kInvalid);
@@ -114,7 +120,7 @@ TEST_CASE("field validation by type") {
 
 TEST_CASE("sessions round-trip through JSON; sensitive answers are redacted for others") {
   auto f = load();
-  auto s = flow::start(f);
+  auto s = begin(f);
   flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
   auto restored = flow::session_from_json(flow::to_json(f, s, false));
   CHECK(flow::to_json(f, restored, false) == flow::to_json(f, s, false));
@@ -130,6 +136,21 @@ TEST_CASE("flows that require an identified customer refuse anonymous starts") {
   auto f = flow::parse_flow("f.json", R"({"id": "f", "title": "F", "locale": "en", "requires": ["identified"], "start": "d",
     "steps": {"d": {"kind": "done", "state": "resolved", "message": "ok"}}})", d);
   REQUIRE(f.has_value());
-  CHECK_THROWS_AS(flow::start(*f, false), std::invalid_argument);
-  CHECK(flow::start(*f, true).done_state == "resolved");
+  flow::Session s;
+  CHECK_THROWS_AS(flow::start(*f, s, false), std::invalid_argument);
+  CHECK(flow::start(*f, s, true).kind == Kind::kDone);
+  CHECK(s.done_state == "resolved");
+}
+
+TEST_CASE("a flow may begin with an action") {
+  content::Diagnostics d;
+  auto f = flow::parse_flow("f.json", R"({"id": "f", "title": "F", "locale": "en", "start": "a", "steps": {
+    "a": {"kind": "action", "connector": "demo.orders", "outcomes": {"ok": "d"}},
+    "d": {"kind": "done", "state": "resolved", "message": "ok"}}})", d);
+  REQUIRE(f.has_value());
+  flow::Session s;
+  auto a = flow::start(*f, s);
+  CHECK(a.kind == Kind::kRunAction);
+  CHECK(a.connector == "demo.orders");
+  CHECK(flow::record_action(*f, s, "ok", {}).kind == Kind::kDone);
 }

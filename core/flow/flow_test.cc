@@ -19,7 +19,7 @@ std::vector<std::string> problems(const std::string& text) {
 
 TEST_CASE("a complete flow parses") {
   content::Diagnostics d;
-  auto f = flow::parse_flow("flows/return.json", kReturnFlow, d);
+  auto f = flow::parse_flow("flows/return.json", return_flow_json(), d);
   REQUIRE(f.has_value());
   CHECK(d.empty());
   CHECK(f->steps.size() == 10);

@@ -1,0 +1,42 @@
+// The flow engine in WebAssembly behaves as the native one (see
+// core/flow/engine_test.cc, which runs the same fixture natively).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wasmDir = process.env.FIRSTFIX_WASM_DIR;
+const require = createRequire(import.meta.url);
+const m = await require(join(wasmDir, 'firstfix.js'))({ wasmBinary: readFileSync(join(wasmDir, 'firstfix.wasm')) });
+const flow = readFileSync(join(here, '..', 'fixtures', 'return-item.flow.json'), 'utf8');
+
+const run = (r) => { const out = JSON.parse(r); assert.equal(out.error, undefined, out.error); return out; };
+
+test('a return runs to its done state in wasm: validation, action requests, branch, failures', () => {
+  let r = run(m.flowStart(flow, false));
+  assert.equal(r.session.step, 'order');
+  const bad = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: '12', email: 'x' })));
+  assert.equal(bad.advance.kind, 'invalid');
+  assert.deepEqual(bad.advance.errors.map((e) => e.message), [
+    'Order number is not in the expected format.', 'Email must be an email address, like name@example.com.']);
+  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' })));
+  assert.deepEqual(r.advance, { kind: 'run_action', errors: [], connector: 'demo.find_order', input: { order: 'BL-12345', email: 'ana@example.com' } });
+  r = run(m.flowRecordAction(flow, JSON.stringify(r.session), 'not_found', '{}'));
+  assert.deepEqual(r.session.failures, ['order not found']);
+  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' })));
+  r = run(m.flowRecordAction(flow, JSON.stringify(r.session), 'found', '{}'));
+  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'reason', JSON.stringify({ reason: 'wrong size' })));
+  assert.equal(r.session.step, 'exchange-offer');
+  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'exchange-offer', JSON.stringify({ accept: true })));
+  assert.equal(r.advance.kind, 'done');
+  assert.equal(r.session.done_state, 'resolved');
+});
+
+test('bad flows and bad sessions are errors, not crashes', () => {
+  assert.match(JSON.parse(m.flowStart('{"id": 1}', false)).error, /flow:1:/);
+  assert.match(JSON.parse(m.flowSubmit(flow, 'not json', 'order', '{}')).error, /parse error/);
+  assert.match(JSON.parse(m.flowSubmit(flow, '{"flow": "x"}', 'order', '{}')).error, /malformed flow session/);
+});
