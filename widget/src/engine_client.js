@@ -8,6 +8,8 @@ export class EngineClient {
     this.ready = false;
     this.pending = new Map();
     this.nextId = 1;
+    this.inFlight = false;
+    this.queued = null;  // the newest request waiting for the Worker: {request, resolve}
   }
 
   start() {
@@ -30,16 +32,37 @@ export class EngineClient {
       cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null });
   }
 
+  // At most one search runs in the Worker; of those typed meanwhile only the
+  // newest waits, the others are answered {superseded: true}. A slow query
+  // (a cold lazy index) then never leaves a queue of stale keystrokes.
   search(request) {
     if (this.ready) {
-      const id = this.nextId++;
       return new Promise((resolve) => {
-        this.pending.set(id, resolve);
-        this.worker.postMessage({ type: 'search', id, request });
-      }).then((r) => ({ ...r, engine: 'wasm' }));
+        if (this.inFlight) {
+          this.queued?.resolve({ superseded: true });
+          this.queued = { request, resolve };
+        } else {
+          this.send(request, resolve);
+        }
+      });
     }
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(request)) if (v !== undefined && v !== '') params.set(k, String(v));
     return fetch(this.url(`/api/v1/search?${params}`)).then((r) => r.json()).then((r) => ({ ...r, engine: 'server' }));
+  }
+
+  send(request, resolve) {
+    const id = this.nextId++;
+    this.inFlight = true;
+    this.pending.set(id, (response) => {
+      this.inFlight = false;
+      resolve({ ...response, engine: 'wasm' });
+      if (this.queued) {
+        const next = this.queued;
+        this.queued = null;
+        this.send(next.request, next.resolve);
+      }
+    });
+    this.worker.postMessage({ type: 'search', id, request });
   }
 }

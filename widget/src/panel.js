@@ -119,7 +119,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     const id = ++latest;
     const started = performance.now();
     const response = await engine.search({ q, locale: state.locale, as_you_type: !/\s$/.test(q), limit: 8, facets: false });
-    if (id !== latest) return;  // a newer keystroke won
+    if (id !== latest || response.superseded) return;  // a newer keystroke won
     extra.replaceChildren();
     if (response.error) { status.textContent = t.error; results.replaceChildren(); return; }
     corrected.hidden = !response.corrected;
