@@ -127,15 +127,6 @@ HttpServer::HttpServer(ServerOptions options, Handler handler) : impl_(std::make
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::stop() {
-  asio::post(impl_->ioc, [this] {
-    beast::error_code ec;
-    impl_->acceptor.close(ec);
-    // Sessions finish the request in hand; idle keep-alive connections time out.
-    impl_->ioc.stop();
-  });
-}
-
 void HttpServer::run(const std::function<void(unsigned short)>& on_listening) {
   auto& im = *impl_;
   tcp::endpoint endpoint{asio::ip::make_address(im.options.host), im.options.port};

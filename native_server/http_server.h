@@ -23,7 +23,6 @@ class HttpServer {
   ~HttpServer();
   // Binds, then serves until SIGINT or SIGTERM. Throws if it cannot bind.
   void run(const std::function<void(unsigned short port)>& on_listening);
-  void stop();
 
  private:
   struct Impl;

@@ -207,10 +207,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     query = all;
   else if (!optional.empty())
     query = any;
-  else if (parsed.words.empty() && parsed.phrases.empty())
-    query = Xapian::Query::MatchAll;  // an empty query browses
   else
-    query = Xapian::Query::MatchAll;  // only excluded words
+    query = Xapian::Query::MatchAll;  // an empty query browses; "-word" alone excludes from everything
   if (!excluded.empty())
     query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
 

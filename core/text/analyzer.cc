@@ -131,8 +131,6 @@ Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
 
 const std::string& Analyzer::locale() const { return impl_->locale; }
 
-std::string Analyzer::fold(std::string_view word) const { return impl_->fold_and_stem(word).first; }
-
 std::vector<Token> Analyzer::analyze(std::string_view utf8) const {
   std::vector<Token> tokens;
   if (utf8.empty()) return tokens;

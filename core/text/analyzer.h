@@ -45,9 +45,6 @@ class Analyzer {
   // Invalid UTF-8 is read as U+FFFD, never an error.
   std::vector<Token> analyze(std::string_view utf8) const;
 
-  // The folded surface form of a single word (no word breaking).
-  std::string fold(std::string_view word) const;
-
   const std::string& locale() const;
 
  private:
