@@ -127,3 +127,16 @@ test('the demo site: home, article and search pages embed the widget with one ta
   }
   assert.equal((await get('/articles/nope')).status, 404);
 });
+
+test('SIGTERM stops the server cleanly, finishing a request in flight', async () => {
+  const other = await startServer();
+  const inFlight = fetch(`${other.origin}/api/v1/search?q=refund`);
+  await new Promise((r) => setTimeout(r, 5));
+  const exited = new Promise((r) => other.proc.once('exit', (code, signal) => r({ code, signal })));
+  other.proc.kill('SIGTERM');
+  const response = await inFlight.then((r) => r.status).catch(() => 'refused');
+  assert.ok(response === 200 || response === 'refused', `in-flight request: ${response}`);
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  assert.match(other.output(), /firstfix: stopped/);
+  await other.stop();
+});
