@@ -3,10 +3,16 @@
 // blocks at a time, and are kept. Xapian reads one block per lookup, so a
 // query touches kilobytes of a large index instead of downloading it whole.
 // Synchronous XHR: allowed in Workers, and Xapian's reads are synchronous.
-export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 4 } = {}) {
+//
+// Read-ahead, as an operating system's page cache does: when a read goes on
+// right after the last range fetched (Xapian scanning leaf blocks in order),
+// the next request is twice as long, up to maxAhead chunks.
+export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 4, maxAhead = 8 } = {}) {
   const chunk = block * blocksPerRequest;
   const chunks = new Map();  // chunk number -> Uint8Array
   const stats = { requests: 0, bytes: 0 };
+  const lastChunk = Math.floor((size - 1) / chunk);
+  let nextSequential = -1, ahead = 1;
 
   const fetchChunks = (first, last) => {
     const from = first * chunk;
@@ -36,7 +42,10 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
       if (chunks.has(c)) continue;
       let run = c;
       while (run + 1 <= last && !chunks.has(run + 1)) run++;
+      ahead = c === nextSequential ? Math.min(ahead * 2, maxAhead) : 1;
+      while (run - c + 1 < ahead && run < lastChunk && !chunks.has(run + 1)) run++;
       fetchChunks(c, run);
+      nextSequential = run + 1;
       c = run;
     }
     let written = 0;
