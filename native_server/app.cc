@@ -205,9 +205,16 @@ struct App::Impl {
     if (path.rfind("/api/v1/articles/", 0) == 0) {
       auto it = articles.find(path.substr(17));
       if (it == articles.end()) return respond(json_error(req, http::status::not_found, "no article with id '" + path.substr(17) + "'"));
-      nlohmann::json body = it->second;
-      body["html"] = read_file(fs::path(config.dist_dir) / body["html"].get<std::string>());
-      return respond(json(req, body, "public, max-age=60"));
+      // Reading the file is blocking I/O: off the I/O threads.
+      return boost::asio::post(pool, [this, req = std::move(req), entry = it->second, respond]() mutable {
+        try {
+          nlohmann::json body = entry;
+          body["html"] = read_file(fs::path(config.dist_dir) / entry["html"].get<std::string>());
+          respond(json(req, body, "public, max-age=60"));
+        } catch (const std::exception& e) {
+          respond(json_error(req, http::status::internal_server_error, e.what()));
+        }
+      });
     }
     if (path.rfind("/api/", 0) == 0) return respond(json_error(req, http::status::not_found, "no such endpoint: " + path));
     if (path == "/" || path == "/index.html") {
@@ -221,8 +228,14 @@ struct App::Impl {
     if (path.rfind("/articles/", 0) == 0) {
       auto it = articles.find(path.substr(10));
       if (it == articles.end()) return respond(html(req, http::status::not_found, not_found_page(site)));
-      return respond(html(req, http::status::ok,
-                          article_page(site, it->second, read_file(fs::path(config.dist_dir) / it->second["html"].get<std::string>()))));
+      return boost::asio::post(pool, [this, req = std::move(req), entry = it->second, respond]() mutable {
+        try {
+          const std::string body = read_file(fs::path(config.dist_dir) / entry["html"].get<std::string>());
+          respond(html(req, http::status::ok, article_page(site, entry, body)));
+        } catch (const std::exception&) {
+          respond(html(req, http::status::internal_server_error, not_found_page(site)));
+        }
+      });
     }
     if (path == "/search") {
       search::SearchRequest sr;

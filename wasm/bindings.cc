@@ -134,28 +134,31 @@ std::string flow_start(const std::string& flow_json, bool identified) {
   }
 }
 
-std::string flow_submit(const std::string& flow_json, const std::string& session_json, const std::string& step,
-                        const std::string& input_json) {
+// Runs `step` on the session the widget holds and returns the new one.
+template <typename Step>
+std::string flow_continue(const std::string& flow_json, const std::string& session_json, Step step) {
   try {
     const auto& flow = cached_flow(flow_json);
     auto session = firstfix::flow::session_from_json(nlohmann::json::parse(session_json));
-    auto advance = firstfix::flow::submit(flow, session, step, nlohmann::json::parse(input_json));
+    auto advance = step(flow, session);
     return flow_result(flow, session, advance);
   } catch (const std::exception& e) {
     return error_json(e.what());
   }
 }
 
+std::string flow_submit(const std::string& flow_json, const std::string& session_json, const std::string& step,
+                        const std::string& input_json) {
+  return flow_continue(flow_json, session_json, [&](const auto& flow, auto& session) {
+    return firstfix::flow::submit(flow, session, step, nlohmann::json::parse(input_json));
+  });
+}
+
 std::string flow_record_action(const std::string& flow_json, const std::string& session_json, const std::string& outcome,
                                const std::string& data_json) {
-  try {
-    const auto& flow = cached_flow(flow_json);
-    auto session = firstfix::flow::session_from_json(nlohmann::json::parse(session_json));
-    auto advance = firstfix::flow::record_action(flow, session, outcome, nlohmann::json::parse(data_json));
-    return flow_result(flow, session, advance);
-  } catch (const std::exception& e) {
-    return error_json(e.what());
-  }
+  return flow_continue(flow_json, session_json, [&](const auto& flow, auto& session) {
+    return firstfix::flow::record_action(flow, session, outcome, nlohmann::json::parse(data_json));
+  });
 }
 
 }  // namespace
