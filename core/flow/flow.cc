@@ -5,6 +5,7 @@
 
 #include "core/content/id.h"
 #include "core/content/json_positions.h"
+#include "core/flow/message_template.h"
 #include "core/text/analyzer.h"
 
 namespace firstfix::flow {
@@ -109,7 +110,7 @@ class Reader {
 
 Field read_field(Reader& r, const json& j, const std::string& ptr) {
   Field f;
-  r.only(j, ptr, {"name", "label", "type", "required", "pattern", "min", "max", "min_length", "max_length", "choices", "sensitive"});
+  r.only(j, ptr, {"name", "label", "type", "required", "pattern", "min", "max", "min_length", "max_length", "choices", "sensitive", "hint"});
   f.name = r.string(j, ptr, "name", true);
   f.label = r.string(j, ptr, "label", false);
   if (f.label.empty()) f.label = f.name;
@@ -118,6 +119,7 @@ Field read_field(Reader& r, const json& j, const std::string& ptr) {
   else if (!type.empty()) r.error(ptr + "/type", "unknown field type '" + type + "' (expected text, email, phone, number, date, choice, multi-choice, photo)");
   f.required = r.boolean(j, ptr, "required", true);
   f.sensitive = r.boolean(j, ptr, "sensitive", false);
+  f.hint = r.string(j, ptr, "hint", false);
   f.pattern = r.string(j, ptr, "pattern", false);
   if (!f.pattern.empty()) {
     try {
@@ -199,14 +201,18 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
       break;
     }
     case StepKind::kConfirm:
-      r.only(j, ptr, {"kind", "title", "message", "yes", "no"});
+      r.only(j, ptr, {"kind", "title", "message", "yes", "no", "yes_label", "no_label"});
       s.yes = r.string(j, ptr, "yes", true);
       s.no = r.string(j, ptr, "no", true);
+      s.yes_label = r.string(j, ptr, "yes_label", false);
+      s.no_label = r.string(j, ptr, "no_label", false);
       break;
     case StepKind::kOffer:
-      r.only(j, ptr, {"kind", "title", "message", "accept", "decline"});
+      r.only(j, ptr, {"kind", "title", "message", "accept", "decline", "accept_label", "decline_label"});
       s.accept = r.string(j, ptr, "accept", true);
       s.decline = r.string(j, ptr, "decline", true);
+      s.accept_label = r.string(j, ptr, "accept_label", false);
+      s.decline_label = r.string(j, ptr, "decline_label", false);
       break;
     case StepKind::kAction: {
       r.only(j, ptr, {"kind", "title", "message", "connector", "input", "outcomes"});
@@ -346,6 +352,16 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
       if (!f.steps.count(target)) r.error(ptr + "/" + key, "step '" + target + "' does not exist");
     for (const auto& [param, answer] : s.input)
       if (!asked.count(answer)) r.error(content::json_pointer_child(ptr + "/input", param), "input '" + param + "' names '" + answer + "', which no ask step asks");
+    for (const auto* said : {&s.title, &s.message})
+      for (const auto& name : template_names(*said)) {
+        const char* key = said == &s.title ? "/title" : "/message";
+        if (!valid_template_name(name))
+          r.error(ptr + key, "malformed placeholder '" + name + "': write {{answer_name}} or {{result.key}}");
+        else if (name.rfind("result.", 0) != 0 && !asked.count(name))
+          r.error(ptr + key, "placeholder {{" + name + "}} names an answer no ask step asks");
+        else if (const Field* field = f.field(name); field && field->sensitive)
+          r.error(ptr + key, "placeholder {{" + name + "}} would show a sensitive answer");
+      }
     for (size_t i = 0; i < s.cases.size(); ++i)
       for (const auto& c : s.cases[i].when)
         if (c.field != "outcome" && c.field.rfind("result.", 0) != 0 && !asked.count(c.field))

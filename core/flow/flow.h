@@ -27,6 +27,7 @@ struct Field {
   std::optional<size_t> max_length;
   std::vector<std::string> choices;
   bool sensitive = false;  // kept out of logs, events and hand-off context
+  std::string hint;        // help shown under the input
 };
 
 // A test on an answer or on the last action's result: {"field": "reason",
@@ -60,6 +61,8 @@ struct Step {
   std::string next;                           // message, ask
   std::string yes, no;                        // confirm
   std::string accept, decline;                // offer
+  std::string yes_label, no_label;            // confirm buttons (UI defaults when empty)
+  std::string accept_label, decline_label;    // offer buttons
   std::string connector;                      // action
   std::map<std::string, std::string> input;   // action: connector parameter -> answer name
   std::map<std::string, Outcome> outcomes;    // action: outcome name -> where it leads

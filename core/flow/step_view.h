@@ -1,0 +1,39 @@
+// What the customer sees of a flow session: the current step with its
+// fields, filled-in messages, button labels, progress, and whether going
+// back is safe. The server sends it; the widget draws it. One definition,
+// so every client shows the same step the same way.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "core/flow/engine.h"
+#include "core/flow/flow.h"
+
+namespace firstfix::flow {
+
+// {"id", "kind", "title", "message" (Markdown, placeholders filled),
+//  "fields": [{name, label, type, required, hint, choices, min, max,
+//              min_length, max_length, pattern, sensitive, value}],
+//  "labels": {"yes", "no"} | {"accept", "decline"},
+//  "done_state", "progress": {"step", "of"}, "can_go_back"}
+// A sensitive field never carries its previous value.
+nlohmann::json step_view(const Flow& flow, const Session& session);
+
+// Customer-facing steps taken so far and the fewest still needed to reach
+// a done step (the current one included): a progress bar that never lies
+// by more than the flow's branches allow.
+struct Progress {
+  size_t step = 1;
+  size_t of = 1;
+};
+Progress progress(const Flow& flow, const Session& session);
+
+// Going back is safe while no action has run since the previous step the
+// customer answered: an action may have changed the world.
+bool can_go_back(const Flow& flow, const Session& session);
+
+// Returns to the previous customer-facing step, keeping its answers to
+// prefill. Returns false (and changes nothing) when that is not safe.
+bool go_back(const Flow& flow, Session& session);
+
+}  // namespace firstfix::flow
