@@ -24,7 +24,7 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cerr << "firstfix serve: no built widget in " << widget << " (run: npm ci && node widget/build.mjs)\n";
     return 2;
   }
-  server::App app({.dist_dir = dist, .widget_dir = widget});
+  server::App app({.dist_dir = dist, .widget_dir = widget, .data_dir = o.data_dir});
   server::HttpServer http({.host = o.host, .port = o.port},
                           [&app](server::Request&& req, server::Respond respond) { app.handle(std::move(req), std::move(respond)); });
   http.run([&](unsigned short port) {

@@ -16,6 +16,8 @@
 #include "core/content/manifest.h"
 #include "core/search/json.h"
 #include "core/search/searcher.h"
+#include "native_server/demo_back_office.h"
+#include "native_server/flow_service.h"
 #include "native_server/site_pages.h"
 #include "native_server/static_assets.h"
 
@@ -58,8 +60,15 @@ nlohmann::json search_params(const boost::urls::params_view& params) {
 
 }  // namespace
 
+// The flow API takes small JSON bodies; anything bigger is a mistake or an attack.
+constexpr size_t kMaxFlowBody = 64 * 1024;
+
 struct App::Impl {
   AppConfig config;
+  std::unique_ptr<Store> store;
+  std::shared_ptr<DemoBackOffice> demo;
+  Connectors connectors;
+  std::unique_ptr<FlowService> flows;
   nlohmann::json manifest;
   std::string index_path;
   std::map<std::string, nlohmann::json> articles;  // id -> manifest entry
@@ -145,6 +154,13 @@ struct App::Impl {
 
     warm_searchers();
 
+    const fs::path data(config.data_dir);
+    fs::create_directories(data);
+    store = open_sqlite_store((data / "firstfix.db").string());
+    demo = std::make_shared<DemoBackOffice>((data / "demo-back-office.db").string());
+    connectors.add("demo", demo);
+    flows = std::make_unique<FlowService>(load_flows(config.dist_dir), *store, connectors);
+
     site.manifest = manifest;
     site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
     site.widget_tag = "<script src=\"" + loader_url + "\" async></script>";
@@ -167,10 +183,111 @@ struct App::Impl {
     return res;
   }
 
+  Response flow_response(const Request& req, const FlowReply& r) {
+    auto res = make_response(req, static_cast<http::status>(r.status), "application/json", r.body.dump());
+    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::access_control_allow_origin, "*");
+    return res;
+  }
+
+  // The flow API: /api/v1/flows, /api/v1/flows/<id>[/sessions], /api/v1/sessions/<id>[/answers|/back|/not-solved].
+  // Returns false when `path` is not one of its routes.
+  bool handle_flow_api(Request& req, const std::string& path, const boost::urls::params_view& params, Respond& respond) {
+    std::vector<std::string> parts;
+    for (size_t at = 8; at <= path.size();) {  // after "/api/v1/"
+      size_t slash = path.find('/', at);
+      if (slash == std::string::npos) slash = path.size();
+      parts.push_back(path.substr(at, slash - at));
+      at = slash + 1;
+    }
+    if (parts.empty() || (parts[0] != "flows" && parts[0] != "sessions")) return false;
+    const bool post = req.method() == http::verb::post;
+    auto refuse_method = [&](const char* allowed) {
+      auto res = json_error(req, http::status::method_not_allowed, std::string("use ") + allowed + " here");
+      res.set(http::field::allow, allowed);
+      respond(std::move(res));
+      return true;
+    };
+    if (parts[0] == "flows" && parts.size() == 1) {
+      if (post) return refuse_method("GET, HEAD");
+      std::string locale;
+      if (auto l = params.find("locale"); l != params.end()) locale = (*l).value;
+      respond(json(req, {{"flows", flows->list(locale)}}, "public, max-age=60"));
+      return true;
+    }
+    // Everything below reads or writes the store: off the I/O threads.
+    nlohmann::json body = nlohmann::json::object();
+    if (post) {
+      if (req.body().size() > kMaxFlowBody) {
+        respond(json_error(req, http::status::payload_too_large, "the body is larger than " + std::to_string(kMaxFlowBody) + " bytes"));
+        return true;
+      }
+      const auto type = req[http::field::content_type];
+      if (!req.body().empty() && type.substr(0, 16) != "application/json") {
+        respond(json_error(req, http::status::unsupported_media_type, "send the body as application/json"));
+        return true;
+      }
+      if (!req.body().empty()) {
+        body = nlohmann::json::parse(req.body(), nullptr, /*allow_exceptions=*/false);
+        if (body.is_discarded()) {
+          respond(json_error(req, http::status::bad_request, "the body is not valid JSON"));
+          return true;
+        }
+      }
+    }
+    std::function<FlowReply()> work;
+    const std::string idempotency_key(req["Idempotency-Key"]);
+    if (parts[0] == "flows" && parts.size() == 2) {
+      if (post) return refuse_method("GET, HEAD");
+      auto it = flows->flows().find(parts[1]);
+      if (it == flows->flows().end()) {
+        respond(json_error(req, http::status::not_found, "no flow with id '" + parts[1] + "'"));
+        return true;
+      }
+      respond(json(req, {{"id", it->first}, {"title", it->second.title}, {"locale", it->second.locale}, {"intents", it->second.intents}}));
+      return true;
+    } else if (parts[0] == "flows" && parts.size() == 3 && parts[2] == "sessions") {
+      if (!post) return refuse_method("POST");
+      work = [this, id = parts[1], body] { return flows->start(id, body); };
+    } else if (parts[0] == "sessions" && parts.size() == 2) {
+      if (post) return refuse_method("GET, HEAD");
+      work = [this, id = parts[1]] { return flows->get(id); };
+    } else if (parts[0] == "sessions" && parts.size() == 3) {
+      if (!post) return refuse_method("POST");
+      const std::string& id = parts[1];
+      if (parts[2] == "answers") work = [this, id, body, idempotency_key] { return flows->answer(id, body, idempotency_key); };
+      else if (parts[2] == "back") work = [this, id, body] { return flows->back(id, body); };
+      else if (parts[2] == "not-solved") work = [this, id, body] { return flows->not_solved(id, body); };
+      else return false;
+    } else {
+      return false;
+    }
+    boost::asio::post(pool, [this, req = std::move(req), work = std::move(work), respond]() mutable {
+      try {
+        respond(flow_response(req, work()));
+      } catch (const std::invalid_argument& e) {
+        respond(json_error(req, http::status::bad_request, e.what()));
+      } catch (const std::exception& e) {
+        respond(json_error(req, http::status::internal_server_error, e.what()));
+      }
+    });
+    return true;
+  }
+
   void handle(Request&& req, Respond respond) {
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      auto res = json_error(req, http::status::method_not_allowed, "only GET and HEAD are supported here");
-      res.set(http::field::allow, "GET, HEAD");
+    if (req.method() == http::verb::options) {
+      // CORS preflight: the widget runs on other sites' pages.
+      auto res = make_response(req, http::status::no_content, "text/plain", "");
+      res.set(http::field::access_control_allow_origin, "*");
+      res.set(http::field::access_control_allow_methods, "GET, HEAD, POST");
+      res.set(http::field::access_control_allow_headers, "Content-Type, Idempotency-Key");
+      res.set(http::field::access_control_max_age, "86400");
+      return respond(std::move(res));
+    }
+    const bool post = req.method() == http::verb::post;
+    if (req.method() != http::verb::get && req.method() != http::verb::head && !post) {
+      auto res = json_error(req, http::status::method_not_allowed, "only GET, HEAD and POST are supported here");
+      res.set(http::field::allow, "GET, HEAD, POST");
       return respond(std::move(res));
     }
     auto parsed = boost::urls::parse_origin_form(req.target());
@@ -178,6 +295,12 @@ struct App::Impl {
     const std::string path = parsed->path();
     const auto params = parsed->params();
 
+    if (path.rfind("/api/v1/", 0) == 0 && handle_flow_api(req, path, params, respond)) return;
+    if (post) {
+      auto res = json_error(req, http::status::method_not_allowed, "POST is not supported on " + path);
+      res.set(http::field::allow, "GET, HEAD");
+      return respond(std::move(res));
+    }
     if (const Asset* a = assets.find(path)) return respond(AssetStore::respond(req, *a));
     if (path == "/healthz")
       return respond(json(req, {{"status", "ok"}, {"articles", manifest["articles"].size()}, {"flows", manifest["flows"].size()}}));
@@ -234,6 +357,15 @@ struct App::Impl {
           respond(html(req, http::status::ok, article_page(site, entry, body)));
         } catch (const std::exception&) {
           respond(html(req, http::status::internal_server_error, not_found_page(site)));
+        }
+      });
+    }
+    if (path == "/demo/outbox") {
+      return boost::asio::post(pool, [this, req = std::move(req), respond]() mutable {
+        try {
+          respond(html(req, http::status::ok, outbox_page(site, demo->outbox(50))));
+        } catch (const std::exception& e) {
+          respond(json_error(req, http::status::internal_server_error, e.what()));
         }
       });
     }

@@ -12,6 +12,7 @@ namespace firstfix::server {
 struct AppConfig {
   std::string dist_dir;    // output of `firstfix build`
   std::string widget_dir;  // built widget files (loader.js, panel.js, worker.js, firstfix.{js,wasm})
+  std::string data_dir;    // databases: firstfix.db (sessions, audit) and demo-back-office.db
   unsigned search_threads = 2;
 };
 

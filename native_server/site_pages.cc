@@ -22,7 +22,8 @@ std::string layout(const SiteContext& site, const std::string& locale, const std
          "</main>\n<footer>Can't find what you need? Email <a href=\"mailto:" +
          escape_html(site.manifest["site"]["contact_email"].get<std::string>()) + "\">" +
          escape_html(site.manifest["site"]["contact_email"].get<std::string>()) + "</a> · " +
-         escape_html(site.manifest["site"]["contact_hours"].get<std::string>()) + "</footer>\n</body>\n</html>\n";
+         escape_html(site.manifest["site"]["contact_hours"].get<std::string>()) +
+         " · <a href=\"/demo/outbox\">Demo inbox</a></footer>\n</body>\n</html>\n";
 }
 
 }  // namespace
@@ -37,7 +38,15 @@ std::string home_page(const SiteContext& site, const std::string& locale) {
     body += code == locale ? "<strong>" + escape_html(code) + "</strong> "
                            : "<a href=\"/?locale=" + escape_html(code) + "\" lang=\"" + escape_html(code) + "\">" + escape_html(code) + "</a> ";
   }
-  body += "</nav>\n<div class=\"categories\">\n";
+  body += "</nav>\n";
+  // Task flows: the embed starts one from any element with data-firstfix-flow.
+  std::string tasks;
+  for (const auto& f : site.manifest["flows"])
+    if (f["locale"] == locale)
+      tasks += "<li><button type=\"button\" class=\"task\" data-firstfix-flow=\"" + escape_html(f["id"].get<std::string>()) + "\">" +
+               escape_html(f["title"].get<std::string>()) + "</button></li>";
+  if (!tasks.empty()) body += "<section class=\"tasks\"><h2>" + std::string(locale == "es" ? "Hazlo ahora" : "Get it done now") + "</h2><ul>" + tasks + "</ul></section>\n";
+  body += "<div class=\"categories\">\n";
   for (const auto& [category, articles] : by_category) {
     body += "<section><h2>" + escape_html(category) + "</h2><ul>";
     for (const auto* a : articles)
@@ -71,6 +80,17 @@ std::string search_page(const SiteContext& site, const std::string& query, const
   return layout(site, r.locale, "Search: " + query, body);
 }
 
+std::string outbox_page(const SiteContext& site, const nlohmann::json& messages) {
+  std::string body =
+      "<h1>Demo inbox</h1>\n<p>Email the demo back office has sent (one-time codes, confirmations), newest first. "
+      "A real deployment sends these to the customer instead.</p>\n";
+  if (messages.empty()) body += "<p>No messages yet.</p>\n";
+  for (const auto& m : messages)
+    body += "<article class=\"mail\"><p class=\"to\">To: " + escape_html(m["to"].get<std::string>()) + "</p><h2>" +
+            escape_html(m["subject"].get<std::string>()) + "</h2><p>" + escape_html(m["body"].get<std::string>()) + "</p></article>\n";
+  return layout(site, site.manifest["site"]["default_locale"].get<std::string>(), "Demo inbox", body);
+}
+
 std::string not_found_page(const SiteContext& site) {
   return layout(site, site.manifest["site"]["default_locale"].get<std::string>(), "Page not found",
                 "<h1>Page not found</h1><p><a href=\"/\">Back to the help center</a></p>");
@@ -91,6 +111,9 @@ article{background:#fff;border:1px solid var(--line);border-radius:10px;padding:
 article table{border-collapse:collapse}article td,article th{border:1px solid var(--line);padding:.35rem .6rem}
 blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid #c98a00;background:#fff8e6}
 .crumbs,.category{color:var(--muted);font-size:.9rem}mark{background:#ffe38a;color:inherit}
+.tasks{margin:0 0 1.5rem}.tasks h2{font-size:1.05rem}.tasks ul{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0;margin:0}
+.task{padding:.5rem .9rem;border:1px solid var(--accent);border-radius:999px;background:#fff;color:var(--accent);font:inherit;cursor:pointer}
+.task:hover,.task:focus-visible{background:var(--accent);color:#fff}.mail{margin-bottom:1rem}.mail h2{font-size:1.05rem;margin:.2rem 0}.to{color:var(--muted);margin:0}
 .results li{margin-bottom:1rem}footer{max-width:60rem;margin:0 auto;padding:1rem 2rem 3rem;color:var(--muted)}
 )";
 }

@@ -22,6 +22,8 @@ std::string home_page(const SiteContext& site, const std::string& locale);
 std::string article_page(const SiteContext& site, const nlohmann::json& article, const std::string& html);
 std::string search_page(const SiteContext& site, const std::string& query, const search::SearchResponse& response);
 std::string not_found_page(const SiteContext& site);
+// The demo back office's sent email (DemoBackOffice::outbox).
+std::string outbox_page(const SiteContext& site, const nlohmann::json& messages);
 std::string site_stylesheet();
 
 }  // namespace firstfix::server

@@ -58,7 +58,11 @@ test('malformed requests get a 4xx with a JSON reason', async () => {
   }
   const post = await get('/api/v1/search', { method: 'POST', body: '{}' });
   assert.equal(post.status, 405);
-  assert.match((await post.json()).error, /only GET and HEAD/);
+  assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  assert.match((await post.json()).error, /POST is not supported on \/api\/v1\/search/);
+  const put = await get('/api/v1/search', { method: 'PUT', body: '{}' });
+  assert.equal(put.status, 405);
+  assert.match((await put.json()).error, /only GET, HEAD and POST/);
 });
 
 test('hostile queries are answered, never a crash', async () => {

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function startServer({ content = join(repo, 'content'), startTimeoutMs = 30000 } = {}) {
-  const data = mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
+// `data`: an existing data folder to reuse (kept on stop), e.g. to restart a server.
+export async function startServer({ content = join(repo, 'content'), data: reuse, startTimeoutMs = 30000 } = {}) {
+  const data = reuse ?? mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
   const proc = spawn(join(repo, 'build/native/firstfix'),
     ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget')],
     { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -29,13 +30,13 @@ export async function startServer({ content = join(repo, 'content'), startTimeou
     proc,
     data,
     output: () => output,
-    async stop() {
+    async stop({ keepData = Boolean(reuse) } = {}) {
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         await exited;
       }
-      rmSync(data, { recursive: true, force: true });
+      if (!keepData) rmSync(data, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,86 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "native_server/demo_back_office.h"
+#include "native_server/sqlite_schema.h"
+#include "native_server/store.h"
+
+namespace fs = std::filesystem;
+using namespace firstfix::server;
+using nlohmann::json;
+
+namespace {
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("firstfix-store-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+}  // namespace
+
+TEST_CASE("a session update is compare-and-swap: a stale version writes nothing") {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path / "s.db").string());
+  store->create_session({"s1", "flow", json{{"step", "a"}}, 0, 1, 1});
+  CHECK(store->update_session("s1", json{{"step", "b"}}, 0, 2, "k1", json{{"reply", 1}}));
+  CHECK_FALSE(store->update_session("s1", json{{"step", "c"}}, 0, 3, "k2", json{{"reply", 2}}));
+  auto s = store->find_session("s1");
+  REQUIRE(s);
+  CHECK(s->state["step"] == "b");
+  CHECK(s->version == 1);
+  CHECK(store->find_reply("s1", "k1") == json{{"reply", 1}});
+  CHECK_FALSE(store->find_reply("s1", "k2"));
+  CHECK_FALSE(store->find_session("nope"));
+}
+
+TEST_CASE("the audit log is append-only, and survives reopening") {
+  TempDir dir;
+  const auto path = (dir.path / "s.db").string();
+  {
+    auto store = open_sqlite_store(path);
+    AuditEntry e;
+    e.session_id = "s1";
+    e.connector = "demo.x";
+    e.outcome = "ok";
+    store->record_action({"key-1", "ok", json{{"n", 1}}}, e);
+    CHECK(store->find_action("key-1")->data == json{{"n", 1}});
+  }
+  auto store = open_sqlite_store(path);
+  REQUIRE(store->audit_log("s1", 10).size() == 1);
+  SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+  CHECK_THROWS_WITH(raw.exec("UPDATE audit_log SET outcome = 'changed'"), doctest::Contains("append-only"));
+  CHECK_THROWS_WITH(raw.exec("DELETE FROM audit_log"), doctest::Contains("append-only"));
+}
+
+TEST_CASE("a database from a newer firstfix is refused by name") {
+  TempDir dir;
+  const auto path = (dir.path / "s.db").string();
+  { SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE).exec("PRAGMA user_version = 99"); }
+  const std::string expected = path + ": schema version 99 is newer";
+  CHECK_THROWS_WITH(open_sqlite_store(path), doctest::Contains(expected.c_str()));
+}
+
+TEST_CASE("the demo back office runs an idempotency key once and answers a replay from its record") {
+  TempDir dir;
+  DemoBackOffice office((dir.path / "demo.db").string());
+  ActionRequest send{"demo.send_code", {{"email", "ana@example.com"}}, "key-1", "f", "s"};
+  CHECK(office.run(send).outcome == "sent");
+  CHECK(office.run(send).outcome == "sent");
+  CHECK(office.outbox(10).size() == 1);  // one email, not two
+  send.idempotency_key = "key-2";
+  office.run(send);
+  CHECK(office.outbox(10).size() == 2);
+  CHECK_THROWS_AS(office.run({"demo.no_such_thing", json::object(), "k", "f", "s"}), ConnectorError);
+  CHECK_THROWS_WITH(office.run({"demo.track_order", {{"order", "BL-10421"}}, "k3", "f", "s"}), doctest::Contains("input 'email'"));
+}
+
+TEST_CASE("the demo back office does not reveal whether an email has an account") {
+  TempDir dir;
+  DemoBackOffice office((dir.path / "demo.db").string());
+  auto known = office.run({"demo.send_code", {{"email", "ana@example.com"}}, "a", "f", "s"});
+  auto unknown = office.run({"demo.send_code", {{"email", "nobody@example.com"}}, "b", "f", "s"});
+  CHECK(known.outcome == unknown.outcome);
+  CHECK(office.outbox(10).size() == 1);
+  CHECK(office.run({"demo.verify_code", {{"email", "nobody@example.com"}, {"code", "123456"}}, "c", "f", "s"}).outcome == "expired");
+}

@@ -1,0 +1,68 @@
+// Everything the server keeps: flow sessions, the action journal that makes
+// retried actions safe, idempotent replies, and the append-only audit log.
+// One narrow interface so a second engine (PostgreSQL, for several servers
+// sharing state) can replace the embedded SQLite one without touching the
+// callers. Every method is all-or-nothing.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace firstfix::server {
+
+struct StoredSession {
+  std::string id;
+  std::string flow_id;
+  nlohmann::json state;  // flow::to_json(flow, session, /*redact=*/false)
+  std::int64_t version = 0;
+  std::int64_t created_ms = 0, updated_ms = 0;
+};
+
+// An action a connector completed, keyed by the idempotency key it ran under.
+struct ActionRecord {
+  std::string key;
+  std::string outcome;
+  nlohmann::json data = nlohmann::json::object();
+};
+
+struct AuditEntry {
+  std::int64_t at_ms = 0;
+  std::string flow_id, session_id, step, connector, idempotency_key;
+  nlohmann::json input = nlohmann::json::object();  // sensitive answers redacted
+  std::string outcome;                              // empty when it did not complete
+  std::string error;                                // why it did not complete
+  std::int64_t duration_ms = 0;
+  bool replayed = false;                            // answered from the journal, not run again
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual void create_session(const StoredSession& session) = 0;
+  virtual std::optional<StoredSession> find_session(const std::string& id) = 0;
+  // Replaces the session's state if its version is still `expected_version`
+  // (then version + 1), and remembers `reply` under `reply_key` when that is
+  // not empty. Returns false, writing nothing, when another request got there first.
+  virtual bool update_session(const std::string& id, const nlohmann::json& state, std::int64_t expected_version,
+                              std::int64_t now_ms, const std::string& reply_key, const nlohmann::json& reply) = 0;
+  // A reply remembered for (session, idempotency key).
+  virtual std::optional<nlohmann::json> find_reply(const std::string& session_id, const std::string& reply_key) = 0;
+
+  virtual std::optional<ActionRecord> find_action(const std::string& key) = 0;
+  // Journals a completed action and audits it in one transaction.
+  virtual void record_action(const ActionRecord& action, const AuditEntry& audit) = 0;
+  virtual void append_audit(const AuditEntry& audit) = 0;
+  // Newest first; for the audit page and tests.
+  virtual std::vector<AuditEntry> audit_log(const std::string& session_id, size_t limit) = 0;
+};
+
+// The embedded default: one SQLite file, created and migrated on open.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+}  // namespace firstfix::server
