@@ -69,6 +69,7 @@ struct App::Impl {
   std::shared_ptr<DemoBackOffice> demo;
   Connectors connectors;
   std::unique_ptr<FlowService> flows;
+  std::map<std::string, nlohmann::json> flow_definitions;  // id -> the flow as written: the widget checks answers with it
   nlohmann::json manifest;
   std::string index_path;
   std::map<std::string, nlohmann::json> articles;  // id -> manifest entry
@@ -160,6 +161,8 @@ struct App::Impl {
     demo = std::make_shared<DemoBackOffice>((data / "demo-back-office.db").string());
     connectors.add("demo", demo);
     flows = std::make_unique<FlowService>(load_flows(config.dist_dir), *store, connectors);
+    for (const auto& f : manifest["flows"])
+      flow_definitions[f["id"].get<std::string>()] = nlohmann::json::parse(read_file(dist / f["file"].get<std::string>()));
 
     site.manifest = manifest;
     site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
@@ -244,7 +247,8 @@ struct App::Impl {
         respond(json_error(req, http::status::not_found, "no flow with id '" + parts[1] + "'"));
         return true;
       }
-      respond(json(req, {{"id", it->first}, {"title", it->second.title}, {"locale", it->second.locale}, {"intents", it->second.intents}}));
+      respond(json(req, {{"id", it->first}, {"title", it->second.title}, {"locale", it->second.locale},
+                         {"intents", it->second.intents}, {"definition", flow_definitions.at(it->first)}}, "public, max-age=60"));
       return true;
     } else if (parts[0] == "flows" && parts.size() == 3 && parts[2] == "sessions") {
       if (!post) return refuse_method("POST");
@@ -359,6 +363,11 @@ struct App::Impl {
           respond(html(req, http::status::internal_server_error, not_found_page(site)));
         }
       });
+    }
+    if (path.rfind("/flows/", 0) == 0) {
+      auto it = flows->flows().find(path.substr(7));
+      if (it == flows->flows().end()) return respond(html(req, http::status::not_found, not_found_page(site)));
+      return respond(html(req, http::status::ok, flow_page(site, it->second)));
     }
     if (path == "/demo/outbox") {
       return boost::asio::post(pool, [this, req = std::move(req), respond]() mutable {

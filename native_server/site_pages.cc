@@ -80,6 +80,16 @@ std::string search_page(const SiteContext& site, const std::string& query, const
   return layout(site, r.locale, "Search: " + query, body);
 }
 
+std::string flow_page(const SiteContext& site, const flow::Flow& f) {
+  const bool es = f.locale == "es";
+  std::string body = "<p class=\"crumbs\"><a href=\"/?locale=" + escape_html(f.locale) + "\">" + (es ? "Inicio" : "Home") +
+                     "</a></p>\n<article>\n<h1>" + escape_html(f.title) + "</h1>\n<p>" +
+                     (es ? "Hazlo aquí mismo, paso a paso, en un par de minutos." : "Get it done right here, step by step, in a couple of minutes.") +
+                     "</p>\n<p><button type=\"button\" class=\"task\" data-firstfix-flow=\"" + escape_html(f.id) + "\">" +
+                     (es ? "Empezar" : "Start") + "</button></p>\n</article>\n";
+  return layout(site, f.locale, f.title, body);
+}
+
 std::string outbox_page(const SiteContext& site, const nlohmann::json& messages) {
   std::string body =
       "<h1>Demo inbox</h1>\n<p>Email the demo back office has sent (one-time codes, confirmations), newest first. "

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/flow/flow.h"
 #include "core/search/searcher.h"
 
 namespace firstfix::server {
@@ -22,6 +23,8 @@ std::string home_page(const SiteContext& site, const std::string& locale);
 std::string article_page(const SiteContext& site, const nlohmann::json& article, const std::string& html);
 std::string search_page(const SiteContext& site, const std::string& query, const search::SearchResponse& response);
 std::string not_found_page(const SiteContext& site);
+// A task flow's page: what it does and a button that runs it in the widget.
+std::string flow_page(const SiteContext& site, const flow::Flow& flow);
 // The demo back office's sent email (DemoBackOffice::outbox).
 std::string outbox_page(const SiteContext& site, const nlohmann::json& messages);
 std::string site_stylesheet();

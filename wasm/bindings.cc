@@ -161,6 +161,19 @@ std::string flow_record_action(const std::string& flow_json, const std::string& 
   });
 }
 
+// [{field, message}] for answers to an ask step: instant feedback in the
+// widget, from the same checks the server makes.
+std::string flow_check_answers(const std::string& flow_json, const std::string& step, const std::string& input_json) {
+  try {
+    nlohmann::json errors = nlohmann::json::array();
+    for (const auto& e : firstfix::flow::check_answers(cached_flow(flow_json), step, nlohmann::json::parse(input_json)))
+      errors.push_back({{"field", e.field}, {"message", e.message}});
+    return errors.dump();
+  } catch (const std::exception& e) {
+    return error_json(e.what());
+  }
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(firstfix) {
@@ -175,4 +188,5 @@ EMSCRIPTEN_BINDINGS(firstfix) {
   emscripten::function("flowStart", &flow_start);
   emscripten::function("flowSubmit", &flow_submit);
   emscripten::function("flowRecordAction", &flow_record_action);
+  emscripten::function("flowCheckAnswers", &flow_check_answers);
 }

@@ -6,14 +6,22 @@ export interface SearchEvent {
 }
 export interface ArticleViewEvent { id: string; title: string }
 export interface VoteEvent { id: string; helpful: boolean; comment: string }
-export interface ResultClickEvent { id: string; position: number; query: string }
+export interface ResultClickEvent { id: string; kind: 'article' | 'flow'; position: number; query: string }
+/** Flow events carry ids, step names and counts, never the customer's answers. */
+export interface FlowStartEvent { flow: string; session: string }
+export interface FlowStepEvent { flow: string; session: string; step: string; kind: 'ask' | 'confirm' | 'offer' | 'message'; failures: number }
+export interface FlowDoneEvent { flow: string; session: string; state: 'resolved' | 'unresolved' | 'escalate'; failures: number }
+export interface FlowNotSolvedEvent { flow: string; session: string }
 export interface FirstfixEvents {
   open: Record<string, never>; close: Record<string, never>; search: SearchEvent;
   articleView: ArticleViewEvent; vote: VoteEvent; resultClick: ResultClickEvent;
+  flowStart: FlowStartEvent; flowStep: FlowStepEvent; flowDone: FlowDoneEvent; flowNotSolved: FlowNotSolvedEvent;
 }
 export interface Firstfix {
   (command: 'open' | 'close' | 'toggle'): void;
   (command: 'search', text: string): void;
+  /** Opens the panel and runs a guided task flow, e.g. 'password-reset'. */
+  (command: 'startFlow', flowId: string): void;
   (command: 'identify', user: FirstfixUser): void;
   (command: 'setLocale', locale: string): void;
   <E extends keyof FirstfixEvents>(command: 'on' | 'off', event: E, callback: (detail: FirstfixEvents[E]) => void): void;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <map>
 #include <optional>
 #include <regex>
 #include <stdexcept>
@@ -104,6 +106,64 @@ Advance go(const Flow& flow, Session& session, std::string next) {
   throw std::logic_error("flow '" + flow.id + "' loops through branches without asking anything");
 }
 
+// Validation messages per locale; {label} is the field's label, {n} a limit.
+// A locale without its own text falls back to English.
+const std::map<std::string, std::map<std::string, std::string>>& validation_catalog() {
+  static const std::map<std::string, std::map<std::string, std::string>> catalog = {
+      {"en",
+       {{"required", "{label} is required."},
+        {"text", "{label} must be text."},
+        {"number", "{label} must be a number."},
+        {"list", "{label} must be a list of choices."},
+        {"choices", "{label}: choose from the options given."},
+        {"choose_min", "{label}: choose at least {n}."},
+        {"choose_max", "{label}: choose at most {n}."},
+        {"min", "{label} must be at least {n}."},
+        {"max", "{label} must be at most {n}."},
+        {"min_length", "{label} must be at least {n} characters."},
+        {"max_length", "{label} must be at most {n} characters."},
+        {"too_long", "{label} is too long."},
+        {"email", "{label} must be an email address, like name@example.com."},
+        {"phone", "{label} must be a phone number (7 to 15 digits)."},
+        {"date", "{label} must be a date (YYYY-MM-DD)."},
+        {"after", "{label} must be on or after {n}."},
+        {"before", "{label} must be on or before {n}."},
+        {"choice", "{label}: choose one of the options given."},
+        {"format", "{label} is not in the expected format."}}},
+      {"es",
+       {{"required", "{label}: este campo es obligatorio."},
+        {"text", "{label} debe ser texto."},
+        {"number", "{label} debe ser un número."},
+        {"list", "{label} debe ser una lista de opciones."},
+        {"choices", "{label}: elige entre las opciones indicadas."},
+        {"choose_min", "{label}: elige al menos {n}."},
+        {"choose_max", "{label}: elige como máximo {n}."},
+        {"min", "{label} debe ser como mínimo {n}."},
+        {"max", "{label} debe ser como máximo {n}."},
+        {"min_length", "{label} debe tener al menos {n} caracteres."},
+        {"max_length", "{label} debe tener como máximo {n} caracteres."},
+        {"too_long", "{label} es demasiado largo."},
+        {"email", "{label} debe ser una dirección de correo, como nombre@ejemplo.com."},
+        {"phone", "{label} debe ser un número de teléfono (de 7 a 15 cifras)."},
+        {"date", "{label} debe ser una fecha (AAAA-MM-DD)."},
+        {"after", "{label} debe ser el {n} o posterior."},
+        {"before", "{label} debe ser el {n} o anterior."},
+        {"choice", "{label}: elige una de las opciones indicadas."},
+        {"format", "{label} no tiene el formato esperado."}}},
+  };
+  return catalog;
+}
+
+std::string validation_message(const std::string& locale, const char* key, const std::string& label, const std::string& n) {
+  const auto& catalog = validation_catalog();
+  auto lang = catalog.find(locale);
+  if (lang == catalog.end() || !lang->second.count(key)) lang = catalog.find("en");
+  std::string text = lang->second.at(key);
+  for (auto [name, value] : {std::pair<const char*, const std::string*>{"{label}", &label}, {"{n}", &n}})
+    if (auto at = text.find(name); at != std::string::npos) text.replace(at, std::strlen(name), *value);
+  return text;
+}
+
 Advance invalid(std::string field, std::string message) {
   Advance a;
   a.kind = Advance::Kind::kInvalid;
@@ -120,8 +180,9 @@ bool boolean_answer(const json& input, const char* key, bool& out) {
 
 }  // namespace
 
-std::string validate_field(const Field& f, const json& v) {
-  if (empty_value(v)) return f.required ? f.label + " is required." : "";
+std::string validate_field(const Field& f, const json& v, const std::string& locale) {
+  auto say = [&](const char* key, const std::string& n = "") { return validation_message(locale, key, f.label.empty() ? f.name : f.label, n); };
+  if (empty_value(v)) return f.required ? say("required") : "";
   switch (f.type) {
     case FieldType::kText:
     case FieldType::kEmail:
@@ -129,21 +190,21 @@ std::string validate_field(const Field& f, const json& v) {
     case FieldType::kDate:
     case FieldType::kChoice:
     case FieldType::kPhoto:
-      if (!v.is_string()) return f.label + " must be text.";
+      if (!v.is_string()) return say("text");
       break;
     case FieldType::kNumber:
-      if (!v.is_number() && !v.is_string()) return f.label + " must be a number.";
+      if (!v.is_number() && !v.is_string()) return say("number");
       break;
     case FieldType::kMultiChoice:
-      if (!v.is_array()) return f.label + " must be a list of choices.";
+      if (!v.is_array()) return say("list");
       break;
   }
   if (f.type == FieldType::kMultiChoice) {
     for (const auto& item : v)
       if (!item.is_string() || std::find(f.choices.begin(), f.choices.end(), item.get<std::string>()) == f.choices.end())
-        return f.label + ": choose from the options given.";
-    if (f.min_length && v.size() < *f.min_length) return f.label + ": choose at least " + std::to_string(*f.min_length) + ".";
-    if (f.max_length && v.size() > *f.max_length) return f.label + ": choose at most " + std::to_string(*f.max_length) + ".";
+        return say("choices");
+    if (f.min_length && v.size() < *f.min_length) return say("choose_min", std::to_string(*f.min_length));
+    if (f.max_length && v.size() > *f.max_length) return say("choose_max", std::to_string(*f.max_length));
     return "";
   }
   if (f.type == FieldType::kNumber) {
@@ -154,39 +215,57 @@ std::string validate_field(const Field& f, const json& v) {
       const std::string s = v.get<std::string>();
       char* end = nullptr;
       x = std::strtod(s.c_str(), &end);
-      if (end == s.c_str() || *end != '\0') return f.label + " must be a number.";
+      if (end == s.c_str() || *end != '\0') return say("number");
     }
-    if (!std::isfinite(x)) return f.label + " must be a number.";
-    if (f.min.is_number() && x < f.min.get<double>()) return f.label + " must be at least " + f.min.dump() + ".";
-    if (f.max.is_number() && x > f.max.get<double>()) return f.label + " must be at most " + f.max.dump() + ".";
+    if (!std::isfinite(x)) return say("number");
+    if (f.min.is_number() && x < f.min.get<double>()) return say("min", f.min.dump());
+    if (f.max.is_number() && x > f.max.get<double>()) return say("max", f.max.dump());
     return "";
   }
   const std::string s = v.get<std::string>();
   const size_t length = utf8_length(s);
-  if (f.min_length && length < *f.min_length) return f.label + " must be at least " + std::to_string(*f.min_length) + " characters.";
-  if (f.max_length && length > *f.max_length) return f.label + " must be at most " + std::to_string(*f.max_length) + " characters.";
-  if (length > 10000) return f.label + " is too long.";
+  if (f.min_length && length < *f.min_length) return say("min_length", std::to_string(*f.min_length));
+  if (f.max_length && length > *f.max_length) return say("max_length", std::to_string(*f.max_length));
+  if (length > 10000) return say("too_long");
   switch (f.type) {
     case FieldType::kEmail:
-      if (!valid_email(s)) return f.label + " must be an email address, like name@example.com.";
+      if (!valid_email(s)) return say("email");
       break;
     case FieldType::kPhone:
-      if (!valid_phone(s)) return f.label + " must be a phone number (7 to 15 digits).";
+      if (!valid_phone(s)) return say("phone");
       break;
     case FieldType::kDate:
-      if (!valid_date(s)) return f.label + " must be a date (YYYY-MM-DD).";
-      if (f.min.is_string() && s < f.min.get<std::string>()) return f.label + " must be on or after " + f.min.get<std::string>() + ".";
-      if (f.max.is_string() && s > f.max.get<std::string>()) return f.label + " must be on or before " + f.max.get<std::string>() + ".";
+      if (!valid_date(s)) return say("date");
+      if (f.min.is_string() && s < f.min.get<std::string>()) return say("after", f.min.get<std::string>());
+      if (f.max.is_string() && s > f.max.get<std::string>()) return say("before", f.max.get<std::string>());
       break;
     case FieldType::kChoice:
-      if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end()) return f.label + ": choose one of the options given.";
+      if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end()) return say("choice");
       break;
     default:
       break;
   }
   if (!f.pattern.empty() && !std::regex_match(s, std::regex(f.pattern, std::regex::ECMAScript)))
-    return f.label + " is not in the expected format.";
+    return say("format");
   return "";
+}
+
+std::vector<FieldError> check_answers(const Flow& flow, const std::string& step_id, const json& input) {
+  std::vector<FieldError> errors;
+  auto it = flow.steps.find(step_id);
+  if (it == flow.steps.end()) return {{"", "flow '" + flow.id + "' has no step '" + step_id + "'"}};
+  const Step& step = it->second;
+  if (!input.is_object()) return {{"", "an answer must be a JSON object"}};
+  for (auto in = input.begin(); in != input.end(); ++in) {
+    const std::string key = in.key();
+    bool known = std::any_of(step.fields.begin(), step.fields.end(), [&](const Field& f) { return f.name == key; });
+    if (!known) errors.push_back({key, "unknown field '" + key + "'"});
+  }
+  for (const auto& f : step.fields) {
+    std::string message = validate_field(f, input.value(f.name, json()), flow.locale);
+    if (!message.empty()) errors.push_back({f.name, message});
+  }
+  return errors;
 }
 
 Advance start(const Flow& flow, Session& session, bool customer_identified) {
@@ -209,15 +288,7 @@ Advance submit(const Flow& flow, Session& session, const std::string& expected_s
     case StepKind::kAsk: {
       Advance a;
       a.kind = Advance::Kind::kInvalid;
-      for (auto it = input.begin(); it != input.end(); ++it) {
-        const std::string key = it.key();
-        bool known = std::any_of(step.fields.begin(), step.fields.end(), [&](const Field& f) { return f.name == key; });
-        if (!known) a.errors.push_back({key, "unknown field '" + key + "'"});
-      }
-      for (const auto& f : step.fields) {
-        std::string message = validate_field(f, input.value(f.name, json()));
-        if (!message.empty()) a.errors.push_back({f.name, message});
-      }
+      a.errors = check_answers(flow, step.id, input);
       if (!a.errors.empty()) return a;
       for (const auto& f : step.fields) {
         json v = input.value(f.name, json());

@@ -64,8 +64,13 @@ Advance record_action(const Flow& flow, Session& session, const std::string& out
 // The customer says the result did not solve their problem.
 void record_not_solved(Session& session, const std::string& reason);
 
-// Validation of one field's value: empty when valid, else a message.
-std::string validate_field(const Field& field, const nlohmann::json& value);
+// Validation of one field's value: empty when valid, else a message in
+// `locale` (English when the locale has no messages of its own).
+std::string validate_field(const Field& field, const nlohmann::json& value, const std::string& locale = "en");
+
+// The answers to an ask step, checked as submit() checks them, without a
+// session: the widget shows these messages before anything is sent.
+std::vector<FieldError> check_answers(const Flow& flow, const std::string& step_id, const nlohmann::json& input);
 
 // The session for logs, events and the agent: sensitive answers redacted.
 nlohmann::json to_json(const Flow& flow, const Session& session, bool redact);

@@ -116,6 +116,10 @@ TEST_CASE("field validation by type") {
   CHECK(flow::validate_field(t, "Ña") == "");
   CHECK(flow::validate_field(t, json::object()) == "Name must be text.");
   CHECK(flow::validate_field(t, std::string(20000, 'a')) == "Name is too long.");
+  // In the flow's language; a language without messages falls back to English.
+  CHECK(flow::validate_field(t, "Ñ", "es") == "Name debe tener al menos 2 caracteres.");
+  CHECK(flow::validate_field(t, json(), "es") == "Name: este campo es obligatorio.");
+  CHECK(flow::validate_field(t, "Ñ", "ja") == "Name must be at least 2 characters.");
 }
 
 TEST_CASE("sessions round-trip through JSON; sensitive answers are redacted for others") {

@@ -40,3 +40,16 @@ test('bad flows and bad sessions are errors, not crashes', () => {
   assert.match(JSON.parse(m.flowSubmit(flow, 'not json', 'order', '{}')).error, /parse error/);
   assert.match(JSON.parse(m.flowSubmit(flow, '{"flow": "x"}', 'order', '{}')).error, /malformed flow session/);
 });
+
+test('flowCheckAnswers gives the widget the core\'s own messages, in the flow\'s language', () => {
+  const errors = JSON.parse(m.flowCheckAnswers(flow, 'order', JSON.stringify({ order_id: 'BL-1', email: 'ana@', extra: 1 })));
+  assert.deepEqual(errors, [
+    { field: 'extra', message: "unknown field 'extra'" },
+    { field: 'order_id', message: 'Order number is not in the expected format.' },
+    { field: 'email', message: 'Email must be an email address, like name@example.com.' }]);
+  assert.deepEqual(JSON.parse(m.flowCheckAnswers(flow, 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' }))), []);
+  const es = readFileSync(join(here, '..', '..', 'content', 'flows', 'es', 'seguimiento-de-pedido.json'), 'utf8');
+  assert.deepEqual(JSON.parse(m.flowCheckAnswers(es, 'pedido', JSON.stringify({ order_id: 'BL-10425', email: '' }))),
+    [{ field: 'email', message: 'Correo del pedido: este campo es obligatorio.' }]);
+  assert.match(JSON.parse(m.flowCheckAnswers(flow, 'no-such-step', '{}'))[0].message, /has no step 'no-such-step'/);
+});

@@ -26,7 +26,7 @@ export class EngineClient {
       const m = e.data;
       if (m.type === 'ready') { this.ready = true; this.onReady?.(); }
       else if (m.type === 'error') { console.error('firstfix: search engine failed to start:', m.message); }
-      else if (m.type === 'result') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
+      else if (m.type === 'result' || m.type === 'checked') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
     };
     this.worker.postMessage({ type: 'init', glue: this.url(a.glue), wasm: this.url(a.wasm), index: this.url(a.index), indexBytes: this.config.index_bytes,
       cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null });
@@ -49,6 +49,18 @@ export class EngineClient {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(request)) if (v !== undefined && v !== '') params.set(k, String(v));
     return fetch(this.url(`/api/v1/search?${params}`)).then((r) => r.json()).then((r) => ({ ...r, engine: 'server' }));
+  }
+
+  // Checks a flow step's answers with the core's rules in the Worker:
+  // [{field, message}], or null while the engine is not ready (the server
+  // checks anyway).
+  checkAnswers(flowJson, step, answers) {
+    if (!this.ready) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      this.pending.set(id, (r) => resolve(Array.isArray(r) ? r : null));
+      this.worker.postMessage({ type: 'check', id, flow: flowJson, step, answers: JSON.stringify(answers) });
+    });
   }
 
   send(request, resolve) {

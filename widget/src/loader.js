@@ -69,6 +69,7 @@ font:600 16px/1 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;box-shadow:
       case 'close': return panelPromise && withPanel((p) => p.close());
       case 'toggle': return withPanel((p) => (state.open ? p.close() : p.open()));
       case 'search': return withPanel((p) => { p.search(String(args[0] ?? '')); p.open(); });
+      case 'startFlow': return withPanel((p) => { p.open(); return p.startFlow(args[0]); });
       case 'identify': state.user = args[0] && typeof args[0] === 'object' ? { ...args[0] } : null; return;
       case 'setLocale': state.locale = String(args[0] || state.locale); setLabel(); return panelPromise && withPanel((p) => p.setLocale(state.locale));
       case 'on': if (typeof args[1] === 'function') (listeners[args[0]] = listeners[args[0]] || []).push(args[1]); return;
@@ -80,9 +81,19 @@ font:600 16px/1 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;box-shadow:
   const queued = (window.firstfix && window.firstfix.q) || [];
   window.firstfix = api;
 
+  // Any element with data-firstfix-flow="<id>" starts that flow: no script needed on the host page.
+  document.addEventListener('click', (e) => {
+    const trigger = e.target.closest && e.target.closest('[data-firstfix-flow]');
+    if (trigger) { e.preventDefault(); api('startFlow', trigger.getAttribute('data-firstfix-flow')); }
+  });
+
   const mountHost = () => {
     document.body.appendChild(host);
     queued.forEach((args) => api(...args));
+    // A flow under way before a reload opens again where it was (set only after the customer started one).
+    let resume = null;
+    try { resume = sessionStorage.getItem('firstfix.flow'); } catch (e) { /* storage off */ }
+    if (resume) api('open');
     // Preload when the page is idle; an earlier open loads at once.
     if (state.preload !== 'open') {
       const idle = window.requestIdleCallback || ((cb) => setTimeout(cb, 1500));

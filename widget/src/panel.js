@@ -2,6 +2,7 @@
 // page suggestions and an always-visible way to a person. Loaded on idle or
 // first open; all search logic lives in the core (Worker or server).
 import { EngineClient } from './engine_client.js';
+import { createFlowView, FLOW_KEY } from './flow_view.js';
 import { PANEL_CSS } from './panel.css.js';
 import { RTL, strings } from './strings.js';
 
@@ -38,7 +39,15 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   const extra = el('div');
   const searchView = el('div', {}, corrected, status, results, extra);
   const articleView = el('div', { class: 'article', hidden: true });
-  const body = el('div', { class: 'body' }, searchView, articleView);
+  const contactHref = (subject) => `mailto:${config.site.contact_email}${subject ? `?subject=${encodeURIComponent(subject)}` : ''}`;
+  const flowView = createFlowView({
+    el, url, engine, emit,
+    strings: () => t,
+    onExit: () => showSearch(),
+    // Until live chat arrives, a person is an email away; the reference lets them find the flow session.
+    onContact: (reply) => el('a', { class: 'primary', href: contactHref(reply ? t.contactSubject(reply.session.flow_title, reply.session.id) : ''), text: t.contact }),
+  });
+  const body = el('div', { class: 'body' }, searchView, articleView, flowView.element);
   const contactLead = el('span');
   const contactLink = el('a', { href: `mailto:${config.site.contact_email}` });
   const panel = el('div', { class: `panel ${state.position}`, role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ff-title', hidden: true },
@@ -61,7 +70,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   }
   applyLocale();
 
-  const focusables = () => [...panel.querySelectorAll('a[href],button:not([disabled]),input,textarea,[tabindex="0"]')]
+  const focusables = () => [...panel.querySelectorAll('a[href],button:not([disabled]),input:not([disabled]),select,textarea,[tabindex="0"]')]
     .filter((n) => !n.closest('[hidden]'));
 
   panel.addEventListener('keydown', (e) => {
@@ -73,7 +82,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
       if (e.shiftKey && active === f[0]) { e.preventDefault(); f[f.length - 1].focus(); }
       else if (!e.shiftKey && active === f[f.length - 1]) { e.preventDefault(); f[0].focus(); }
     }
-    if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && articleView.hidden) {
+    if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && articleView.hidden && !flowView.active) {
       const links = [...results.querySelectorAll('a')];
       if (!links.length) return;
       const i = links.indexOf(root.activeElement);
@@ -83,15 +92,16 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   });
 
   function resultItem(hit, position) {
-    const a = el('a', { href: url(hit.url), 'data-id': hit.id, 'data-kind': hit.kind });
+    const a = el('a', { href: url(hit.url), 'data-id': hit.id, 'data-kind': hit.kind, class: hit.kind === 'flow' ? 'task' : false });
     const titleSpan = el('span', { class: 'r-title' }); titleSpan.innerHTML = hit.title_html;  // escaped by the core
     const snippet = el('span', { class: 'r-snippet' }); snippet.innerHTML = hit.snippet_html;  // escaped by the core
-    a.append(titleSpan, el('span', { class: 'r-meta', text: hit.category }), snippet);
+    a.append(titleSpan, el('span', { class: 'r-meta', text: hit.kind === 'flow' ? `▶ ${t.doItNow}` : hit.category }), snippet);
     a.addEventListener('click', (e) => {
-      if (hit.kind !== 'article') return;
+      if (hit.kind !== 'article' && hit.kind !== 'flow') return;
       e.preventDefault();
-      emit('resultClick', { id: hit.id, position, query: lastQuery });
-      openArticle(hit.id);
+      emit('resultClick', { id: hit.id, kind: hit.kind, position, query: lastQuery });
+      if (hit.kind === 'flow') startFlow(hit.id);
+      else openArticle(hit.id);
     });
     return el('li', {}, a);
   }
@@ -138,8 +148,25 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
 
   input.addEventListener('input', () => runSearch(input.value));
 
+  function startFlow(id) {
+    searchView.hidden = true;
+    articleView.hidden = true;
+    input.closest('.search').hidden = true;
+    return flowView.start(id);
+  }
+
+  async function resumeFlow(sessionId) {
+    searchView.hidden = true;
+    articleView.hidden = true;
+    input.closest('.search').hidden = true;
+    if (!(await flowView.resume(sessionId))) showSearch();
+  }
+
+  const storedFlow = () => { try { return JSON.parse(sessionStorage.getItem(FLOW_KEY) || 'null'); } catch { return null; } };
+
   async function openArticle(id) {
     searchView.hidden = true;
+    flowView.element.hidden = true;
     articleView.hidden = false;
     articleView.replaceChildren(el('p', { class: 'status', text: t.loading }));
     let article;
@@ -195,6 +222,8 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
 
   function showSearch() {
     articleView.hidden = true;
+    flowView.element.hidden = true;
+    input.closest('.search').hidden = false;
     searchView.hidden = false;
     input.focus();
   }
@@ -206,8 +235,14 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     setTimeout(() => engine.start(), 0);
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
-    if (!input.value) showSuggestions();
-    input.focus();
+    // A flow under way (this tab, before a reload) comes back where it was.
+    const stored = flowView.active ? null : storedFlow();
+    if (stored?.session) resumeFlow(stored.session);
+    else if (flowView.active) flowView.element.querySelector('h1')?.focus();
+    else {
+      if (!input.value) showSuggestions();
+      input.focus();
+    }
     emit('open', {});
   }
 
@@ -224,6 +259,8 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     open, close,
     preload: () => engine.start(),
     search: (q) => { input.value = q; showSearch(); runSearch(q); },
+    startFlow: (id) => startFlow(String(id)),
+    hasStoredFlow: () => Boolean(storedFlow()?.session),
     setLocale: () => { applyLocale(); if (state.open) runSearch(input.value); },
     engine,
   };

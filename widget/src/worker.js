@@ -2,7 +2,9 @@
 // the host page's main thread never runs Xapian or ICU.
 //
 // Messages in:  {type: 'init', glue, wasm, index, indexBytes, cjk?}  {type: 'search', id, request}
-// Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'error', message}
+//               {type: 'check', id, flow, step, answers}   (a flow step's answers, checked by the core)
+// Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'checked', id, response}
+//               {type: 'error', message}
 //
 // A small index is downloaded whole; a large one is read lazily, block by
 // block (lazy_file.js), so the bytes fetched per query stay small.
@@ -10,6 +12,7 @@ import { createLazyFile } from './lazy_file.js';
 
 const LAZY_INDEX_THRESHOLD = 2 * 1024 * 1024;
 let engine = null;
+let wasmModule = null;
 let ready = null;
 let lazyStats = null;
 
@@ -21,6 +24,7 @@ async function init({ glue, wasm, index, indexBytes, cjk }) {
     lazy ? null : fetch(index).then((r) => { if (!r.ok) throw new Error(`index: HTTP ${r.status}`); return r.arrayBuffer(); }),
     cjk ? fetch(cjk).then((r) => r.arrayBuffer()) : null,
   ]);
+  wasmModule = module;
   if (cjkBytes) module.addIcuData(new Uint8Array(cjkBytes));
   if (lazy) {
     lazyStats = createLazyFile(module.FS, '/lazy-index.db', index, indexBytes);
@@ -40,6 +44,15 @@ self.onmessage = async (event) => {
     } catch (e) {
       self.postMessage({ type: 'error', message: String(e && e.message || e) });
     }
+  } else if (msg.type === 'check') {
+    let response;
+    try {
+      await ready;
+      response = JSON.parse(wasmModule.flowCheckAnswers(msg.flow, msg.step, msg.answers));
+    } catch (e) {
+      response = { error: String(e && e.message || e) };
+    }
+    self.postMessage({ type: 'checked', id: msg.id, response });
   } else if (msg.type === 'search') {
     try {
       await ready;
