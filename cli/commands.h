@@ -26,6 +26,7 @@ struct ServeOptions {
   std::string content_dir = "content";
   std::string data_dir = ".firstfix-data";
   std::string widget_dir;  // empty: build/widget beside the binary's build tree
+  std::string connectors_file;  // optional: webhook endpoints (YAML)
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
 };

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   serve->add_option("--content", serve_options.content_dir, "content folder")->capture_default_str();
   serve->add_option("--data", serve_options.data_dir, "folder for the compiled content and the database")->capture_default_str();
   serve->add_option("--widget", serve_options.widget_dir, "built widget files (default: build/widget)");
+  serve->add_option("--connectors", serve_options.connectors_file,
+                    "YAML file of webhook endpoints that flows' actions call (webhook.<endpoint>.<operation>)")->check(CLI::ExistingFile);
   serve->add_option("--host", serve_options.host, "address to listen on")->capture_default_str();
   serve->add_option("--port", serve_options.port, "port to listen on (0: any free port)")->capture_default_str();
 

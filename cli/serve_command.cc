@@ -1,6 +1,7 @@
 // `firstfix serve`: compile the content, then serve it.
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
 #include "native_server/app.h"
@@ -24,9 +25,16 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cerr << "firstfix serve: no built widget in " << widget << " (run: npm ci && node widget/build.mjs)\n";
     return 2;
   }
-  server::App app({.dist_dir = dist, .widget_dir = widget, .data_dir = o.data_dir});
+  std::unique_ptr<server::App> app;
+  try {
+    app = std::make_unique<server::App>(
+        server::AppConfig{.dist_dir = dist, .widget_dir = widget, .data_dir = o.data_dir, .connectors_file = o.connectors_file});
+  } catch (const std::exception& e) {
+    std::cerr << "firstfix serve: " << e.what() << "\n";
+    return 1;
+  }
   server::HttpServer http({.host = o.host, .port = o.port},
-                          [&app](server::Request&& req, server::Respond respond) { app.handle(std::move(req), std::move(respond)); });
+                          [&app](server::Request&& req, server::Respond respond) { app->handle(std::move(req), std::move(respond)); });
   http.run([&](unsigned short port) {
     std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << std::endl;
   });

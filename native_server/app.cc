@@ -18,6 +18,7 @@
 #include "core/search/searcher.h"
 #include "native_server/demo_back_office.h"
 #include "native_server/flow_service.h"
+#include "native_server/webhook_connector.h"
 #include "native_server/site_pages.h"
 #include "native_server/static_assets.h"
 
@@ -77,6 +78,9 @@ struct App::Impl {
   SiteContext site;
   std::string loader_url = "/widget.js";
   boost::asio::thread_pool pool;
+  // Flow requests wait on the store and on connectors (a webhook may take
+  // seconds): their own threads, so searches never queue behind them.
+  boost::asio::thread_pool flow_pool{8};
 
   explicit Impl(const AppConfig& c) : config(c), pool(c.search_threads) {}
 
@@ -160,6 +164,8 @@ struct App::Impl {
     store = open_sqlite_store((data / "firstfix.db").string());
     demo = std::make_shared<DemoBackOffice>((data / "demo-back-office.db").string());
     connectors.add("demo", demo);
+    if (!config.connectors_file.empty())
+      connectors.add("webhook", std::make_shared<WebhookConnector>(load_webhook_endpoints(config.connectors_file)));
     flows = std::make_unique<FlowService>(load_flows(config.dist_dir), *store, connectors);
     for (const auto& f : manifest["flows"])
       flow_definitions[f["id"].get<std::string>()] = nlohmann::json::parse(read_file(dist / f["file"].get<std::string>()));
@@ -266,7 +272,7 @@ struct App::Impl {
     } else {
       return false;
     }
-    boost::asio::post(pool, [this, req = std::move(req), work = std::move(work), respond]() mutable {
+    boost::asio::post(flow_pool, [this, req = std::move(req), work = std::move(work), respond]() mutable {
       try {
         respond(flow_response(req, work()));
       } catch (const std::invalid_argument& e) {
@@ -396,7 +402,10 @@ struct App::Impl {
 };
 
 App::App(const AppConfig& config) : impl_(std::make_unique<Impl>(config)) { impl_->load(); }
-App::~App() { impl_->pool.join(); }
+App::~App() {
+  impl_->pool.join();
+  impl_->flow_pool.join();
+}
 void App::handle(Request&& req, Respond respond) { impl_->handle(std::move(req), std::move(respond)); }
 
 }  // namespace firstfix::server

@@ -13,6 +13,7 @@ struct AppConfig {
   std::string dist_dir;    // output of `firstfix build`
   std::string widget_dir;  // built widget files (loader.js, panel.js, worker.js, firstfix.{js,wasm})
   std::string data_dir;    // databases: firstfix.db (sessions, audit) and demo-back-office.db
+  std::string connectors_file;  // optional YAML with webhook endpoints (webhook_connector.h)
   unsigned search_threads = 2;
 };
 

@@ -38,6 +38,8 @@ class Connector {
   // Runs `request`; the same idempotency key must never run twice.
   // Throws ConnectorError.
   virtual ActionResult run(const ActionRequest& request) = 0;
+  // Why `name` cannot be served (checked at startup), or "" when it can.
+  virtual std::string problem(const std::string& name) const = 0;
 };
 
 }  // namespace firstfix::server

@@ -603,6 +603,11 @@ ActionResult DemoBackOffice::run(const ActionRequest& request) {
   }
 }
 
+std::string DemoBackOffice::problem(const std::string& name) const {
+  const std::string op = name.substr(name.find('.') + 1);
+  return impl_->operations.count(op) ? "" : "the demo back office has no operation '" + op + "'";
+}
+
 nlohmann::json DemoBackOffice::outbox(size_t limit) {
   std::lock_guard lock(impl_->mu);
   return impl_->query_rows("SELECT id, at_ms, to_addr AS \"to\", subject, body FROM outbox ORDER BY id DESC LIMIT " + std::to_string(limit));

@@ -27,6 +27,7 @@ class DemoBackOffice final : public Connector {
   ~DemoBackOffice() override;
 
   ActionResult run(const ActionRequest& request) override;
+  std::string problem(const std::string& name) const override;
 
   // The demo site shows these: the outbox (newest first) and the records.
   nlohmann::json outbox(size_t limit);

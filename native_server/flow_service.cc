@@ -82,9 +82,12 @@ FlowService::FlowService(std::map<std::string, flow::Flow> flows, Store& store, 
   // A flow naming a connector nobody serves would fail in front of a customer: refuse at startup.
   for (const auto& [id, f] : flows_)
     for (const auto& [step_id, step] : f.steps)
-      if (step.kind == flow::StepKind::kAction && !connectors_.find(step.connector))
-        throw std::runtime_error("flow '" + id + "' step '" + step_id + "' uses connector '" + step.connector +
-                                 "', which is not configured");
+      if (step.kind == flow::StepKind::kAction) {
+        const Connector* c = connectors_.find(step.connector);
+        const std::string why = c ? c->problem(step.connector) : "no connector serves '" + step.connector.substr(0, step.connector.find('.')) + ".*'";
+        if (!why.empty())
+          throw std::runtime_error("flow '" + id + "' step '" + step_id + "' uses connector '" + step.connector + "': " + why);
+      }
 }
 
 json FlowService::list(const std::string& locale) const {

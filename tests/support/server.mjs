@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // `data`: an existing data folder to reuse (kept on stop), e.g. to restart a server.
-export async function startServer({ content = join(repo, 'content'), data: reuse, startTimeoutMs = 30000 } = {}) {
+// `args`: extra `firstfix serve` flags; `env`: extra environment variables.
+export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000 } = {}) {
   const data = reuse ?? mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
   const proc = spawn(join(repo, 'build/native/firstfix'),
-    ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget')],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+    ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget'), ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   const origin = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), startTimeoutMs);
