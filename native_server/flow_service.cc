@@ -203,6 +203,8 @@ FlowReply FlowService::start(const std::string& flow_id, const json& body) {
   if (!body.is_object()) return error(400, "the body must be a JSON object");
   for (const auto& [key, value] : body.items())
     if (key != "context") return error(400, "unknown field '" + key + "' (expected context)");
+  const json context = body.value("context", json::object());
+  if (!context.is_object()) return error(400, "field 'context' must be a JSON object, like {\"page\": \"/orders\"}");
   Loaded l;
   l.flow = &f->second;
   l.stored.id = new_session_id();
@@ -219,6 +221,7 @@ FlowReply FlowService::start(const std::string& flow_id, const json& body) {
   // fails leaves nothing behind.
   if (FlowReply r = run_actions(l, a); r.status != 200) return r;
   l.stored.state = flow::to_json(*l.flow, l.session, false);
+  l.stored.context = context;
   l.stored.created_ms = l.stored.updated_ms = now_ms_();
   store_.create_session(l.stored);
   return reply(l, 201);

@@ -48,6 +48,7 @@ const std::vector<std::string> kMigrations = {
          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;)",
+    "ALTER TABLE flow_sessions ADD COLUMN context TEXT NOT NULL DEFAULT '{}';",
 };
 
 class SqliteStore final : public Store {
@@ -56,19 +57,20 @@ class SqliteStore final : public Store {
 
   void create_session(const StoredSession& s) override {
     std::lock_guard lock(mu_);
-    SQLite::Statement q(db_, "INSERT INTO flow_sessions VALUES (?, ?, ?, ?, ?, ?)");
+    SQLite::Statement q(db_, "INSERT INTO flow_sessions (id, flow_id, state, version, created_ms, updated_ms, context) VALUES (?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, s.id);
     q.bind(2, s.flow_id);
     q.bind(3, s.state.dump());
     q.bind(4, static_cast<int64_t>(s.version));
     q.bind(5, static_cast<int64_t>(s.created_ms));
     q.bind(6, static_cast<int64_t>(s.updated_ms));
+    q.bind(7, s.context.dump());
     q.exec();
   }
 
   std::optional<StoredSession> find_session(const std::string& id) override {
     std::lock_guard lock(mu_);
-    SQLite::Statement q(db_, "SELECT flow_id, state, version, created_ms, updated_ms FROM flow_sessions WHERE id = ?");
+    SQLite::Statement q(db_, "SELECT flow_id, state, version, created_ms, updated_ms, context FROM flow_sessions WHERE id = ?");
     q.bind(1, id);
     if (!q.executeStep()) return std::nullopt;
     StoredSession s;
@@ -78,6 +80,7 @@ class SqliteStore final : public Store {
     s.version = q.getColumn(2).getInt64();
     s.created_ms = q.getColumn(3).getInt64();
     s.updated_ms = q.getColumn(4).getInt64();
+    s.context = json::parse(q.getColumn(5).getString());
     return s;
   }
 

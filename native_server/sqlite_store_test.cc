@@ -22,13 +22,14 @@ struct TempDir {
 TEST_CASE("a session update is compare-and-swap: a stale version writes nothing") {
   TempDir dir;
   auto store = open_sqlite_store((dir.path / "s.db").string());
-  store->create_session({"s1", "flow", json{{"step", "a"}}, 0, 1, 1});
+  store->create_session({"s1", "flow", json{{"step", "a"}}, json{{"page", "/orders"}}, 0, 1, 1});
   CHECK(store->update_session("s1", json{{"step", "b"}}, 0, 2, "k1", json{{"reply", 1}}));
   CHECK_FALSE(store->update_session("s1", json{{"step", "c"}}, 0, 3, "k2", json{{"reply", 2}}));
   auto s = store->find_session("s1");
   REQUIRE(s);
   CHECK(s->state["step"] == "b");
   CHECK(s->version == 1);
+  CHECK(s->context == json{{"page", "/orders"}});
   CHECK(store->find_reply("s1", "k1") == json{{"reply", 1}});
   CHECK_FALSE(store->find_reply("s1", "k2"));
   CHECK_FALSE(store->find_session("nope"));

@@ -19,6 +19,7 @@ struct StoredSession {
   std::string id;
   std::string flow_id;
   nlohmann::json state;  // flow::to_json(flow, session, /*redact=*/false)
+  nlohmann::json context = nlohmann::json::object();  // where the customer started (page), from the widget
   std::int64_t version = 0;
   std::int64_t created_ms = 0, updated_ms = 0;
 };

@@ -1,0 +1,99 @@
+// native_server/openapi.yaml against the real server: every documented
+// operation is exercised, every response's status is documented for its
+// operation, and every JSON body matches the documented schema.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import YAML from 'yaml';
+import { startServer, repo } from '../support/server.mjs';
+import { flowClient } from '../support/flow_client.mjs';
+
+const spec = YAML.parse(readFileSync(join(repo, 'native_server', 'openapi.yaml'), 'utf8'));
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+ajv.addSchema(spec, 'openapi');
+const pointer = (...parts) => parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+
+// The documented operation a concrete request falls under.
+function operationFor(method, path) {
+  for (const [template, item] of Object.entries(spec.paths)) {
+    const re = new RegExp('^' + template.replace(/\{[^}]+\}/g, '[^/]+') + '$');
+    if (re.test(path) && item[method.toLowerCase()]) return { template, op: item[method.toLowerCase()] };
+  }
+  return null;
+}
+
+let server, api;
+const exercised = new Set();
+before(async () => { server = await startServer(); api = flowClient(server); });
+after(async () => { await server?.stop(); });
+
+async function check(method, path, body, headers) {
+  const r = await api.call(method, path, body, headers);
+  const found = operationFor(method, path.split('?')[0]);
+  assert.ok(found, `${method} ${path} is not documented`);
+  const { template, op } = found;
+  assert.ok(op.responses[String(r.status)], `${method} ${template} answered ${r.status}, which is not documented: ${r.text}`);
+  exercised.add(`${method.toLowerCase()} ${template} ${r.status}`);
+  const ref = `openapi#/${pointer('paths', template, method.toLowerCase(), 'responses', r.status)}`;
+  let response = op.responses[String(r.status)];
+  let schemaRef = `${ref}/content/application~1json/schema`;
+  if (response.$ref) {
+    schemaRef = `openapi${response.$ref}/content/application~1json/schema`;
+    response = response.$ref.split('/').slice(1).reduce((o, k) => o[k], spec);
+  }
+  assert.match(r.headers.get('content-type'), /application\/json/);
+  const validate = ajv.getSchema(schemaRef);
+  assert.ok(validate, `no schema at ${schemaRef}`);
+  assert.ok(validate(r.body), `${method} ${path} ${r.status}: ${ajv.errorsText(validate.errors)}\n${r.text.slice(0, 400)}`);
+  return r;
+}
+
+test('every response matches the document', async () => {
+  await check('GET', '/healthz');
+  await check('GET', '/api/v1/search?q=pasword%20resett&limit=3');
+  await check('GET', '/api/v1/search?q=order&kind=flow&facets=false');
+  await check('GET', '/api/v1/search?limit=-1');
+  await check('GET', '/api/v1/articles/reset-password');
+  await check('GET', '/api/v1/articles/nope');
+  await check('GET', '/api/v1/flows');
+  await check('GET', '/api/v1/flows?locale=es');
+  await check('GET', '/api/v1/flows/order-tracking');
+  await check('GET', '/api/v1/flows/nope');
+  await check('POST', '/api/v1/flows/nope/sessions', {});
+  await check('POST', '/api/v1/flows/order-tracking/sessions', '{"x');
+  await check('POST', '/api/v1/flows/order-tracking/sessions', '{}', { 'content-type': 'text/plain' });
+  await check('POST', '/api/v1/flows/order-tracking/sessions', { context: 'x'.repeat(70000) });
+  let r = (await check('POST', '/api/v1/flows/order-tracking/sessions', { context: { page: '/orders' } })).body;
+  const sid = r.session.id;
+  await check('GET', `/api/v1/sessions/${sid}`);
+  await check('GET', '/api/v1/sessions/fs_00000000000000000000000000000000');
+  await check('POST', `/api/v1/sessions/${sid}/answers`, { step: 'order', answers: { order_id: 'x' } });
+  await check('POST', `/api/v1/sessions/${sid}/answers`, { step: 'lookup', answers: {} });
+  await check('POST', `/api/v1/sessions/${sid}/answers`, { answers: {} });
+  await check('POST', `/api/v1/sessions/${sid}/back`, { step: 'order' });
+  await check('POST', `/api/v1/sessions/${sid}/back`, {});
+  r = (await check('POST', `/api/v1/sessions/${sid}/answers`, { step: 'order', answers: { order_id: 'BL-10422', email: 'ana@example.com' } },
+    { 'Idempotency-Key': 'k1' })).body;
+  assert.equal(r.session.done, true);
+  await check('POST', `/api/v1/sessions/${sid}/not-solved`, { reason: 'still not here' });
+  await check('POST', `/api/v1/sessions/${sid}/not-solved`, { reason: 42 });
+  await check('POST', '/api/v1/sessions/fs_00000000000000000000000000000000/not-solved', {});
+  // A flow with a confirm and an offer: labels, prefilled values, a done state.
+  r = (await check('POST', '/api/v1/flows/return-request/sessions')).body;
+  r = (await check('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: 'order', answers: { order_id: 'BL-10427', email: 'carmen@example.com' } })).body;
+  r = (await check('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: 'reason', answers: { reason: 'Wrong model or colour' } })).body;
+  assert.equal(r.step.kind, 'offer');
+  r = (await check('POST', `/api/v1/sessions/${r.session.id}/back`, { step: 'exchange-offer' })).body;
+  assert.equal(r.step.fields[0].value, 'Wrong model or colour');
+});
+
+test('every documented operation was exercised', () => {
+  const operations = Object.entries(spec.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`));
+  const missing = operations.filter((o) => ![...exercised].some((e) => e.startsWith(o + ' ')));
+  assert.deepEqual(missing, []);
+  // And the success answer of each.
+  const successes = operations.filter((o) => ![...exercised].some((e) => e.startsWith(o + ' 2')));
+  assert.deepEqual(successes, []);
+});
