@@ -139,7 +139,12 @@ struct App::Impl {
     if (fs::exists(widget / "icu-cjk.dat")) urls["cjk"] = widget_file("icu-cjk.dat");
     nlohmann::json pages = nlohmann::json::array();
     for (const auto& a : manifest["articles"])
-      if (!a["pages"].empty()) pages.push_back({{"id", a["id"]}, {"title", a["title"]}, {"locale", a["locale"]}, {"pages", a["pages"]}});
+      if (!a["pages"].empty())
+        pages.push_back({{"id", a["id"]}, {"kind", "article"}, {"title", a["title"]}, {"locale", a["locale"]}, {"pages", a["pages"]}});
+    // Flows first: on a page about orders, "Track an order" beats reading about it.
+    for (const auto& f : manifest["flows"])
+      if (!f["pages"].empty())
+        pages.insert(pages.begin(), {{"id", f["id"]}, {"kind", "flow"}, {"title", f["title"]}, {"locale", f["locale"]}, {"pages", f["pages"]}});
     urls["pages"] = assets.add_hashed("pages.json", pages.dump());
     nlohmann::json config_json = {{"assets", urls},
                                   {"site", manifest["site"]},

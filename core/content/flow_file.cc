@@ -46,6 +46,7 @@ std::optional<FlowFile> parse_flow_file(const std::string& source, const std::st
   f.title = flow->title;
   f.locale = flow->locale;
   f.intents = flow->intents;
+  f.pages = flow->pages;
   f.json = text;
   return f;
 }

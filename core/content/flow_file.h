@@ -15,6 +15,7 @@ struct FlowFile {
   std::string title;
   std::string locale;
   std::vector<std::string> intents;  // customer phrasings, searchable
+  std::vector<std::string> pages;    // URL patterns where the widget suggests it
   std::string json;                   // the file's text, as written
 };
 

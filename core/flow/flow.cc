@@ -316,12 +316,15 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
     return std::nullopt;
   }
   Flow f;
-  r.only(doc, "", {"id", "title", "locale", "intents", "requires", "start", "steps"});
+  r.only(doc, "", {"id", "title", "locale", "intents", "requires", "pages", "start", "steps"});
   f.id = r.string(doc, "", "id", true);
   f.title = r.string(doc, "", "title", true);
   f.locale = r.string(doc, "", "locale", true);
   f.intents = r.strings(doc, "", "intents");
   f.requirements = r.strings(doc, "", "requires");
+  f.pages = r.strings(doc, "", "pages");
+  for (size_t i = 0; i < f.pages.size(); ++i)
+    if (f.pages[i].empty() || f.pages[i][0] != '/') r.error("/pages/" + std::to_string(i), "a page pattern is a path starting with '/', like \"/orders*\"");
   f.start = r.string(doc, "", "start", true);
   if (!f.id.empty() && !content::is_valid_id(f.id))
     r.error("/id", "invalid id '" + f.id + "': use lower-case letters, digits and single hyphens");

@@ -75,6 +75,7 @@ struct Flow {
   std::string id, title, locale;
   std::vector<std::string> intents;
   std::vector<std::string> requirements;  // JSON "requires", e.g. "identified"
+  std::vector<std::string> pages;         // URL patterns ("*" wildcard) where the widget suggests it
   std::string start;
   std::map<std::string, Step> steps;
 

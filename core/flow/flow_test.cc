@@ -84,3 +84,10 @@ TEST_CASE("top-level fields are checked") {
   CHECK(p[2] == "flows/f.json:1:60: unknown requirement 'vip' (expected identified)");
   CHECK(p[3] == "flows/f.json:1:92: a flow needs 'steps': an object of named steps");
 }
+
+TEST_CASE("page patterns of a flow are paths") {
+  auto p = problems(R"({"id": "f", "title": "F", "locale": "en", "pages": ["/orders*", "orders"], "start": "d",
+  "steps": {"d": {"kind": "done", "state": "resolved", "message": "m"}}})");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "flows/f.json:1:65: a page pattern is a path starting with '/', like \"/orders*\"");
+}

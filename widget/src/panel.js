@@ -117,7 +117,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     if (matching.length) {
       extra.append(el('h3', { text: t.suggested }),
         el('ul', { class: 'results' }, matching.slice(0, 5).map((p, i) =>
-          resultItem({ id: p.id, kind: 'article', url: `/articles/${p.id}`, title_html: escapeHtml(p.title), snippet_html: '', category: '' }, i))));
+          resultItem({ id: p.id, kind: p.kind, url: `/${p.kind}s/${p.id}`, title_html: escapeHtml(p.title), snippet_html: '', category: '' }, i))));
     }
   }
 
