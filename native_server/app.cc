@@ -137,14 +137,12 @@ struct App::Impl {
     urls["worker"] = widget_file("worker.js");
     urls["panel"] = widget_file("panel.js");
     if (fs::exists(widget / "icu-cjk.dat")) urls["cjk"] = widget_file("icu-cjk.dat");
-    nlohmann::json pages = nlohmann::json::array();
-    for (const auto& a : manifest["articles"])
-      if (!a["pages"].empty())
-        pages.push_back({{"id", a["id"]}, {"kind", "article"}, {"title", a["title"]}, {"locale", a["locale"]}, {"pages", a["pages"]}});
     // Flows first: on a page about orders, "Track an order" beats reading about it.
-    for (const auto& f : manifest["flows"])
-      if (!f["pages"].empty())
-        pages.insert(pages.begin(), {{"id", f["id"]}, {"kind", "flow"}, {"title", f["title"]}, {"locale", f["locale"]}, {"pages", f["pages"]}});
+    nlohmann::json pages = nlohmann::json::array();
+    for (const char* kind : {"flow", "article"})
+      for (const auto& entry : manifest[std::string(kind) + "s"])
+        if (!entry["pages"].empty())
+          pages.push_back({{"id", entry["id"]}, {"kind", kind}, {"title", entry["title"]}, {"locale", entry["locale"]}, {"pages", entry["pages"]}});
     urls["pages"] = assets.add_hashed("pages.json", pages.dump());
     nlohmann::json config_json = {{"assets", urls},
                                   {"site", manifest["site"]},
