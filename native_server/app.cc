@@ -59,10 +59,16 @@ nlohmann::json search_params(const boost::urls::params_view& params) {
   return j;
 }
 
-}  // namespace
-
 // The flow API takes small JSON bodies; anything bigger is a mistake or an attack.
 constexpr size_t kMaxFlowBody = 64 * 1024;
+
+}  // namespace
+
+std::uint64_t App::body_limit(std::string_view target) {
+  // A photo upload may be a few MB; every other request is small.
+  const auto path = target.substr(0, target.find('?'));
+  return path.size() > 8 && path.substr(path.size() - 8) == "/uploads" ? FlowService::kMaxUploadBytes + 1 : 1024 * 1024;
+}
 
 struct App::Impl {
   AppConfig config;
@@ -228,6 +234,16 @@ struct App::Impl {
       return true;
     }
     // Everything below reads or writes the store: off the I/O threads.
+    if (post && parts[0] == "sessions" && parts.size() == 3 && parts[2] == "uploads") {
+      boost::asio::post(flow_pool, [this, req = std::move(req), id = parts[1], respond]() mutable {
+        try {
+          respond(flow_response(req, flows->upload(id, std::string(req[http::field::content_type]), req.body())));
+        } catch (const std::exception& e) {
+          respond(json_error(req, http::status::internal_server_error, e.what()));
+        }
+      });
+      return true;
+    }
     nlohmann::json body = nlohmann::json::object();
     if (post) {
       if (req.body().size() > kMaxFlowBody) {

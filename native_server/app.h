@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "native_server/http_types.h"
 
@@ -22,6 +24,8 @@ class App {
   explicit App(const AppConfig& config);  // throws naming a missing file
   ~App();
   void handle(Request&& req, Respond respond);
+  // The largest request body accepted for a target (ServerOptions::body_limit).
+  static std::uint64_t body_limit(std::string_view target);
 
  private:
   struct Impl;

@@ -53,6 +53,7 @@ const std::vector<std::string> kMigrations = {
          id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, to_addr TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL);
        CREATE TABLE processed (
          key TEXT PRIMARY KEY, operation TEXT NOT NULL, outcome TEXT NOT NULL, data TEXT NOT NULL, at_ms INTEGER NOT NULL);)",
+    "ALTER TABLE returns ADD COLUMN photo TEXT;",  // an upload id: the photo of a fault
 };
 
 // Days since 1970-01-01 <-> "YYYY-MM-DD".
@@ -404,10 +405,12 @@ struct DemoBackOffice::Impl {
     cents.executeStep();
     const std::int64_t refund = resolution == "refund" ? cents.getColumn(0).getInt64() : 0;
     const std::string rma = "RMA-" + order.substr(3);
-    SQLite::Statement q(db, "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement q(db, "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, rma); q.bind(2, order); q.bind(3, reason); q.bind(4, resolution);
     if (new_variant.empty()) q.bind(5); else q.bind(5, new_variant);
     q.bind(6, refund); q.bind(7, iso_date(today()));
+    if (auto photo = in.find("photo"); photo != in.end() && photo->is_string() && !photo->get<std::string>().empty()) q.bind(8, photo->get<std::string>());
+    else q.bind(8);
     q.exec();
     send_mail(lower(email), "Your Brightloop return " + rma,
               "Print the label at brightloop.example/returns/" + rma + " and drop the parcel at any ParcelNow point within 14 days.");

@@ -1,5 +1,6 @@
 #include "native_server/flow_service.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -20,16 +21,30 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxReasonLength = 2000;
 
-std::string new_session_id() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no randomness available for a session id");
+std::string hex(const unsigned char* p, size_t n) {
   static const char* digits = "0123456789abcdef";
-  std::string id = "fs_";
-  for (unsigned char b : bytes) {
-    id += digits[b >> 4];
-    id += digits[b & 15];
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += digits[p[i] >> 4];
+    out += digits[p[i] & 15];
   }
-  return id;
+  return out;
+}
+
+std::string random_id(const char* prefix, size_t bytes) {
+  unsigned char buf[32];
+  if (RAND_bytes(buf, static_cast<int>(bytes)) != 1) throw std::runtime_error("no randomness available for an id");
+  return prefix + hex(buf, bytes);
+}
+
+std::string new_session_id() { return random_id("fs_", 16); }
+
+// The image type the bytes really are (by their signature), or "".
+std::string sniff_image(const std::string& b) {
+  if (b.size() >= 3 && b.compare(0, 3, "\xFF\xD8\xFF") == 0) return "image/jpeg";
+  if (b.size() >= 8 && b.compare(0, 8, "\x89PNG\r\n\x1A\n") == 0) return "image/png";
+  if (b.size() >= 12 && b.compare(0, 4, "RIFF") == 0 && b.compare(8, 4, "WEBP") == 0) return "image/webp";
+  return "";
 }
 
 FlowReply error(int status, const std::string& message, json extra = json::object()) {
@@ -250,7 +265,16 @@ FlowReply FlowService::answer(const std::string& session_id, const json& body, c
   if (l->session.done()) return error(409, "this flow has already ended", reply(*l).body);
   if (step != l->session.step)
     return error(409, "this answer is for step '" + step + "', but the flow is at step '" + l->session.step + "'", reply(*l).body);
-  flow::Advance a = flow::submit(*l->flow, l->session, step, answers);
+  // A photo's answer is an upload of this session's: the engine checks the
+  // shape, only the store knows whose it is.
+  std::vector<flow::FieldError> upload_errors;
+  for (const auto& f : l->flow->step(step).fields)
+    if (auto v = answers.find(f.name); f.type == flow::FieldType::kPhoto && v != answers.end() && v->is_string() && !v->get<std::string>().empty()) {
+      auto u = store_.find_upload(v->get<std::string>(), false);
+      if (!u || u->session_id != session_id)
+        upload_errors.push_back({f.name, (f.label.empty() ? f.name : f.label) + (l->flow->locale == "es" ? ": vuelve a adjuntar la foto." : ": attach the photo again.")});
+    }
+  flow::Advance a = upload_errors.empty() ? flow::submit(*l->flow, l->session, step, answers) : flow::Advance{flow::Advance::Kind::kInvalid, upload_errors, "", {}};
   if (a.kind == flow::Advance::Kind::kInvalid) {
     FlowReply r = reply(*l, 422);
     json errors = json::array();
@@ -274,6 +298,25 @@ FlowReply FlowService::back(const std::string& session_id, const json& body) {
   if (!flow::go_back(*l->flow, l->session))
     return error(409, "going back is not possible here: an earlier step has already been carried out", reply(*l).body);
   return save(*l, "");
+}
+
+FlowReply FlowService::upload(const std::string& session_id, const std::string& content_type, const std::string& bytes) {
+  const std::string type = content_type.substr(0, content_type.find(';'));
+  if (type != "image/jpeg" && type != "image/png" && type != "image/webp")
+    return error(415, "send a photo as image/jpeg, image/png or image/webp");
+  if (bytes.empty()) return error(400, "the upload is empty");
+  if (bytes.size() > kMaxUploadBytes) return error(413, "a photo may be at most " + std::to_string(kMaxUploadBytes / (1024 * 1024)) + " MB");
+  if (sniff_image(bytes) != type) return error(415, "the bytes are not a " + type + " image");
+  FlowReply failure;
+  auto l = load(session_id, failure);
+  if (!l) return failure;
+  if (l->session.done()) return error(409, "this flow has already ended");
+  unsigned char digest[32];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  Upload u{random_id("up_", 12), session_id, type, hex(digest, length), bytes, now_ms_()};
+  store_.create_upload(u);
+  return {201, {{"upload", u.id}, {"content_type", type}, {"bytes", bytes.size()}, {"sha256", u.sha256}}};
 }
 
 FlowReply FlowService::not_solved(const std::string& session_id, const json& body) {

@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -35,11 +36,11 @@ namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr std::uint64_t kHeaderLimit = 32 * 1024;
-constexpr std::uint64_t kBodyLimit = 1024 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Handler& handler) : stream_(std::move(socket)), handler_(handler) {}
+  Session(tcp::socket socket, const Handler& handler, const ServerOptions& options)
+      : stream_(std::move(socket)), handler_(handler), options_(options) {}
 
   void start() {
     asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
@@ -49,8 +50,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
-    parser_->body_limit(kBodyLimit);
     stream_.expires_after(kIdleTimeout);
+    http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read(ec, 0);
+    parser_->body_limit(options_.body_limit(parser_->get().target()));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
@@ -87,16 +93,31 @@ class Session : public std::enable_shared_from_this<Session> {
     read();
   }
 
+  // After the response: stop sending, then read and discard what the
+  // client is still sending (say the rest of an oversize upload) for a
+  // little while, so the close is not a reset that loses our answer.
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(5));
+    drain(0);
+  }
+
+  void drain(std::size_t total) {
+    constexpr std::size_t kDrainLimit = 16 * 1024 * 1024;
+    if (total > kDrainLimit) return;
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this(), total](beast::error_code ec, std::size_t n) {
+      if (!ec) self->drain(total + n);
+    });
   }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Response> response_;
+  std::array<char, 16 * 1024> scratch_;
   const Handler& handler_;
+  const ServerOptions& options_;
 };
 
 }  // namespace
@@ -113,7 +134,7 @@ struct HttpServer::Impl {
       if (ec) {
         if (ec == asio::error::operation_aborted) return;
       } else {
-        std::make_shared<Session>(std::move(socket), handler)->start();
+        std::make_shared<Session>(std::move(socket), handler, options)->start();
       }
       accept();
     });

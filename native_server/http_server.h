@@ -4,7 +4,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <string>
 
 #include "native_server/http_types.h"
@@ -15,6 +18,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
   unsigned io_threads = 2;
+  // The largest body accepted for a request target, decided once its
+  // header has arrived (uploads need more than JSON does).
+  std::function<std::uint64_t(std::string_view target)> body_limit = [](std::string_view) { return 1024 * 1024; };
 };
 
 class HttpServer {

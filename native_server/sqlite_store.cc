@@ -49,6 +49,14 @@ const std::vector<std::string> kMigrations = {
        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;)",
     "ALTER TABLE flow_sessions ADD COLUMN context TEXT NOT NULL DEFAULT '{}';",
+    R"(CREATE TABLE uploads (
+         id TEXT PRIMARY KEY,
+         session_id TEXT NOT NULL REFERENCES flow_sessions(id),
+         content_type TEXT NOT NULL,
+         sha256 TEXT NOT NULL,
+         size INTEGER NOT NULL,
+         data BLOB NOT NULL,
+         created_ms INTEGER NOT NULL);)",
 };
 
 class SqliteStore final : public Store {
@@ -137,6 +145,38 @@ class SqliteStore final : public Store {
   void append_audit(const AuditEntry& audit) override {
     std::lock_guard lock(mu_);
     insert_audit(audit);
+  }
+
+  void create_upload(const Upload& u) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, u.id);
+    q.bind(2, u.session_id);
+    q.bind(3, u.content_type);
+    q.bind(4, u.sha256);
+    q.bind(5, static_cast<int64_t>(u.bytes.size()));
+    q.bindNoCopy(6, u.bytes.data(), static_cast<int>(u.bytes.size()));
+    q.bind(7, static_cast<int64_t>(u.created_ms));
+    q.exec();
+  }
+
+  std::optional<Upload> find_upload(const std::string& id, bool with_bytes) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, std::string("SELECT session_id, content_type, sha256, created_ms") + (with_bytes ? ", data" : "") +
+                                 " FROM uploads WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return std::nullopt;
+    Upload u;
+    u.id = id;
+    u.session_id = q.getColumn(0).getString();
+    u.content_type = q.getColumn(1).getString();
+    u.sha256 = q.getColumn(2).getString();
+    u.created_ms = q.getColumn(3).getInt64();
+    if (with_bytes) {
+      const auto blob = q.getColumn(4);
+      u.bytes.assign(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
+    }
+    return u;
   }
 
   std::vector<AuditEntry> audit_log(const std::string& session_id, size_t limit) override {

@@ -41,6 +41,16 @@ struct AuditEntry {
   bool replayed = false;                            // answered from the journal, not run again
 };
 
+// A file a customer attached to a flow step (a photo), kept with its session.
+struct Upload {
+  std::string id;  // "up_" + 24 hex digits
+  std::string session_id;
+  std::string content_type;
+  std::string sha256;  // hex, of the bytes
+  std::string bytes;
+  std::int64_t created_ms = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -59,6 +69,10 @@ class Store {
   // Journals a completed action and audits it in one transaction.
   virtual void record_action(const ActionRecord& action, const AuditEntry& audit) = 0;
   virtual void append_audit(const AuditEntry& audit) = 0;
+  virtual void create_upload(const Upload& upload) = 0;
+  // Without the bytes unless `with_bytes`.
+  virtual std::optional<Upload> find_upload(const std::string& id, bool with_bytes) = 0;
+
   // Newest first; for the audit page and tests.
   virtual std::vector<AuditEntry> audit_log(const std::string& session_id, size_t limit) = 0;
 };

@@ -326,3 +326,31 @@ test('a flow session survives a server restart in the middle', async () => {
     await first.stop({ keepData: false });
   }
 });
+
+test('a photo: checked by its bytes, kept with its session, attached to the return', async () => {
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]);
+  let r = await api.start('return-request');
+  const upload = (sid, body, type) => fetch(`${server.origin}/api/v1/sessions/${sid}/uploads`,
+    { method: 'POST', headers: { 'content-type': type }, body }).then(async (x) => ({ status: x.status, body: await x.json() }));
+  assert.equal((await upload(r.session.id, Buffer.from('not an image'), 'image/png')).status, 415);
+  assert.equal((await upload(r.session.id, png, 'application/pdf')).status, 415);
+  assert.equal((await upload(r.session.id, Buffer.alloc(5 * 1024 * 1024 + 10, 1), 'image/jpeg')).status, 413);
+  assert.equal((await upload('fs_00000000000000000000000000000000', png, 'image/png')).status, 404);
+  const ok = await upload(r.session.id, png, 'image/png');
+  assert.equal(ok.status, 201);
+  assert.match(ok.body.upload, /^up_[0-9a-f]{24}$/);
+  assert.equal(ok.body.bytes, png.length);
+  // Another session's upload is refused as an answer.
+  const other = await api.start('return-request');
+  const foreign = (await upload(other.session.id, png, 'image/png')).body.upload;
+  r = await api.answer(r, { order_id: 'BL-10421', email: 'ana@example.com' });
+  if (r.step.id === 'already') return;  // the exchange test already returned this order
+  const refused = await api.answer(r, { reason: "It's faulty", photo: foreign }, { status: 422 });
+  assert.match(refused.errors[0].message, /Photo of the problem: attach the photo again/);
+  r = await api.answer(r, { reason: "It's faulty", photo: ok.body.upload });
+  r = await api.answer(r, { confirm: true });
+  assert.equal(r.session.done_state, 'resolved');
+  assert.deepEqual(api.backOffice("SELECT photo FROM returns WHERE order_id = 'BL-10421'"), [{ photo: ok.body.upload }]);
+  assert.deepEqual(api.store(`SELECT length(data) AS n, session_id FROM uploads WHERE id = '${ok.body.upload}'`),
+    [{ n: png.length, session_id: r.session.id }]);
+});

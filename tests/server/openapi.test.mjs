@@ -73,6 +73,10 @@ test('every response matches the document', async () => {
   await check('POST', `/api/v1/sessions/${sid}/answers`, { step: 'lookup', answers: {} });
   await check('POST', `/api/v1/sessions/${sid}/answers`, { answers: {} });
   await check('POST', `/api/v1/sessions/${sid}/back`, { step: 'order' });
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 1)]);
+  await check('POST', `/api/v1/sessions/${sid}/uploads`, jpeg, { 'content-type': 'image/jpeg' });
+  await check('POST', `/api/v1/sessions/${sid}/uploads`, jpeg, { 'content-type': 'image/png' });
+  await check('POST', `/api/v1/sessions/${sid}/uploads`, Buffer.alloc(0), { 'content-type': 'image/jpeg' });
   await check('POST', `/api/v1/sessions/${sid}/back`, {});
   r = (await check('POST', `/api/v1/sessions/${sid}/answers`, { step: 'order', answers: { order_id: 'BL-10422', email: 'ana@example.com' } },
     { 'Idempotency-Key': 'k1' })).body;

@@ -9,7 +9,7 @@ export function flowClient(server) {
   async function call(method, path, body, headers = {}) {
     const init = { method, headers: { ...headers } };
     if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       init.headers['content-type'] ??= 'application/json';
     }
     const r = await fetch(server.origin + path, init);

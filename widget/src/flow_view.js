@@ -135,10 +135,36 @@ export function createFlowView({ el, strings, url, engine, emit, onExit, onConta
       control = el('input', attrs);
       if (f.value != null && f.type !== 'photo') control.value = String(f.value);
       wrap.append(el('label', { for: id, text: label }), control);
+      if (f.type === 'photo') {
+        const state = el('p', { class: 'hint', role: 'status', 'aria-live': 'polite' });
+        if (f.value) { control.dataset.upload = f.value; state.textContent = t().photoAttached; }
+        control.addEventListener('change', () => { control.uploading = uploadPhoto(control, state); });
+        wrap.append(state);
+      }
     }
     if (hint) wrap.append(hint);
     wrap.append(err);
     return wrap;
+  }
+
+  // A photo goes up as soon as it is chosen; the answer is its upload id.
+  async function uploadPhoto(input, state) {
+    const file = input.files?.[0];
+    delete input.dataset.upload;
+    if (!file) { state.textContent = ''; return; }
+    const s = t();
+    if (!['image/jpeg', 'image/png', 'image/webp'].includes(file.type)) { state.textContent = s.photoType; return; }
+    if (file.size > 5 * 1024 * 1024) { state.textContent = s.photoSize; return; }
+    state.textContent = s.photoUploading;
+    try {
+      const r = await fetch(url(`/api/v1/sessions/${reply.session.id}/uploads`), { method: 'POST', headers: { 'content-type': file.type }, body: file });
+      const body = await r.json();
+      if (r.status !== 201) { state.textContent = body.error || s.error; return; }
+      input.dataset.upload = body.upload;
+      state.textContent = `${s.photoAttached} ${file.name}`;
+    } catch {
+      state.textContent = s.networkError;
+    }
   }
 
   function answersOf(form, fields) {
@@ -146,7 +172,7 @@ export function createFlowView({ el, strings, url, engine, emit, onExit, onConta
     for (const f of fields) {
       if (f.type === 'multi-choice') answers[f.name] = [...form.querySelectorAll(`input[name="${f.name}"]:checked`)].map((n) => n.value);
       else if (f.type === 'choice') answers[f.name] = form.querySelector(`input[name="${f.name}"]:checked`)?.value ?? '';
-      else if (f.type === 'photo') answers[f.name] = form.querySelector(`input[name="${f.name}"]`).files?.[0]?.name ?? '';
+      else if (f.type === 'photo') answers[f.name] = form.querySelector(`input[name="${f.name}"]`).dataset.upload ?? '';
       else answers[f.name] = form.querySelector(`[name="${f.name}"]`).value;
     }
     return answers;
@@ -210,6 +236,7 @@ export function createFlowView({ el, strings, url, engine, emit, onExit, onConta
       actions.append(el('button', { type: 'submit', class: 'primary flow-submit', text: s.continue }));
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
+        await Promise.all([...form.querySelectorAll('input[type=file]')].map((n) => n.uploading));
         const answers = answersOf(form, step.fields);
         // The core's checks, in the Worker: no round trip for a typo.
         const local = definition ? await engine.checkAnswers(definition.json, step.id, answers) : null;

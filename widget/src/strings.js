@@ -14,6 +14,8 @@ export const STRINGS = {
     solved: 'Did this solve your problem?', sorry: "Sorry it didn't. A person from our team can take it from here.",
     escalateLead: 'A person from our team can take it from here. They will see what you have done so far.',
     unresolvedLead: "This couldn't be done here. A person from our team can help, and will see what you have done so far.",
+    photoUploading: 'Uploading the photo…', photoAttached: 'Photo attached:', photoType: 'Choose a JPEG, PNG or WebP photo.',
+    photoSize: 'That photo is larger than 5 MB.',
     backToHelp: 'Back to help', contactSubject: (title, ref) => `Help with: ${title} (ref ${ref})`,
   },
   es: {
@@ -30,6 +32,8 @@ export const STRINGS = {
     solved: '¿Ha resuelto tu problema?', sorry: 'Lo sentimos. Una persona de nuestro equipo puede continuar desde aquí.',
     escalateLead: 'Una persona de nuestro equipo puede continuar desde aquí y verá lo que ya has hecho.',
     unresolvedLead: 'No se ha podido hacer aquí. Una persona de nuestro equipo puede ayudarte y verá lo que ya has hecho.',
+    photoUploading: 'Subiendo la foto…', photoAttached: 'Foto adjunta:', photoType: 'Elige una foto JPEG, PNG o WebP.',
+    photoSize: 'La foto supera los 5 MB.',
     backToHelp: 'Volver a la ayuda', contactSubject: (title, ref) => `Ayuda con: ${title} (ref. ${ref})`,
   },
   de: { title: 'Wie können wir helfen?', search: 'Antworten suchen', close: 'Hilfe schließen', back: 'Zurück zu den Ergebnissen',
