@@ -158,3 +158,37 @@ TEST_CASE("a flow may begin with an action") {
   CHECK(a.connector == "demo.orders");
   CHECK(flow::record_action(*f, s, "ok", {}).kind == Kind::kDone);
 }
+
+TEST_CASE("hostile inputs are refused without changing the session") {
+  auto f = load();
+  auto s = begin(f);
+  const auto before = flow::to_json(f, s, false);
+  // Not an object, a stale step, a step the flow does not have.
+  CHECK(flow::submit(f, s, "order", json::array({1, 2})).kind == Kind::kInvalid);
+  CHECK(flow::submit(f, s, "reason", {{"reason", "defective"}}).kind == Kind::kInvalid);
+  CHECK(flow::submit(f, s, "no-such-step", json::object()).kind == Kind::kInvalid);
+  // Wrong types, nested structures, huge and control-character values.
+  auto a = flow::submit(f, s, "order", {{"order_id", json::object({{"$ne", ""}})}, {"email", json::array({"a@b.co"})}});
+  CHECK(a.kind == Kind::kInvalid);
+  CHECK(a.errors.size() == 2);
+  CHECK(flow::submit(f, s, "order", {{"order_id", std::string(1 << 20, 'B')}, {"email", "ana@example.com"}}).kind == Kind::kInvalid);
+  a = flow::submit(f, s, "order", {{"order_id", "BL-12345\nBL-00000"}, {"email", std::string("ana@example.com\0<x>", 19)}});
+  CHECK(a.errors.size() == 2);
+  // An action result nobody asked for, or an outcome the step does not have.
+  CHECK(flow::record_action(f, s, "found", json::object()).kind == Kind::kInvalid);
+  CHECK(flow::to_json(f, s, false) == before);
+  flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
+  const auto waiting = flow::to_json(f, s, false);
+  CHECK(flow::record_action(f, s, "exploded", json::object()).kind == Kind::kInvalid);
+  CHECK(flow::to_json(f, s, false) == waiting);
+  // A confirm answered with anything but a boolean.
+  flow::record_action(f, s, "found", json::object());
+  flow::submit(f, s, "reason", {{"reason", "defective"}});
+  REQUIRE(s.step == "confirm-refund");
+  for (const json& bad : {json{{"confirm", "yes"}}, json{{"confirm", 1}}, json::object()})
+    CHECK(flow::submit(f, s, "confirm-refund", bad).kind == Kind::kInvalid);
+  CHECK(s.step == "confirm-refund");
+  // A tampered or truncated session is refused by name.
+  CHECK_THROWS_WITH_AS(flow::session_from_json(json{{"flow", "x"}}), doctest::Contains("malformed flow session"), std::invalid_argument);
+  CHECK_THROWS_AS(flow::session_from_json(json::array()), std::invalid_argument);
+}
