@@ -133,7 +133,8 @@ struct App::Impl {
 
     // Content-hashed, immutable files; the loader names them.
     nlohmann::json urls;
-    urls["index"] = assets.add_hashed("index.db", read_file(index_path));
+    // The index is served from disk (a big help center's is hundreds of MB).
+    urls["index"] = assets.add_hashed_file("index.db", index_path, manifest["index"]["hash"].get<std::string>());
     auto widget_file = [&](const std::string& name) {
       const fs::path br = widget / (name + ".br");
       return assets.add_hashed(name, read_file(widget / name), fs::exists(br) ? read_file(br) : std::string());
@@ -330,7 +331,16 @@ struct App::Impl {
       res.set(http::field::allow, "GET, HEAD");
       return respond(std::move(res));
     }
-    if (const Asset* a = assets.find(path)) return respond(AssetStore::respond(req, *a));
+    if (const Asset* a = assets.find(path)) {
+      if (!a->reads_disk()) return respond(AssetStore::respond(req, *a));
+      return boost::asio::post(pool, [req = std::move(req), a, respond]() mutable {
+        try {
+          respond(AssetStore::respond(req, *a));
+        } catch (const std::exception& e) {
+          respond(json_error(req, http::status::internal_server_error, e.what()));
+        }
+      });
+    }
     if (path == "/healthz")
       return respond(json(req, {{"status", "ok"}, {"articles", manifest["articles"].size()}, {"flows", manifest["flows"].size()}}));
     if (path == "/api/v1/search") {

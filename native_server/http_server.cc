@@ -78,18 +78,18 @@ class Session : public std::enable_shared_from_this<Session> {
     Request req = parser_->release();
     auto self = shared_from_this();
     auto executor = stream_.get_executor();
-    handler_(std::move(req), [self, executor](Response res) {
+    handler_(std::move(req), [self, executor](http::message_generator res) {
       asio::post(executor, [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     });
   }
 
-  void write(Response res) {
-    response_ = std::make_shared<Response>(std::move(res));
-    http::async_write(stream_, *response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  void write(http::message_generator res) {
+    keep_alive_ = res.keep_alive();
+    beast::async_write(stream_, std::move(res), beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
-    if (ec || !response_->keep_alive()) return close();
+    if (ec || !keep_alive_) return close();
     read();
   }
 
@@ -114,7 +114,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<Response> response_;
+  bool keep_alive_ = false;
   std::array<char, 16 * 1024> scratch_;
   const Handler& handler_;
   const ServerOptions& options_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/message_generator.hpp>
 
 #include <functional>
 #include <string>
@@ -13,7 +14,8 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 // Handlers answer through a callback so slow work can leave the I/O thread.
-using Respond = std::function<void(Response)>;
+// Any message converts (a string body, or a file body for large files).
+using Respond = std::function<void(http::message_generator)>;
 using Handler = std::function<void(Request&&, Respond)>;
 
 // A JSON error body: {"error": message}, with the given status.

@@ -1,12 +1,17 @@
 #include "native_server/static_assets.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <zlib.h>
 
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "core/content/manifest.h"
 
 namespace firstfix::server {
+namespace beast = boost::beast;
 namespace {
 constexpr size_t kMaxCompressedAsset = 16 * 1024 * 1024;
 }  // namespace
@@ -36,6 +41,49 @@ std::string gzip_bytes(std::string_view bytes) {
   if (rc != Z_STREAM_END) throw std::runtime_error("zlib deflate");
   out.resize(z.total_out);
   return out;
+}
+
+AssetFile::AssetFile(const std::string& p) : path(p) {
+  fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("cannot open " + p + ": " + std::strerror(errno));
+  const off_t end = ::lseek(fd, 0, SEEK_END);
+  if (end < 0) throw std::runtime_error("cannot size " + p + ": " + std::strerror(errno));
+  size = static_cast<std::uint64_t>(end);
+}
+
+AssetFile::~AssetFile() {
+  if (fd >= 0) ::close(fd);
+}
+
+std::string AssetFile::read(std::uint64_t offset, std::uint64_t length) const {
+  std::string out(length, '\0');
+  std::uint64_t done = 0;
+  while (done < length) {
+    const ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error("cannot read " + path + (n < 0 ? std::string(": ") + std::strerror(errno) : ": it shrank"));
+    done += static_cast<std::uint64_t>(n);
+  }
+  return out;
+}
+
+std::string AssetStore::add_hashed_file(const std::string& file_name, const std::string& path, const std::string& hash) {
+  auto dot = file_name.find('.');
+  std::string stem = dot == std::string::npos ? file_name : file_name.substr(0, dot);
+  std::string ext = dot == std::string::npos ? "" : file_name.substr(dot);
+  std::string url = "/assets/" + stem + "." + hash.substr(0, 12) + ext;
+  Asset a;
+  a.content_type = mime_type(url);
+  a.etag = "\"" + hash + "\"";
+  a.cache_control = "public, max-age=31536000, immutable";
+  a.file = std::make_shared<const AssetFile>(path);
+  if (a.file->size <= kMaxCompressedAsset) {
+    const std::string bytes = a.file->read(0, a.file->size);
+    std::string compressed = gzip_bytes(bytes);
+    if (compressed.size() + 64 < bytes.size()) a.gzip = std::move(compressed);
+  }
+  assets_.insert_or_assign(url, std::move(a));
+  return url;
 }
 
 const std::string& AssetStore::add(const std::string& url, std::string bytes, std::string cache_control) {
@@ -122,19 +170,20 @@ bool parse_range(std::string_view header, size_t size, size_t& first, size_t& la
 
 }  // namespace
 
-Response AssetStore::respond(const Request& req, const Asset& asset) {
+http::message_generator AssetStore::respond(const Request& req, const Asset& asset) {
   // Byte ranges (of the identity encoding): the widget reads large indexes
   // block by block.
   if (auto range = req[http::field::range]; !range.empty()) {
     size_t first = 0, last = 0;
-    if (!parse_range(range, asset.bytes.size(), first, last)) {
+    if (!parse_range(range, asset.size(), first, last)) {
       auto res = json_error(req, http::status::range_not_satisfiable, "unsatisfiable range '" + std::string(range) + "'");
-      res.set(http::field::content_range, "bytes */" + std::to_string(asset.bytes.size()));
+      res.set(http::field::content_range, "bytes */" + std::to_string(asset.size()));
       return res;
     }
-    auto res = make_response(req, http::status::partial_content, asset.content_type, asset.bytes.substr(first, last - first + 1));
+    auto res = make_response(req, http::status::partial_content, asset.content_type,
+                             asset.file ? asset.file->read(first, last - first + 1) : asset.bytes.substr(first, last - first + 1));
     res.set(http::field::content_range,
-            "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(asset.bytes.size()));
+            "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(asset.size()));
     res.set(http::field::etag, asset.etag);
     res.set(http::field::cache_control, asset.cache_control);
     res.set(http::field::access_control_allow_origin, "*");
@@ -152,17 +201,45 @@ Response AssetStore::respond(const Request& req, const Asset& asset) {
   const auto accept = req[http::field::accept_encoding];
   const bool br = !asset.brotli.empty() && accepts_encoding(accept, "br");
   const bool gzip = !br && !asset.gzip.empty() && accepts_encoding(accept, "gzip");
+  auto headers = [&](auto& res) {
+    if (br || gzip) res.set(http::field::content_encoding, br ? "br" : "gzip");
+    if (!asset.gzip.empty() || !asset.brotli.empty()) res.set(http::field::vary, "Accept-Encoding");
+    res.set(http::field::etag, asset.etag);
+    res.set(http::field::cache_control, asset.cache_control);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set(http::field::accept_ranges, "bytes");
+    // The widget's files are loaded by pages on other origins.
+    res.set(http::field::access_control_allow_origin, "*");
+    res.set("Cross-Origin-Resource-Policy", "cross-origin");
+  };
+  if (asset.file && !br && !gzip) {
+    // The whole file, streamed from disk: never all of it in memory.
+    if (req.method() == http::verb::head) {
+      http::response<http::empty_body> res{http::status::ok, req.version()};
+      res.set(http::field::server, "firstfix");
+      res.set(http::field::content_type, asset.content_type);
+      res.content_length(asset.size());
+      res.keep_alive(req.keep_alive());
+      headers(res);
+      return res;
+    }
+    http::response<http::file_body> res{http::status::ok, req.version()};
+    beast::error_code ec;
+    res.body().open(asset.file->path.c_str(), beast::file_mode::scan, ec);
+    if (ec) return json_error(req, http::status::internal_server_error, "cannot open " + asset.file->path + ": " + ec.message());
+    res.set(http::field::server, "firstfix");
+    res.set(http::field::content_type, asset.content_type);
+    res.keep_alive(req.keep_alive());
+    headers(res);
+    res.prepare_payload();
+    return res;
+  }
   auto res = make_response(req, http::status::ok, asset.content_type, br ? asset.brotli : gzip ? asset.gzip : asset.bytes);
-  if (br || gzip) res.set(http::field::content_encoding, br ? "br" : "gzip");
-  if (!asset.gzip.empty() || !asset.brotli.empty()) res.set(http::field::vary, "Accept-Encoding");
-  res.set(http::field::etag, asset.etag);
-  res.set(http::field::cache_control, asset.cache_control);
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set(http::field::accept_ranges, "bytes");
-  // The widget's files are loaded by pages on other origins.
-  res.set(http::field::access_control_allow_origin, "*");
-  res.set("Cross-Origin-Resource-Policy", "cross-origin");
-  if (req.method() == http::verb::head) res.body().clear();
+  headers(res);
+  if (req.method() == http::verb::head) {
+    res.body().clear();
+    res.content_length(br ? asset.brotli.size() : gzip ? asset.gzip.size() : asset.bytes.size());
+  }
   return res;
 }
 

@@ -115,6 +115,14 @@ test('widget files: hashed and immutable, loader short-cached, wasm MIME, gzip',
   assert.deepEqual(new Uint8Array(await tail.arrayBuffer()), whole.slice(-10));
   const bad = await get(indexUrl, { headers: { range: `bytes=${whole.length + 5}-` } });
   assert.equal(bad.status, 416);
+  // The index is served from disk: without compression the whole file streams, and HEAD tells its size.
+  const identity = await get(indexUrl, { headers: { 'accept-encoding': 'identity' } });
+  assert.equal(identity.headers.get('content-encoding'), null);
+  assert.deepEqual(new Uint8Array(await identity.arrayBuffer()), whole);
+  const head = await get(indexUrl, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } });
+  assert.equal(Number(head.headers.get('content-length')), whole.length);
+  const health = await (await get('/healthz')).json();
+  assert.equal(health.status, 'ok');
   const etag = wasm.headers.get('etag');
   const again = await get(wasmUrl, { headers: { 'if-none-match': etag } });
   assert.equal(again.status, 304);
