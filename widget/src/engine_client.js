@@ -12,6 +12,15 @@ export class EngineClient {
     this.queued = null;  // the newest request waiting for the Worker: {request, resolve}
   }
 
+  // Starts the Worker once a server answer in flight has arrived, or after
+  // `ms` if none is.
+  startAfterFirstAnswer(ms) {
+    if (this.worker || this.startTimer) return;
+    const go = () => { clearTimeout(this.startTimer); this.start(); };
+    this.startTimer = setTimeout(() => (this.serverInFlight ? this.serverInFlight.then(go) : go()), ms);
+    this.afterServerAnswer = go;
+  }
+
   start() {
     if (this.worker) return;
     const a = this.config.assets;
@@ -48,7 +57,12 @@ export class EngineClient {
     }
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(request)) if (v !== undefined && v !== '') params.set(k, String(v));
-    return fetch(this.url(`/api/v1/search?${params}`)).then((r) => r.json()).then((r) => ({ ...r, engine: 'server' }));
+    const answer = fetch(this.url(`/api/v1/search?${params}`)).then((r) => r.json())
+      .then((r) => ({ ...r, engine: 'server' }), (e) => ({ error: String(e && e.message || e), engine: 'server' }));
+    this.serverInFlight = answer;
+    // After the answer has been drawn (the caller's then runs first), start the engine.
+    answer.then(() => setTimeout(() => this.afterServerAnswer?.(), 0));
+    return answer;
   }
 
   // Checks a flow step's answers with the core's rules in the Worker:

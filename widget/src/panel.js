@@ -231,8 +231,10 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   function open() {
     if (state.open) return;
     state.open = true;
-    // After this task: a search asked for with the open goes to the server first.
-    setTimeout(() => engine.start(), 0);
+    // The engine starts once the first answer is on screen (or soon after
+    // opening): compiling the wasm and loading the index compete for the
+    // CPU, and the customer's first result should not wait on them.
+    engine.startAfterFirstAnswer(250);
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
     // A flow under way (this tab, before a reload) comes back where it was.
