@@ -2,12 +2,14 @@
 #include <emscripten/bind.h>
 #include <unicode/udata.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "core/escalation/policy.h"
 #include "core/flow/engine.h"
 #include "core/search/json.h"
 #include "core/search/searcher.h"
@@ -174,6 +176,29 @@ std::string flow_check_answers(const std::string& flow_json, const std::string& 
   }
 }
 
+// The escalation policy for this page's conversation: every call returns
+// {"offer": bool, "trigger": "", "failures": n, "why": "..."}.
+class Escalation {
+ public:
+  std::string search(const std::string& query, int results, const std::string& locale) {
+    return out(c_.search(query, static_cast<size_t>(std::max(results, 0)), locale));
+  }
+  std::string article_read() { return out(c_.article_read()); }
+  std::string article_vote(bool helpful, const std::string& id) { return out(c_.article_vote(helpful, id)); }
+  std::string failure(const std::string& reason) { return out(c_.failure(reason)); }
+  std::string text(const std::string& message, const std::string& locale) { return out(c_.text(message, locale)); }
+  void decline() { c_.decline(); }
+  void accept() { c_.accept(); }
+  std::string state() const { return c_.to_json().dump(); }
+
+ private:
+  std::string out(const firstfix::escalation::Decision& d) const {
+    return nlohmann::json{{"offer", d.offer}, {"trigger", firstfix::escalation::to_string(d.trigger)}, {"why", d.why},
+                          {"failures", c_.failures()}, {"reasons", c_.reasons()}}.dump();
+  }
+  firstfix::escalation::Conversation c_;
+};
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(firstfix) {
@@ -183,6 +208,16 @@ EMSCRIPTEN_BINDINGS(firstfix) {
       .function("search", &Engine::search)
       .function("defaultLocale", &Engine::default_locale)
       .function("documentCount", &Engine::document_count);
+  emscripten::class_<Escalation>("Escalation")
+      .constructor<>()
+      .function("search", &Escalation::search)
+      .function("articleRead", &Escalation::article_read)
+      .function("articleVote", &Escalation::article_vote)
+      .function("failure", &Escalation::failure)
+      .function("text", &Escalation::text)
+      .function("decline", &Escalation::decline)
+      .function("accept", &Escalation::accept)
+      .function("state", &Escalation::state);
   emscripten::function("analyze", &analyze);
   emscripten::function("addIcuData", &add_icu_data);
   emscripten::function("flowStart", &flow_start);

@@ -12,10 +12,13 @@ export interface FlowStartEvent { flow: string; session: string }
 export interface FlowStepEvent { flow: string; session: string; step: string; kind: 'ask' | 'confirm' | 'offer' | 'message'; failures: number }
 export interface FlowDoneEvent { flow: string; session: string; state: 'resolved' | 'unresolved' | 'escalate'; failures: number }
 export interface FlowNotSolvedEvent { flow: string; session: string }
+/** The escalation policy offered a person: after repeated self-service failures, on request, or on frustration. */
+export interface EscalationEvent { trigger: 'failures' | 'request' | 'frustration'; failures: number; reasons?: string[] }
 export interface FirstfixEvents {
   open: Record<string, never>; close: Record<string, never>; search: SearchEvent;
   articleView: ArticleViewEvent; vote: VoteEvent; resultClick: ResultClickEvent;
   flowStart: FlowStartEvent; flowStep: FlowStepEvent; flowDone: FlowDoneEvent; flowNotSolved: FlowNotSolvedEvent;
+  escalationOffer: EscalationEvent; escalationAccepted: EscalationEvent; escalationDeclined: EscalationEvent;
 }
 export interface Firstfix {
   (command: 'open' | 'close' | 'toggle'): void;

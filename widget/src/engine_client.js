@@ -35,10 +35,13 @@ export class EngineClient {
       const m = e.data;
       if (m.type === 'ready') { this.ready = true; this.onReady?.(); }
       else if (m.type === 'error') { console.error('firstfix: search engine failed to start:', m.message); }
-      else if (m.type === 'result' || m.type === 'checked') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
+      else if (m.type === 'result' || m.type === 'checked' || m.type === 'escalated') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
     };
+    const queued = this.beforeStart || [];
+    this.beforeStart = null;
     this.worker.postMessage({ type: 'init', glue: this.url(a.glue), wasm: this.url(a.wasm), index: this.url(a.index), indexBytes: this.config.index_bytes,
       cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null });
+    queued.forEach((post) => post());
   }
 
   // At most one search runs in the Worker; of those typed meanwhile only the
@@ -74,6 +77,19 @@ export class EngineClient {
       const id = this.nextId++;
       this.pending.set(id, (r) => resolve(Array.isArray(r) ? r : null));
       this.worker.postMessage({ type: 'check', id, flow: flowJson, step, answers: JSON.stringify(answers) });
+    });
+  }
+
+  // Tells the escalation policy (in the Worker) what happened; resolves to
+  // its decision {offer, trigger, why, failures}. Events before the engine
+  // is up wait for it, in order.
+  escalate(event) {
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      this.pending.set(id, resolve);
+      const post = () => this.worker.postMessage({ type: 'escalate', id, event });
+      if (this.worker) post();
+      else (this.beforeStart ||= []).push(post);
     });
   }
 

@@ -7,7 +7,7 @@ export const FLOW_KEY = 'firstfix.flow';
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
-export function createFlowView({ el, strings, url, engine, emit, onExit, onContact, locale }) {
+export function createFlowView({ el, strings, url, engine, emit, onExit, onContact, onReply = () => {}, onNotSolved = () => {} }) {
   const view = el('div', { class: 'flow', hidden: true });
   let reply = null;        // the server's latest answer: {session, step, notices}
   let definition = null;   // the flow as written, for instant checks in the Worker
@@ -196,6 +196,7 @@ export function createFlowView({ el, strings, url, engine, emit, onExit, onConta
 
   function render(body, errors = [], problem = null) {
     reply = body;
+    onReply(body);
     const { session, step } = body;
     const s = t();
     const container = el('div', { class: 'flow-step' });
@@ -283,6 +284,7 @@ export function createFlowView({ el, strings, url, engine, emit, onExit, onConta
           buttons.remove(); q.remove();
           await call('POST', `/api/v1/sessions/${session.id}/not-solved`, { reason: 'the customer said the result did not solve the problem' }).catch(() => null);
           emit('flowNotSolved', { flow: session.flow, session: session.id });
+          onNotSolved(reply);
           live.textContent = s.sorry;
           box.append(contact());
         } }));

@@ -72,5 +72,7 @@ button.primary{cursor:pointer}button:disabled{opacity:.6;cursor:progress}
 .done-resolved h1::before{content:"✓ ";color:#1b7f3b}
 .done-escalate h1::before,.done-unresolved h1::before{content:"! ";color:#b3261e}
 a.task .r-meta{color:#1b6b34;font-weight:600}
+.offer{margin:0;padding:12px 16px;background:#eef5ff;border-bottom:1px solid #b9d3f5;font-size:14px}
+.offer p{margin:0 0 8px}.offer .buttons{display:flex;flex-wrap:wrap;align-items:center;gap:10px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

@@ -25,6 +25,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   let pages = null;
   let latest = 0;
   let lastQuery = '';
+  let lastTotal = 0;
 
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(PANEL_CSS);
@@ -40,8 +41,41 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   const searchView = el('div', {}, corrected, status, results, extra);
   const articleView = el('div', { class: 'article', hidden: true });
   const contactHref = (subject) => `mailto:${config.site.contact_email}${subject ? `?subject=${encodeURIComponent(subject)}` : ''}`;
+  // The way to a person: always in the footer; offered up front when the
+  // escalation policy (core/escalation, in the Worker) says so.
+  const offerBox = el('div', { class: 'offer', role: 'region', 'aria-labelledby': 'ff-offer-text', hidden: true });
+  let offerShown = false;
+  let lastReply = null;
+  function consider(decision) {
+    if (!decision || !decision.offer || offerShown) return;
+    offerShown = true;
+    const text = { failures: t.offerFailures, request: t.offerRequest, frustration: t.offerFrustration }[decision.trigger] || t.offerFailures;
+    const accept = el('a', { class: 'primary', href: contactHref(lastReply ? t.contactSubject(lastReply.session.flow_title, lastReply.session.id) : ''),
+      text: t.talkToPerson, onclick: () => { engine.escalate({ kind: 'accept' }); emit('escalationAccepted', { trigger: decision.trigger, failures: decision.failures }); } });
+    const decline = el('button', { type: 'button', class: 'link', text: t.keepLooking, onclick: () => {
+      engine.escalate({ kind: 'decline' });
+      offerBox.hidden = true;
+      offerShown = false;
+      emit('escalationDeclined', { trigger: decision.trigger, failures: decision.failures });
+      input.closest('.search').hidden ? body.querySelector('h1')?.focus() : input.focus();
+    } });
+    offerBox.replaceChildren(el('p', { id: 'ff-offer-text', text }), el('div', { class: 'buttons' }, accept, decline));
+    offerBox.hidden = false;
+    emit('escalationOffer', { trigger: decision.trigger, failures: decision.failures, reasons: decision.reasons });
+  }
+  const escalate = (event) => engine.escalate(event).then(consider);
+  // Failures the server counted in a flow session, reported once each.
+  const flowFailuresSeen = new Map();
+
   const flowView = createFlowView({
     el, url, engine, emit,
+    onReply: (reply) => {
+      lastReply = reply;
+      const seen = flowFailuresSeen.get(reply.session.id) ?? 0;
+      reply.session.failure_reasons.slice(seen).forEach((reason) => escalate({ kind: 'failure', reason: `${reply.session.flow}: ${reason}` }));
+      flowFailuresSeen.set(reply.session.id, reply.session.failure_reasons.length);
+    },
+    onNotSolved: (reply) => escalate({ kind: 'failure', reason: `${reply.session.flow}: the customer said the result did not solve the problem` }),
     strings: () => t,
     onExit: () => showSearch(),
     // Until live chat arrives, a person is an email away; the reference lets them find the flow session.
@@ -53,6 +87,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   const panel = el('div', { class: `panel ${state.position}`, role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ff-title', hidden: true },
     el('header', {}, title, closeButton),
     el('div', { class: 'search' }, input),
+    offerBox,
     body,
     el('div', { class: 'contact' }, contactLead, contactLink));
   root.append(panel);
@@ -137,6 +172,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
       corrected.replaceChildren(`${t.didYouMean} `, el('strong', { text: response.corrected }));
     }
     results.replaceChildren(...response.results.map(resultItem));
+    lastTotal = response.total;
     status.textContent = response.results.length ? t.results(response.total) : t.noResults(q);
     if (!response.results.length) {
       extra.append(el('div', { class: 'empty' }, el('p', { text: t.contactLead }),
@@ -146,7 +182,19 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
       engine: response.engine, latency_ms: performance.now() - started, index_bytes_fetched: response.index_bytes_fetched });
   }
 
-  input.addEventListener('input', () => runSearch(input.value));
+  // A search counts for the escalation policy once the customer pauses:
+  // every keystroke is not a new attempt.
+  let settle = null;
+  let settled = { q: '', total: 0 };
+  input.addEventListener('input', () => {
+    runSearch(input.value);
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      const q = input.value.trim();
+      if (q && q !== settled.q) escalate({ kind: 'search', query: q, results: lastTotal, locale: state.locale });
+      settled = { q, total: lastTotal };
+    }, 1200);
+  });
 
   function startFlow(id) {
     searchView.hidden = true;
@@ -194,6 +242,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     });
     const heading = el('h1', { tabindex: '-1', text: article.title });
     articleView.replaceChildren(back, heading, content, voteBox(id));
+    escalate({ kind: 'articleRead' });
     body.scrollTop = 0;
     heading.focus();
     emit('articleView', { id, title: article.title });
@@ -203,7 +252,11 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     const box = el('div', { class: 'vote', role: 'group', 'aria-labelledby': 'ff-vote-q' });
     const question = el('p', { id: 'ff-vote-q', text: t.helpful });
     const live = el('p', { role: 'status', 'aria-live': 'polite' });
-    const record = (helpful, comment) => { emit('vote', { id, helpful, comment: comment || '' }); };
+    let counted = false;
+    const record = (helpful, comment) => {
+      emit('vote', { id, helpful, comment: comment || '' });
+      if (!helpful && !counted) { counted = true; escalate({ kind: 'articleVote', helpful: false, id }); }
+    };
     const yes = el('button', { type: 'button', 'aria-pressed': 'false', text: t.yes, onclick: () => {
       yes.setAttribute('aria-pressed', 'true'); no.setAttribute('aria-pressed', 'false');
       record(true); live.textContent = t.thanks; form.hidden = true;

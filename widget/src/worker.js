@@ -3,7 +3,9 @@
 //
 // Messages in:  {type: 'init', glue, wasm, index, indexBytes, cjk?}  {type: 'search', id, request}
 //               {type: 'check', id, flow, step, answers}   (a flow step's answers, checked by the core)
-// Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'checked', id, response}
+//               {type: 'escalate', id, event}   (what happened, for the escalation policy: search, articleRead,
+//                                                articleVote, failure, text, decline, accept)
+// Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'checked' | 'escalated', id, response}
 //               {type: 'error', message}
 //
 // A small index is downloaded whole; a large one is read lazily, block by
@@ -12,6 +14,7 @@ import { createLazyFile } from './lazy_file.js';
 
 const LAZY_INDEX_THRESHOLD = 2 * 1024 * 1024;
 let engine = null;
+let conversation = null;  // the escalation policy's state for this page (core/escalation)
 let wasmModule = null;
 let ready = null;
 let lazyStats = null;
@@ -25,6 +28,7 @@ async function init({ glue, wasm, index, indexBytes, cjk }) {
     cjk ? fetch(cjk).then((r) => r.arrayBuffer()) : null,
   ]);
   wasmModule = module;
+  conversation = new module.Escalation();
   if (cjkBytes) module.addIcuData(new Uint8Array(cjkBytes));
   if (lazy) {
     lazyStats = createLazyFile(module.FS, '/lazy-index.db', index, indexBytes);
@@ -44,6 +48,23 @@ self.onmessage = async (event) => {
     } catch (e) {
       self.postMessage({ type: 'error', message: String(e && e.message || e) });
     }
+  } else if (msg.type === 'escalate') {
+    let response;
+    try {
+      await ready;
+      const e = msg.event;
+      if (e.kind === 'search') response = conversation.search(e.query, e.results, e.locale);
+      else if (e.kind === 'articleRead') response = conversation.articleRead();
+      else if (e.kind === 'articleVote') response = conversation.articleVote(e.helpful, e.id);
+      else if (e.kind === 'failure') response = conversation.failure(e.reason);
+      else if (e.kind === 'text') response = conversation.text(e.text, e.locale);
+      else if (e.kind === 'decline') { conversation.decline(); response = '{"offer":false}'; }
+      else if (e.kind === 'accept') { conversation.accept(); response = '{"offer":false}'; }
+      response = JSON.parse(response);
+    } catch (err) {
+      response = { error: String(err && err.message || err) };
+    }
+    self.postMessage({ type: 'escalated', id: msg.id, response });
   } else if (msg.type === 'check') {
     let response;
     try {
