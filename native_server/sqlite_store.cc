@@ -57,6 +57,38 @@ const std::vector<std::string> kMigrations = {
          size INTEGER NOT NULL,
          data BLOB NOT NULL,
          created_ms INTEGER NOT NULL);)",
+    R"(CREATE TABLE conversations (
+         id TEXT PRIMARY KEY,
+         customer_key_hash TEXT NOT NULL,
+         state TEXT NOT NULL CHECK (state IN ('queued', 'active', 'closed', 'ticket')),
+         locale TEXT NOT NULL,
+         packet TEXT NOT NULL,
+         agent_id TEXT NOT NULL DEFAULT '',
+         disposition TEXT NOT NULL DEFAULT '',
+         reason_code TEXT NOT NULL DEFAULT '',
+         created_ms INTEGER NOT NULL,
+         updated_ms INTEGER NOT NULL);
+       CREATE INDEX conversations_by_state ON conversations(state, created_ms);
+       CREATE TABLE messages (
+         conversation_id TEXT NOT NULL REFERENCES conversations(id),
+         seq INTEGER NOT NULL,
+         sender TEXT NOT NULL,
+         author TEXT NOT NULL,
+         body TEXT NOT NULL,
+         client_id TEXT NOT NULL,
+         created_ms INTEGER NOT NULL,
+         PRIMARY KEY (conversation_id, seq),
+         UNIQUE (conversation_id, sender, client_id));
+       CREATE TABLE agents (
+         id TEXT PRIMARY KEY,
+         email TEXT NOT NULL UNIQUE,
+         name TEXT NOT NULL,
+         password_hash TEXT NOT NULL);
+       CREATE TABLE agent_sessions (
+         token_hash TEXT PRIMARY KEY,
+         agent_id TEXT NOT NULL REFERENCES agents(id),
+         csrf TEXT NOT NULL,
+         expires_ms INTEGER NOT NULL);)",
 };
 
 class SqliteStore final : public Store {
@@ -179,6 +211,142 @@ class SqliteStore final : public Store {
     return u;
   }
 
+  void create_conversation(const ChatConversation& c) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    bind_conversation(q, c);
+    q.exec();
+  }
+
+  std::optional<ChatConversation> find_conversation(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "SELECT * FROM conversations WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return std::nullopt;
+    return read_conversation(q);
+  }
+
+  std::vector<ChatConversation> conversations(const std::string& state, size_t limit) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "SELECT * FROM conversations WHERE state = ? ORDER BY created_ms, id LIMIT ?");
+    q.bind(1, state);
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<ChatConversation> out;
+    while (q.executeStep()) out.push_back(read_conversation(q));
+    return out;
+  }
+
+  bool change_conversation(const std::string& id, const std::string& from_state, const ChatConversation& to) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "UPDATE conversations SET state = ?, agent_id = ?, disposition = ?, reason_code = ?, updated_ms = ?, packet = ? "
+                             "WHERE id = ? AND state = ?");
+    q.bind(1, to.state);
+    q.bind(2, to.agent_id);
+    q.bind(3, to.disposition);
+    q.bind(4, to.reason_code);
+    q.bind(5, static_cast<int64_t>(to.updated_ms));
+    q.bind(6, to.packet.dump());
+    q.bind(7, id);
+    q.bind(8, from_state);
+    return q.exec() == 1;
+  }
+
+  ChatMessage append_message(const ChatMessage& m) override {
+    std::lock_guard lock(mu_);
+    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement seen(db_, "SELECT seq, created_ms FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?");
+    seen.bind(1, m.conversation_id);
+    seen.bind(2, m.sender);
+    seen.bind(3, m.client_id);
+    ChatMessage out = m;
+    if (seen.executeStep()) {
+      out.seq = seen.getColumn(0).getInt64();
+      out.created_ms = seen.getColumn(1).getInt64();
+      SQLite::Statement body(db_, "SELECT body, author FROM messages WHERE conversation_id = ? AND seq = ?");
+      body.bind(1, m.conversation_id);
+      body.bind(2, static_cast<int64_t>(out.seq));
+      body.executeStep();
+      out.body = body.getColumn(0).getString();
+      out.author = body.getColumn(1).getString();
+      return out;
+    }
+    SQLite::Statement next(db_, "SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?");
+    next.bind(1, m.conversation_id);
+    next.executeStep();
+    out.seq = next.getColumn(0).getInt64();
+    SQLite::Statement q(db_, "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, m.conversation_id);
+    q.bind(2, static_cast<int64_t>(out.seq));
+    q.bind(3, m.sender);
+    q.bind(4, m.author);
+    q.bind(5, m.body);
+    q.bind(6, m.client_id);
+    q.bind(7, static_cast<int64_t>(m.created_ms));
+    q.exec();
+    tx.commit();
+    return out;
+  }
+
+  std::vector<ChatMessage> messages_after(const std::string& conversation_id, int64_t after_seq, size_t limit) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "SELECT seq, sender, author, body, client_id, created_ms FROM messages "
+                             "WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    q.bind(1, conversation_id);
+    q.bind(2, static_cast<int64_t>(after_seq));
+    q.bind(3, static_cast<int64_t>(limit));
+    std::vector<ChatMessage> out;
+    while (q.executeStep())
+      out.push_back({q.getColumn(0).getInt64(), conversation_id, q.getColumn(1).getString(), q.getColumn(2).getString(),
+                     q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt64()});
+    return out;
+  }
+
+  void upsert_agent(const Agent& a) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "INSERT INTO agents VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET email = excluded.email, "
+                             "name = excluded.name, password_hash = excluded.password_hash");
+    q.bind(1, a.id);
+    q.bind(2, a.email);
+    q.bind(3, a.name);
+    q.bind(4, a.password_hash);
+    q.exec();
+  }
+
+  std::optional<Agent> find_agent(const std::string& email_or_id) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "SELECT id, email, name, password_hash FROM agents WHERE email = ? OR id = ?");
+    q.bind(1, email_or_id);
+    q.bind(2, email_or_id);
+    if (!q.executeStep()) return std::nullopt;
+    return Agent{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString()};
+  }
+
+  void create_agent_session(const AgentSession& s) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "INSERT INTO agent_sessions VALUES (?, ?, ?, ?)");
+    q.bind(1, s.token_hash);
+    q.bind(2, s.agent_id);
+    q.bind(3, s.csrf);
+    q.bind(4, static_cast<int64_t>(s.expires_ms));
+    q.exec();
+  }
+
+  std::optional<AgentSession> find_agent_session(const std::string& token_hash, int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "SELECT agent_id, csrf, expires_ms FROM agent_sessions WHERE token_hash = ? AND expires_ms > ?");
+    q.bind(1, token_hash);
+    q.bind(2, static_cast<int64_t>(now_ms));
+    if (!q.executeStep()) return std::nullopt;
+    return AgentSession{token_hash, q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64()};
+  }
+
+  void delete_agent_session(const std::string& token_hash) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "DELETE FROM agent_sessions WHERE token_hash = ?");
+    q.bind(1, token_hash);
+    q.exec();
+  }
+
   std::vector<AuditEntry> audit_log(const std::string& session_id, size_t limit) override {
     std::lock_guard lock(mu_);
     SQLite::Statement q(db_,
@@ -223,6 +391,34 @@ class SqliteStore final : public Store {
     q.bind(10, static_cast<int64_t>(e.duration_ms));
     q.bind(11, e.replayed ? 1 : 0);
     q.exec();
+  }
+
+  static void bind_conversation(SQLite::Statement& q, const ChatConversation& c) {
+    q.bind(1, c.id);
+    q.bind(2, c.customer_key_hash);
+    q.bind(3, c.state);
+    q.bind(4, c.locale);
+    q.bind(5, c.packet.dump());
+    q.bind(6, c.agent_id);
+    q.bind(7, c.disposition);
+    q.bind(8, c.reason_code);
+    q.bind(9, static_cast<int64_t>(c.created_ms));
+    q.bind(10, static_cast<int64_t>(c.updated_ms));
+  }
+
+  static ChatConversation read_conversation(SQLite::Statement& q) {
+    ChatConversation c;
+    c.id = q.getColumn(0).getString();
+    c.customer_key_hash = q.getColumn(1).getString();
+    c.state = q.getColumn(2).getString();
+    c.locale = q.getColumn(3).getString();
+    c.packet = json::parse(q.getColumn(4).getString());
+    c.agent_id = q.getColumn(5).getString();
+    c.disposition = q.getColumn(6).getString();
+    c.reason_code = q.getColumn(7).getString();
+    c.created_ms = q.getColumn(8).getInt64();
+    c.updated_ms = q.getColumn(9).getInt64();
+    return c;
   }
 
   std::mutex mu_;

@@ -85,3 +85,54 @@ TEST_CASE("the demo back office does not reveal whether an email has an account"
   CHECK(office.outbox(10).size() == 1);
   CHECK(office.run({"demo.verify_code", {{"email", "nobody@example.com"}, {"code", "123456"}}, "c", "f", "s"}).outcome == "expired");
 }
+
+TEST_CASE("chat messages are numbered per conversation and a resend is stored once") {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path / "s.db").string());
+  ChatConversation c;
+  c.id = "cv_1";
+  c.state = "queued";
+  c.locale = "en";
+  store->create_conversation(c);
+  auto m1 = store->append_message({0, "cv_1", "customer", "Ana", "hello", "c-1", 10});
+  auto m2 = store->append_message({0, "cv_1", "agent", "Sam", "hi Ana", "a-1", 11});
+  auto again = store->append_message({0, "cv_1", "customer", "Ana", "hello (resent)", "c-1", 12});
+  CHECK(m1.seq == 1);
+  CHECK(m2.seq == 2);
+  CHECK(again.seq == 1);
+  CHECK(again.body == "hello");  // the first one stands
+  auto after = store->messages_after("cv_1", 1, 10);
+  REQUIRE(after.size() == 1);
+  CHECK(after[0].body == "hi Ana");
+  CHECK(store->messages_after("cv_1", 0, 10).size() == 2);
+}
+
+TEST_CASE("a conversation changes state only from the state expected: one agent accepts it") {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path / "s.db").string());
+  ChatConversation c;
+  c.id = "cv_1";
+  c.state = "queued";
+  c.locale = "en";
+  store->create_conversation(c);
+  ChatConversation taken = c;
+  taken.state = "active";
+  taken.agent_id = "ag_1";
+  CHECK(store->change_conversation("cv_1", "queued", taken));
+  taken.agent_id = "ag_2";
+  CHECK_FALSE(store->change_conversation("cv_1", "queued", taken));
+  CHECK(store->find_conversation("cv_1")->agent_id == "ag_1");
+  CHECK(store->conversations("queued", 10).empty());
+}
+
+TEST_CASE("agent sessions expire") {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path / "s.db").string());
+  store->upsert_agent({"ag_1", "sam@example.com", "Sam", "hash"});
+  store->create_agent_session({"t1", "ag_1", "csrf", 1000});
+  CHECK(store->find_agent_session("t1", 999));
+  CHECK_FALSE(store->find_agent_session("t1", 1000));
+  CHECK(store->find_agent("sam@example.com")->id == "ag_1");
+  store->delete_agent_session("t1");
+  CHECK_FALSE(store->find_agent_session("t1", 0));
+}

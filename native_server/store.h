@@ -51,6 +51,40 @@ struct Upload {
   std::int64_t created_ms = 0;
 };
 
+// A conversation with a person: queued until an agent accepts it, active,
+// then closed with a disposition; a ticket when nobody could take it live.
+struct ChatConversation {
+  std::string id;                 // "cv_" + 32 hex digits
+  std::string customer_key_hash;  // SHA-256 of the customer's secret key (hex); the key never stored
+  std::string state;              // "queued", "active", "closed", "ticket"
+  std::string locale;
+  nlohmann::json packet = nlohmann::json::object();  // the hand-off context
+  std::string agent_id;
+  std::string disposition, reason_code;
+  std::int64_t created_ms = 0, updated_ms = 0;
+};
+
+struct ChatMessage {
+  std::int64_t seq = 0;  // per conversation, from 1, in order
+  std::string conversation_id;
+  std::string sender;    // "customer", "agent", "system"
+  std::string author;    // display name
+  std::string body;      // plain text
+  std::string client_id; // the sender's id for it: a resend is stored once
+  std::int64_t created_ms = 0;
+};
+
+struct Agent {
+  std::string id, email, name, password_hash;  // Argon2id (libsodium)
+};
+
+struct AgentSession {
+  std::string token_hash;  // SHA-256 of the cookie's token (hex)
+  std::string agent_id;
+  std::string csrf;        // echoed in a header on every state-changing request
+  std::int64_t expires_ms = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -72,6 +106,24 @@ class Store {
   virtual void create_upload(const Upload& upload) = 0;
   // Without the bytes unless `with_bytes`.
   virtual std::optional<Upload> find_upload(const std::string& id, bool with_bytes) = 0;
+
+  // Chat.
+  virtual void create_conversation(const ChatConversation& c) = 0;
+  virtual std::optional<ChatConversation> find_conversation(const std::string& id) = 0;
+  // Oldest first: the queue, in order.
+  virtual std::vector<ChatConversation> conversations(const std::string& state, size_t limit) = 0;
+  // Moves a conversation from `from_state` to `to`, all-or-nothing; false if it was no longer in `from_state`.
+  virtual bool change_conversation(const std::string& id, const std::string& from_state, const ChatConversation& to) = 0;
+  // Appends a message (seq = last + 1); a repeated (conversation, sender, client_id) returns the stored one.
+  virtual ChatMessage append_message(const ChatMessage& m) = 0;
+  virtual std::vector<ChatMessage> messages_after(const std::string& conversation_id, std::int64_t after_seq, size_t limit) = 0;
+
+  // Agents and their sessions.
+  virtual void upsert_agent(const Agent& a) = 0;
+  virtual std::optional<Agent> find_agent(const std::string& email_or_id) = 0;
+  virtual void create_agent_session(const AgentSession& s) = 0;
+  virtual std::optional<AgentSession> find_agent_session(const std::string& token_hash, std::int64_t now_ms) = 0;
+  virtual void delete_agent_session(const std::string& token_hash) = 0;
 
   // Newest first; for the audit page and tests.
   virtual std::vector<AuditEntry> audit_log(const std::string& session_id, size_t limit) = 0;
