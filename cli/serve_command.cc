@@ -33,7 +33,12 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cerr << "firstfix serve: " << e.what() << "\n";
     return 1;
   }
-  server::HttpServer http({.host = o.host, .port = o.port, .body_limit = &server::App::body_limit},
+  server::HttpServer http({.host = o.host,
+                           .port = o.port,
+                           .body_limit = &server::App::body_limit,
+                           .on_upgrade = [&app](server::Request&& req, boost::asio::ip::tcp::socket&& socket) {
+                             app->upgrade(std::move(req), std::move(socket));
+                           }},
                           [&app](server::Request&& req, server::Respond respond) { app->handle(std::move(req), std::move(respond)); });
   http.run([&](unsigned short port) {
     std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << std::endl;

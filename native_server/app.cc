@@ -16,6 +16,7 @@
 #include "core/content/manifest.h"
 #include "core/search/json.h"
 #include "core/search/searcher.h"
+#include "native_server/chat_service.h"
 #include "native_server/demo_back_office.h"
 #include "native_server/flow_service.h"
 #include "native_server/webhook_connector.h"
@@ -76,7 +77,8 @@ struct App::Impl {
   std::shared_ptr<DemoBackOffice> demo;
   Connectors connectors;
   std::unique_ptr<FlowService> flows;
-  std::map<std::string, nlohmann::json> flow_definitions;  // id -> the flow as written: the widget checks answers with it
+  std::map<std::string, nlohmann::json> flow_definitions;
+  std::unique_ptr<ChatService> chat;  // id -> the flow as written: the widget checks answers with it
   nlohmann::json manifest;
   std::string index_path;
   std::map<std::string, nlohmann::json> articles;  // id -> manifest entry
@@ -179,6 +181,8 @@ struct App::Impl {
     flows = std::make_unique<FlowService>(load_flows(config.dist_dir), *store, connectors);
     for (const auto& f : manifest["flows"])
       flow_definitions[f["id"].get<std::string>()] = nlohmann::json::parse(read_file(dist / f["file"].get<std::string>()));
+    chat = std::make_unique<ChatService>(*store, flow_pool, [this](const std::string& id) { return flows->handoff(id); });
+    chat->ensure_demo_agent();
 
     site.manifest = manifest;
     site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
@@ -304,6 +308,114 @@ struct App::Impl {
     return true;
   }
 
+  Response chat_response(const Request& req, const ChatReply& r) {
+    auto res = make_response(req, static_cast<http::status>(r.status), "application/json", r.body.dump());
+    res.set(http::field::cache_control, "no-store");
+    for (const auto& [name, value] : r.headers) res.insert(name, value);
+    return res;
+  }
+
+  // Chat: customers open a conversation (any origin: the widget is embedded
+  // anywhere); agents log in and work the queue (same origin only: the
+  // cookie is SameSite=Strict and every change carries the CSRF token).
+  bool handle_chat_api(Request& req, const std::string& path, Respond& respond) {
+    const bool post = req.method() == http::verb::post;
+    std::function<ChatReply(const nlohmann::json&)> work;
+    const std::string cookie(req[http::field::cookie]), csrf(req["X-CSRF-Token"]), user_agent(req[http::field::user_agent]);
+    if (path == "/api/v1/chat/conversations") {
+      work = [this, user_agent](const nlohmann::json& body) { return chat->open(body, user_agent); };
+    } else if (path == "/agent/login") {
+      work = [this](const nlohmann::json& body) { return chat->login(body); };
+    } else if (path == "/agent/logout") {
+      work = [this, cookie](const nlohmann::json&) { return chat->logout(cookie); };
+    } else if (path == "/api/v1/agent/queue") {
+      if (post) return false;
+      boost::asio::post(flow_pool, [this, req = std::move(req), cookie, respond]() mutable { respond(chat_response(req, chat->queue(cookie))); });
+      return true;
+    } else if (path.rfind("/api/v1/agent/conversations/", 0) == 0) {
+      const std::string rest = path.substr(28);
+      const auto slash = rest.find('/');
+      if (slash == std::string::npos) return false;
+      const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
+      if (action == "accept") work = [this, cookie, csrf, id](const nlohmann::json&) { return chat->accept(cookie, csrf, id); };
+      else if (action == "close") work = [this, cookie, csrf, id](const nlohmann::json& body) { return chat->close(cookie, csrf, id, body); };
+      else return false;
+    } else {
+      return false;
+    }
+    if (!post) {
+      auto res = json_error(req, http::status::method_not_allowed, "use POST here");
+      res.set(http::field::allow, "POST");
+      respond(std::move(res));
+      return true;
+    }
+    if (req.body().size() > kMaxFlowBody) {
+      respond(json_error(req, http::status::payload_too_large, "the body is larger than " + std::to_string(kMaxFlowBody) + " bytes"));
+      return true;
+    }
+    nlohmann::json body = nlohmann::json::object();
+    if (!req.body().empty()) {
+      if (req[http::field::content_type].substr(0, 16) != "application/json") {
+        respond(json_error(req, http::status::unsupported_media_type, "send the body as application/json"));
+        return true;
+      }
+      body = nlohmann::json::parse(req.body(), nullptr, false);
+      if (body.is_discarded()) {
+        respond(json_error(req, http::status::bad_request, "the body is not valid JSON"));
+        return true;
+      }
+    }
+    boost::asio::post(flow_pool, [this, req = std::move(req), work = std::move(work), body, respond]() mutable {
+      try {
+        auto res = chat_response(req, work(body));
+        if (req.target().starts_with("/api/v1/chat/")) res.set(http::field::access_control_allow_origin, "*");
+        respond(std::move(res));
+      } catch (const std::exception& e) {
+        respond(json_error(req, http::status::internal_server_error, e.what()));
+      }
+    });
+    return true;
+  }
+
+  void upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket) {
+    auto parsed = boost::urls::parse_origin_form(req.target());
+    const std::string path = parsed ? std::string(parsed->path()) : "";
+    constexpr std::size_t kMaxMessage = 64 * 1024;
+    if (path == "/api/v1/chat/ws") {
+      WebSocket::accept(std::move(socket), std::move(req), kMaxMessage,
+                        [this](const std::shared_ptr<WebSocket>& ws, std::string m) { chat->customer_socket(ws, std::move(m)); },
+                        [this](const std::shared_ptr<WebSocket>& ws) { chat->socket_closed(ws); });
+      return;
+    }
+    if (path == "/agent/ws") {
+      // A page on another site must not open an agent's socket with the agent's cookie.
+      const std::string origin(req[http::field::origin]), host(req[http::field::host]);
+      const bool same_origin = origin == "http://" + host || origin == "https://" + host;
+      const std::string cookie(req[http::field::cookie]);
+      auto ws = WebSocket::accept(std::move(socket), std::move(req), kMaxMessage,
+                                  [this](const std::shared_ptr<WebSocket>& s, std::string m) { chat->agent_socket(s, std::move(m)); },
+                                  [this](const std::shared_ptr<WebSocket>& s) { chat->socket_closed(s); });
+      if (!same_origin) {
+        ws->send(nlohmann::json{{"type", "error"}, {"error", "agent sockets are same-origin only"}}.dump());
+        ws->close();
+        return;
+      }
+      chat->agent_connected(ws, cookie);
+      return;
+    }
+    beast_refuse(std::move(socket));
+  }
+
+  // Not a WebSocket we serve: a plain 404 on the raw socket, then close.
+  static void beast_refuse(boost::asio::ip::tcp::socket&& socket) {
+    boost::system::error_code ec;
+    const std::string body = R"({"error":"no WebSocket here"})";
+    const std::string res = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                            "\r\nConnection: close\r\n\r\n" + body;
+    boost::asio::write(socket, boost::asio::buffer(res), ec);
+    socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  }
+
   void handle(Request&& req, Respond respond) {
     if (req.method() == http::verb::options) {
       // CORS preflight: the widget runs on other sites' pages.
@@ -325,6 +437,9 @@ struct App::Impl {
     const std::string path = parsed->path();
     const auto params = parsed->params();
 
+    if ((path.rfind("/api/v1/chat/", 0) == 0 || path.rfind("/api/v1/agent/", 0) == 0 || path.rfind("/agent/", 0) == 0) &&
+        handle_chat_api(req, path, respond))
+      return;
     if (path.rfind("/api/v1/", 0) == 0 && handle_flow_api(req, path, params, respond)) return;
     if (post) {
       auto res = json_error(req, http::status::method_not_allowed, "POST is not supported on " + path);
@@ -436,5 +551,6 @@ App::~App() {
   impl_->flow_pool.join();
 }
 void App::handle(Request&& req, Respond respond) { impl_->handle(std::move(req), std::move(respond)); }
+void App::upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket) { impl_->upgrade(std::move(req), std::move(socket)); }
 
 }  // namespace firstfix::server

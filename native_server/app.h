@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include "native_server/http_types.h"
 
 namespace firstfix::server {
@@ -24,6 +26,8 @@ class App {
   explicit App(const AppConfig& config);  // throws naming a missing file
   ~App();
   void handle(Request&& req, Respond respond);
+  // A request asking for a WebSocket: live chat for customers and agents.
+  void upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket);
   // The largest request body accepted for a target (ServerOptions::body_limit).
   static std::uint64_t body_limit(std::string_view target);
 

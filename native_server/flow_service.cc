@@ -300,6 +300,17 @@ FlowReply FlowService::back(const std::string& session_id, const json& body) {
   return save(*l, "");
 }
 
+std::optional<json> FlowService::handoff(const std::string& session_id) {
+  FlowReply failure;
+  auto l = load(session_id, failure);
+  if (!l) return std::nullopt;
+  json state = flow::to_json(*l->flow, l->session, /*redact=*/true);
+  state["title"] = l->flow->title;
+  state["page"] = l->stored.context.value("page", "");
+  state["started_ms"] = l->stored.created_ms;
+  return state;
+}
+
 FlowReply FlowService::upload(const std::string& session_id, const std::string& content_type, const std::string& bytes) {
   const std::string type = content_type.substr(0, content_type.find(';'));
   if (type != "image/jpeg" && type != "image/png" && type != "image/webp")

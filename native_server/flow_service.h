@@ -60,6 +60,10 @@ class FlowService {
   // POST /api/v1/sessions/<id>/not-solved {"reason"}
   FlowReply not_solved(const std::string& session_id, const nlohmann::json& body);
 
+  // A session as an agent should see it: flow, steps taken, answers with
+  // the sensitive ones redacted, failures and why; nullopt if unknown.
+  std::optional<nlohmann::json> handoff(const std::string& session_id);
+
   const std::map<std::string, flow::Flow>& flows() const { return flows_; }
 
  private:

@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -76,6 +77,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return write(json_error(bad, status, "malformed request: " + ec.message()));
     }
     Request req = parser_->release();
+    if (boost::beast::websocket::is_upgrade(req)) {
+      if (!options_.on_upgrade) return write(json_error(req, http::status::not_found, "no WebSocket here"));
+      return options_.on_upgrade(std::move(req), stream_.release_socket());
+    }
     auto self = shared_from_this();
     auto executor = stream_.get_executor();
     handler_(std::move(req), [self, executor](http::message_generator res) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "native_server/http_types.h"
+#include "native_server/websocket.h"
 
 namespace firstfix::server {
 
@@ -21,6 +22,8 @@ struct ServerOptions {
   // The largest body accepted for a request target, decided once its
   // header has arrived (uploads need more than JSON does).
   std::function<std::uint64_t(std::string_view target)> body_limit = [](std::string_view) { return 1024 * 1024; };
+  // Requests asking for a WebSocket (Upgrade: websocket) go here with their socket; none: refused.
+  UpgradeHandler on_upgrade;
 };
 
 class HttpServer {

@@ -1,0 +1,67 @@
+// Live chat between a customer (in the widget) and an agent (in the
+// console), over WebSockets, with every message stored before it is
+// delivered. A reconnecting side says the last message number it has and
+// gets everything after it: none lost, none twice (messages carry their
+// sender's id, so a resend is stored once).
+//
+// Customers hold a conversation's secret key (made when it is opened, never
+// stored in clear) and can read only that conversation. Agents log in
+// (Argon2id via libsodium), hold an HttpOnly SameSite=Strict session
+// cookie, and send the CSRF token with every state-changing request.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "native_server/store.h"
+#include "native_server/websocket.h"
+
+namespace firstfix::server {
+
+struct ChatReply {
+  int status = 200;
+  nlohmann::json body;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Set-Cookie
+};
+
+class ChatService {
+ public:
+  // Blocking store calls run on `pool`, in order per connection.
+  // `describe_flow` gives a flow session as the agent should see it (redacted).
+  ChatService(Store& store, boost::asio::thread_pool& pool,
+              std::function<std::optional<nlohmann::json>(const std::string& session_id)> describe_flow,
+              std::function<std::int64_t()> now_ms = {});
+  ~ChatService();
+
+  // Makes the demo agent if there is no agent at all (README: how to log in).
+  void ensure_demo_agent();
+
+  // POST /api/v1/chat/conversations: the hand-off packet in, {conversation, key, state, queue_position} out.
+  ChatReply open(const nlohmann::json& body, const std::string& user_agent);
+  // POST /agent/login {email, password} -> cookie + {csrf, agent}; POST /agent/logout.
+  ChatReply login(const nlohmann::json& body);
+  ChatReply logout(const std::string& cookie_header);
+  // Agent requests with the session cookie (and X-CSRF-Token when they change anything).
+  ChatReply queue(const std::string& cookie_header);
+  ChatReply accept(const std::string& cookie_header, const std::string& csrf, const std::string& conversation_id);
+  ChatReply close(const std::string& cookie_header, const std::string& csrf, const std::string& conversation_id,
+                  const nlohmann::json& body);
+
+  // WebSockets: /api/v1/chat/ws (customers) and /agent/ws (agents, cookie; same-origin only).
+  void customer_socket(std::shared_ptr<WebSocket> ws, std::string message);
+  void agent_connected(std::shared_ptr<WebSocket> ws, const std::string& cookie_header);
+  void agent_socket(std::shared_ptr<WebSocket> ws, std::string message);
+  void socket_closed(const std::shared_ptr<WebSocket>& ws);
+
+  size_t agents_online() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace firstfix::server

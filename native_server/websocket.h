@@ -1,0 +1,42 @@
+// A WebSocket connection (Boost.Beast) whose owner gets each text message
+// and the close, and may send from any thread: sends are queued on the
+// connection's strand and written one at a time, in order.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "native_server/http_types.h"
+
+namespace firstfix::server {
+
+class WebSocket : public std::enable_shared_from_this<WebSocket> {
+ public:
+  using OnMessage = std::function<void(const std::shared_ptr<WebSocket>&, std::string)>;
+  using OnClose = std::function<void(const std::shared_ptr<WebSocket>&)>;
+
+  // Completes the upgrade `req` asked for on `socket`, then reads messages
+  // (at most `max_message` bytes each) until either side closes.
+  static std::shared_ptr<WebSocket> accept(boost::asio::ip::tcp::socket socket, Request req, std::size_t max_message,
+                                           OnMessage on_message, OnClose on_close);
+  ~WebSocket();
+
+  void send(std::string text);  // thread-safe; dropped once closed
+  void close();                 // thread-safe
+
+ private:
+  struct Impl;
+  explicit WebSocket(std::unique_ptr<Impl> impl);
+  void read();
+  void pump();  // writes the outbox one message at a time, then closes if asked to
+  std::unique_ptr<Impl> impl_;
+};
+
+// Upgrades: the HTTP server hands over the socket of a request that asks
+// for a WebSocket.
+using UpgradeHandler = std::function<void(Request&&, boost::asio::ip::tcp::socket&&)>;
+
+}  // namespace firstfix::server
