@@ -78,7 +78,8 @@ struct App::Impl {
   Connectors connectors;
   std::unique_ptr<FlowService> flows;
   std::map<std::string, nlohmann::json> flow_definitions;
-  std::unique_ptr<ChatService> chat;  // id -> the flow as written: the widget checks answers with it
+  std::unique_ptr<ChatService> chat;
+  std::string console_url;  // id -> the flow as written: the widget checks answers with it
   nlohmann::json manifest;
   std::string index_path;
   std::map<std::string, nlohmann::json> articles;  // id -> manifest entry
@@ -184,6 +185,7 @@ struct App::Impl {
     chat = std::make_unique<ChatService>(*store, flow_pool, [this](const std::string& id) { return flows->handoff(id); });
     chat->ensure_demo_agent();
 
+    console_url = widget_file("console.js");
     site.manifest = manifest;
     site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
     site.widget_tag = "<script src=\"" + loader_url + "\" async></script>";
@@ -519,6 +521,7 @@ struct App::Impl {
       if (it == flows->flows().end()) return respond(html(req, http::status::not_found, not_found_page(site)));
       return respond(html(req, http::status::ok, flow_page(site, it->second)));
     }
+    if (path == "/agent" || path == "/agent/") return respond(html(req, http::status::ok, agent_console_page(site, console_url)));
     if (path == "/demo/outbox") {
       return boost::asio::post(pool, [this, req = std::move(req), respond]() mutable {
         try {

@@ -514,6 +514,8 @@ ChatReply ChatService::queue(const std::string& cookie_header) {
   json q = impl_->queue_json();
   q.erase("type");
   q["agent"] = {{"id", agent->id}, {"name", agent->name}};
+  // Same-origin pages may read it (CORS keeps other sites out); the console keeps it in memory only.
+  q["csrf"] = impl_->agent_session(cookie_header)->csrf;
   return {200, q, {}};
 }
 

@@ -90,6 +90,30 @@ std::string flow_page(const SiteContext& site, const flow::Flow& f) {
   return layout(site, f.locale, f.title, body);
 }
 
+std::string agent_console_page(const SiteContext& site, const std::string& script_url) {
+  const std::string name = site.manifest["site"]["name"].get<std::string>();
+  return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<title>Agent console · " + escape_html(name) + "</title>\n<link rel=\"stylesheet\" href=\"" + escape_html(site.stylesheet_url) + "\">\n"
+         "<script src=\"" + escape_html(script_url) + "\" defer></script>\n</head>\n<body class=\"console\">\n"
+         "<form id=\"login\" class=\"login\" hidden><h1>Agent console</h1>"
+         "<label for=\"email\">Email</label><input id=\"email\" type=\"email\" autocomplete=\"username\" required>"
+         "<label for=\"password\">Password</label><input id=\"password\" type=\"password\" autocomplete=\"current-password\" required>"
+         "<button type=\"submit\">Log in</button><p id=\"login-error\" role=\"alert\"></p></form>\n"
+         "<div id=\"desk\" hidden><header class=\"site\"><span class=\"brand\">Agent console</span><span id=\"who\"></span>"
+         "<span id=\"status\" role=\"status\"></span><button id=\"logout\" type=\"button\">Log out</button></header>\n"
+         "<div class=\"desk\"><aside><h2>Waiting</h2><ul id=\"queue\" class=\"queue\"></ul><h2>Tickets</h2><ul id=\"tickets\" class=\"queue\"></ul></aside>\n"
+         "<section class=\"conversation\"><div id=\"context\" class=\"context\"><p>Pick a conversation.</p></div>"
+         "<p>State: <span id=\"state\"></span> <button id=\"accept\" type=\"button\" hidden>Accept</button></p>"
+         "<ol id=\"messages\" class=\"messages\" aria-live=\"polite\"></ol><p id=\"typing\" class=\"typing\"></p>"
+         "<form id=\"composer\" hidden><label for=\"reply\">Reply</label><textarea id=\"reply\" rows=\"3\" maxlength=\"4000\"></textarea>"
+         "<button type=\"submit\">Send</button></form>"
+         "<form id=\"close-form\" hidden><label for=\"disposition\">Close as</label><select id=\"disposition\">"
+         "<option value=\"resolved\">Resolved</option><option value=\"unresolved\">Unresolved</option>"
+         "<option value=\"follow_up\">Follow-up needed</option><option value=\"spam\">Spam</option></select>"
+         "<label for=\"reason\">Reason code</label><input id=\"reason\" required maxlength=\"64\" placeholder=\"e.g. password-reset-help\">"
+         "<button type=\"submit\">Close conversation</button></form></section></div></div>\n</body>\n</html>\n";
+}
+
 std::string outbox_page(const SiteContext& site, const nlohmann::json& messages) {
   std::string body =
       "<h1>Demo inbox</h1>\n<p>Email the demo back office has sent (one-time codes, confirmations), newest first. "
@@ -124,6 +148,17 @@ blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid #c98a00;backgr
 .tasks{margin:0 0 1.5rem}.tasks h2{font-size:1.05rem}.tasks ul{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0;margin:0}
 .task{padding:.5rem .9rem;border:1px solid var(--accent);border-radius:999px;background:#fff;color:var(--accent);font:inherit;cursor:pointer}
 .task:hover,.task:focus-visible{background:var(--accent);color:#fff}.mail{margin-bottom:1rem}.mail h2{font-size:1.05rem;margin:.2rem 0}.to{color:var(--muted);margin:0}
+.console .login{max-width:22rem;margin:4rem auto;display:flex;flex-direction:column;gap:.5rem;background:#fff;padding:2rem;border:1px solid var(--line);border-radius:10px}
+.console input,.console textarea,.console select{font:inherit;padding:.45rem .6rem;border:1px solid #8894a3;border-radius:6px}
+.console button{font:inherit;padding:.45rem .9rem;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}
+.desk{display:grid;grid-template-columns:20rem 1fr;gap:1rem;padding:1rem}.queue{list-style:none;padding:0;margin:0 0 1rem}
+.queue .item{display:flex;flex-direction:column;align-items:flex-start;width:100%;text-align:left;background:#fff;color:var(--ink);border:1px solid var(--line);margin-bottom:.4rem}
+.queue .item span{font-size:.85rem;color:var(--muted)}.conversation{background:#fff;border:1px solid var(--line);border-radius:10px;padding:1rem 1.5rem}
+.context dl{display:grid;grid-template-columns:9rem 1fr;gap:.2rem .8rem}.context dt{color:var(--muted)}.trail .failure,.failures li{color:#b3261e}
+.messages{list-style:none;padding:0;max-height:40vh;overflow:auto}.msg{margin:.4rem 0;padding:.5rem .8rem;border-radius:8px;background:#f1f4f8}
+.msg.agent{background:#e6f0fb}.msg.system{background:#fff8e6;font-size:.9rem}.msg .meta{font-size:.8rem;color:var(--muted)}.msg p{margin:.2rem 0 0;white-space:pre-wrap}
+.typing{color:var(--muted);font-size:.9rem;min-height:1.2em}#composer,#close-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-top:.5rem}
+#composer textarea{flex:1 1 100%}
 .results li{margin-bottom:1rem}footer{max-width:60rem;margin:0 auto;padding:1rem 2rem 3rem;color:var(--muted)}
 )";
 }

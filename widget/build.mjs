@@ -16,6 +16,8 @@ await build({ ...common, entryPoints: [join(root, 'widget/src/loader.js')], outf
 await build({ ...common, entryPoints: [join(root, 'widget/src/panel.js')], outfile: join(out, 'panel.js'), format: 'esm' });
 await build({ ...common, entryPoints: [join(root, 'widget/src/worker.js')], outfile: join(out, 'worker.js'), format: 'iife' });
 await build({ ...common, entryPoints: [join(root, 'widget/src/index.js')], outfile: join(out, 'firstfix.mjs'), format: 'esm' });
+// The agent console's script (served by firstfix serve at /agent).
+await build({ ...common, entryPoints: [join(root, 'native_server/console/console.js')], outfile: join(out, 'console.js'), format: 'iife' });
 copyFileSync(join(root, 'widget/firstfix.d.ts'), join(out, 'firstfix.d.ts'));
 
 const wasm = join(root, 'build', 'wasm');

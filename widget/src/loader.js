@@ -92,7 +92,7 @@ font:600 16px/1 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;box-shadow:
     queued.forEach((args) => api(...args));
     // A flow under way before a reload opens again where it was (set only after the customer started one).
     let resume = null;
-    try { resume = sessionStorage.getItem('firstfix.flow'); } catch (e) { /* storage off */ }
+    try { resume = sessionStorage.getItem('firstfix.chat') || sessionStorage.getItem('firstfix.flow'); } catch (e) { /* storage off */ }
     if (resume) api('open');
     // Preload when the page is idle; an earlier open loads at once.
     if (state.preload !== 'open') {

@@ -2,6 +2,7 @@
 export const PANEL_CSS = `
 :host{all:initial}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 .panel{position:fixed;bottom:20px;width:400px;max-width:calc(100vw - 40px);height:min(640px,calc(100vh - 40px));
 display:flex;flex-direction:column;background:#fff;color:#1c2430;border-radius:14px;overflow:hidden;
 box-shadow:0 12px 40px rgba(0,0,0,.28);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
@@ -74,5 +75,13 @@ button.primary{cursor:pointer}button:disabled{opacity:.6;cursor:progress}
 a.task .r-meta{color:#1b6b34;font-weight:600}
 .offer{margin:0;padding:12px 16px;background:#eef5ff;border-bottom:1px solid #b9d3f5;font-size:14px}
 .offer p{margin:0 0 8px}.offer .buttons{display:flex;flex-wrap:wrap;align-items:center;gap:10px}
+.contact .buttons{display:flex;flex-wrap:wrap;gap:8px;align-items:center}.contact a{background:none;color:#0b4f94;padding:8px 4px;text-decoration:underline}
+.chat{display:flex;flex-direction:column;gap:6px;padding-top:6px}.chat-status{margin:6px 0;font-size:14px;color:#38414d}
+.chat-log{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:6px}
+.chat-log .msg{max-width:85%;padding:8px 10px;border-radius:10px;background:#f1f4f8;align-self:flex-start;overflow-wrap:anywhere}
+.chat-log .msg.customer{align-self:flex-end;background:#e6f0fb}.chat-log .msg.system{align-self:center;background:#fff8e6;font-size:13px}
+.chat-log .msg.pending{opacity:.7}.chat-log .meta{display:block;font-size:12px;color:#4a5360}.chat-log p{margin:2px 0 0;white-space:pre-wrap}
+.chat-typing{min-height:1.2em;font-size:13px;color:#4a5360;margin:0}
+.chat-composer{display:flex;gap:8px;align-items:flex-end}.chat-composer textarea{flex:1;resize:vertical}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

@@ -2,6 +2,7 @@
 // page suggestions and an always-visible way to a person. Loaded on idle or
 // first open; all search logic lives in the core (Worker or server).
 import { EngineClient } from './engine_client.js';
+import { createChatView, CHAT_KEY } from './chat_view.js';
 import { createFlowView, FLOW_KEY } from './flow_view.js';
 import { PANEL_CSS } from './panel.css.js';
 import { RTL, strings } from './strings.js';
@@ -26,6 +27,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   let latest = 0;
   let lastQuery = '';
   let lastTotal = 0;
+  let lastShown = [];
 
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(PANEL_CSS);
@@ -50,8 +52,10 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     if (!decision || !decision.offer || offerShown) return;
     offerShown = true;
     const text = { failures: t.offerFailures, request: t.offerRequest, frustration: t.offerFrustration }[decision.trigger] || t.offerFailures;
-    const accept = el('a', { class: 'primary', href: contactHref(lastReply ? t.contactSubject(lastReply.session.flow_title, lastReply.session.id) : ''),
-      text: t.talkToPerson, onclick: () => { engine.escalate({ kind: 'accept' }); emit('escalationAccepted', { trigger: decision.trigger, failures: decision.failures }); } });
+    const accept = el('button', { type: 'button', class: 'primary', text: t.talkToPerson, onclick: () => {
+      emit('escalationAccepted', { trigger: decision.trigger, failures: decision.failures });
+      startChat(decision.trigger);
+    } });
     const decline = el('button', { type: 'button', class: 'link', text: t.keepLooking, onclick: () => {
       engine.escalate({ kind: 'decline' });
       offerBox.hidden = true;
@@ -63,7 +67,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     offerBox.hidden = false;
     emit('escalationOffer', { trigger: decision.trigger, failures: decision.failures, reasons: decision.reasons });
   }
-  const escalate = (event) => engine.escalate(event).then(consider);
+  const escalate = (event) => engine.escalate(event).then((d) => { if (d && !d.error) lastDecision = d; consider(d); });
   // Failures the server counted in a flow session, reported once each.
   const flowFailuresSeen = new Map();
 
@@ -71,6 +75,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     el, url, engine, emit,
     onReply: (reply) => {
       lastReply = reply;
+      if (!trail.some((e) => e.type === 'flow' && e.session === reply.session.id)) remember({ type: 'flow', session: reply.session.id });
       const seen = flowFailuresSeen.get(reply.session.id) ?? 0;
       reply.session.failure_reasons.slice(seen).forEach((reason) => escalate({ kind: 'failure', reason: `${reply.session.flow}: ${reason}` }));
       flowFailuresSeen.set(reply.session.id, reply.session.failure_reasons.length);
@@ -79,17 +84,42 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     strings: () => t,
     onExit: () => showSearch(),
     // Until live chat arrives, a person is an email away; the reference lets them find the flow session.
-    onContact: (reply) => el('a', { class: 'primary', href: contactHref(reply ? t.contactSubject(reply.session.flow_title, reply.session.id) : ''), text: t.contact }),
+    onContact: (reply) => el('button', { type: 'button', class: 'primary', text: t.talkToPerson,
+      onclick: () => startChat(reply?.session.done_state === 'escalate' || reply?.session.failures ? 'failures' : 'contact') }),
   });
-  const body = el('div', { class: 'body' }, searchView, articleView, flowView.element);
+  const chatView = createChatView({ el, url, emit, strings: () => t, onExit: () => showSearch() });
+  const body = el('div', { class: 'body' }, searchView, articleView, flowView.element, chatView.element);
+  // What the customer tried, in order, for the person who takes over: no one retells their story.
+  const trail = [];
+  const remember = (entry) => { trail.push(entry); if (trail.length > 200) trail.shift(); };
+  let lastDecision = null;
+  function show(view) {
+    input.closest('.search').hidden = view !== 'search';
+    searchView.hidden = view !== 'search';
+    articleView.hidden = view !== 'article';
+    flowView.element.hidden = view !== 'flow';
+    if (view !== 'chat') chatView.hide();
+  }
+  function startChat(trigger) {
+    show('chat');
+    offerBox.hidden = true;
+    engine.escalate({ kind: 'accept' });
+    return chatView.start({
+      locale: state.locale, page: location.href, trigger,
+      customer: state.user ? { id: String(state.user.id ?? ''), email: String(state.user.email ?? ''), name: String(state.user.name ?? '') } : null,
+      failures: lastDecision?.reasons || [], trail,
+    });
+  }
+  const storedChat = () => { try { return JSON.parse(sessionStorage.getItem(CHAT_KEY) || 'null'); } catch { return null; } };
   const contactLead = el('span');
   const contactLink = el('a', { href: `mailto:${config.site.contact_email}` });
+  const personButton = el('button', { type: 'button', class: 'primary person', onclick: () => startChat(lastDecision?.offer ? lastDecision.trigger : 'contact') });
   const panel = el('div', { class: `panel ${state.position}`, role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ff-title', hidden: true },
     el('header', {}, title, closeButton),
     el('div', { class: 'search' }, input),
     offerBox,
     body,
-    el('div', { class: 'contact' }, contactLead, contactLink));
+    el('div', { class: 'contact' }, contactLead, el('div', { class: 'buttons' }, personButton, contactLink)));
   root.append(panel);
 
   function applyLocale() {
@@ -102,6 +132,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     input.setAttribute('placeholder', t.search);
     contactLead.textContent = t.contactLead;
     contactLink.textContent = t.contact;
+    personButton.textContent = t.talkToPerson;
   }
   applyLocale();
 
@@ -135,6 +166,8 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
       if (hit.kind !== 'article' && hit.kind !== 'flow') return;
       e.preventDefault();
       emit('resultClick', { id: hit.id, kind: hit.kind, position, query: lastQuery });
+      const search = [...trail].reverse().find((e) => e.type === 'search');
+      if (search && !search.clicked) search.clicked = hit.id;
       if (hit.kind === 'flow') startFlow(hit.id);
       else openArticle(hit.id);
     });
@@ -173,6 +206,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     }
     results.replaceChildren(...response.results.map(resultItem));
     lastTotal = response.total;
+    lastShown = response.results.map((r) => r.id);
     status.textContent = response.results.length ? t.results(response.total) : t.noResults(q);
     if (!response.results.length) {
       extra.append(el('div', { class: 'empty' }, el('p', { text: t.contactLead }),
@@ -191,31 +225,28 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     clearTimeout(settle);
     settle = setTimeout(() => {
       const q = input.value.trim();
-      if (q && q !== settled.q) escalate({ kind: 'search', query: q, results: lastTotal, locale: state.locale });
+      if (q && q !== settled.q) {
+        escalate({ kind: 'search', query: q, results: lastTotal, locale: state.locale });
+        remember({ type: 'search', query: q, shown: lastShown.slice(0, 8), clicked: '' });
+      }
       settled = { q, total: lastTotal };
     }, 1200);
   });
 
   function startFlow(id) {
-    searchView.hidden = true;
-    articleView.hidden = true;
-    input.closest('.search').hidden = true;
+    show('flow');
     return flowView.start(id);
   }
 
   async function resumeFlow(sessionId) {
-    searchView.hidden = true;
-    articleView.hidden = true;
-    input.closest('.search').hidden = true;
+    show('flow');
     if (!(await flowView.resume(sessionId))) showSearch();
   }
 
   const storedFlow = () => { try { return JSON.parse(sessionStorage.getItem(FLOW_KEY) || 'null'); } catch { return null; } };
 
   async function openArticle(id) {
-    searchView.hidden = true;
-    flowView.element.hidden = true;
-    articleView.hidden = false;
+    show('article');
     articleView.replaceChildren(el('p', { class: 'status', text: t.loading }));
     let article;
     try {
@@ -243,6 +274,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     const heading = el('h1', { tabindex: '-1', text: article.title });
     articleView.replaceChildren(back, heading, content, voteBox(id));
     escalate({ kind: 'articleRead' });
+    remember({ type: 'article', id, title: article.title });
     body.scrollTop = 0;
     heading.focus();
     emit('articleView', { id, title: article.title });
@@ -256,6 +288,8 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     const record = (helpful, comment) => {
       emit('vote', { id, helpful, comment: comment || '' });
       if (!helpful && !counted) { counted = true; escalate({ kind: 'articleVote', helpful: false, id }); }
+      const read = [...trail].reverse().find((e) => e.type === 'article' && e.id === id);
+      if (read) read.helpful = helpful;
     };
     const yes = el('button', { type: 'button', 'aria-pressed': 'false', text: t.yes, onclick: () => {
       yes.setAttribute('aria-pressed', 'true'); no.setAttribute('aria-pressed', 'false');
@@ -274,10 +308,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   }
 
   function showSearch() {
-    articleView.hidden = true;
-    flowView.element.hidden = true;
-    input.closest('.search').hidden = false;
-    searchView.hidden = false;
+    show('search');
     input.focus();
   }
 
@@ -290,9 +321,12 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     engine.startAfterFirstAnswer(250);
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
-    // A flow under way (this tab, before a reload) comes back where it was.
-    const stored = flowView.active ? null : storedFlow();
-    if (stored?.session) resumeFlow(stored.session);
+    // A chat or a flow under way (this tab, before a reload) comes back where it was.
+    const chatting = chatView.active ? null : storedChat();
+    const stored = flowView.active || chatting ? null : storedFlow();
+    if (chatting?.conversation) { show('chat'); chatView.resume(chatting); }
+    else if (chatView.active) chatView.element.querySelector('textarea')?.focus();
+    else if (stored?.session) resumeFlow(stored.session);
     else if (flowView.active) flowView.element.querySelector('h1')?.focus();
     else {
       if (!input.value) showSuggestions();

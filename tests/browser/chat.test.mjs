@@ -1,0 +1,76 @@
+// Customer to agent, end to end, in two browser contexts against a real
+// `firstfix serve`: the agent logs in to the console; the customer fails
+// twice in a flow, is offered a person, accepts; the agent sees the full
+// trail, accepts, replies; the customer sees the reply, and after a reload
+// the conversation comes back with nothing missing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../support/server.mjs';
+import { launch } from '../support/browser.mjs';
+
+let server, browser;
+before(async () => { [server, browser] = await Promise.all([startServer(), launch()]); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+const widget = (p) => p.locator('firstfix-widget');
+
+test('a customer who failed twice chats with an agent who sees everything they tried', async () => {
+  const agentContext = await browser.newContext();
+  const agent = await agentContext.newPage();
+  await agent.goto(server.origin + '/agent');
+  await agent.getByLabel('Email').fill('agent@brightloop.example');
+  await agent.getByLabel('Password').fill('brightloop-agent');
+  await agent.getByRole('button', { name: 'Log in' }).click();
+  await agent.getByText('Sam (demo agent)').waitFor();
+  await agent.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+
+  const customerContext = await browser.newContext();
+  const customer = await customerContext.newPage();
+  await customer.goto(server.origin + '/');
+  await widget(customer).locator('.launcher').click();
+  await widget(customer).getByRole('searchbox').pressSequentially('where is my order', { delay: 10 });
+  await customer.waitForTimeout(1500);  // the search settles into the trail
+  await customer.evaluate(() => window.firstfix('startFlow', 'order-tracking'));
+  for (const order of ['BL-90001', 'BL-90002']) {
+    await widget(customer).getByLabel('Order number').fill(order);
+    await widget(customer).getByLabel('Email used for the order').fill('ana@example.com');
+    await widget(customer).getByRole('button', { name: 'Continue' }).click();
+    await widget(customer).locator('.notice').waitFor();
+  }
+  const offer = widget(customer).locator('.offer');
+  await offer.waitFor();
+  await offer.getByRole('button', { name: 'Talk to a person' }).click();
+  await widget(customer).getByText(/You're number 1 in line/).waitFor();
+  await widget(customer).getByLabel('Write a message').fill('My order number must be wrong, can you find it?');
+  await widget(customer).getByRole('button', { name: 'Send' }).click();
+
+  // The agent: the conversation is waiting, with the trail.
+  const item = agent.locator('#queue .item').first();
+  await item.waitFor();
+  await item.click();
+  const context = agent.locator('#context');
+  await context.getByText('Searched “where is my order”').waitFor();
+  const text = await context.innerText();
+  assert.match(text, /Flow “Track an order”/);
+  assert.match(text, /Failed: We couldn't find that order number/);
+  assert.match(text, /order_id: BL-90002/);
+  assert.match(text, /failures; 2 self-service failures/);
+  await agent.getByRole('button', { name: 'Accept' }).click();
+  await widget(customer).getByText(/You're chatting with Sam \(demo agent\)/).waitFor();
+  await agent.locator('#messages').getByText('My order number must be wrong, can you find it?').waitFor();
+  await agent.getByLabel('Reply').fill('Hi Ana! Your order is BL-10422; it arrives on Thursday.');
+  await agent.getByRole('button', { name: 'Send' }).click();
+  await widget(customer).getByText('Hi Ana! Your order is BL-10422; it arrives on Thursday.').waitFor();
+
+  // A reload: the chat comes back, each message once.
+  await customer.reload();
+  await widget(customer).getByText('Hi Ana! Your order is BL-10422; it arrives on Thursday.').waitFor({ timeout: 15000 });
+  assert.equal(await widget(customer).getByText('My order number must be wrong, can you find it?').count(), 1);
+
+  // Close with a disposition: the customer is told.
+  await agent.getByLabel('Reason code').fill('order-lookup');
+  await agent.getByRole('button', { name: 'Close conversation' }).click();
+  await widget(customer).getByText('This conversation has ended.').waitFor();
+  await agentContext.close();
+  await customerContext.close();
+});

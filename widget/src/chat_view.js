@@ -1,0 +1,140 @@
+// Live chat inside the panel: opens a conversation with the hand-off
+// context (what the customer searched, read and tried), then talks over a
+// WebSocket. Messages are text (never HTML); each carries its own id, so a
+// message sent while the connection was down is resent and stored once.
+// The conversation's key stays in sessionStorage (this tab), so a reload
+// reconnects and gets exactly what was missed.
+export const CHAT_KEY = 'firstfix.chat';
+
+const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+
+export function createChatView({ el, strings, url, emit, onExit }) {
+  const view = el('div', { class: 'chat', hidden: true });
+  const status = el('p', { class: 'chat-status', role: 'status', 'aria-live': 'polite' });
+  const list = el('ol', { class: 'chat-log', 'aria-live': 'polite' });
+  const typing = el('p', { class: 'chat-typing', 'aria-live': 'polite' });
+  const box = el('textarea', { rows: '2', maxlength: '4000', id: 'ff-chat-input' });
+  const send = el('button', { type: 'submit', class: 'primary' });
+  const label = el('label', { for: 'ff-chat-input', class: 'sr' });
+  const composer = el('form', { class: 'chat-composer' }, label, box, send);
+  const back = el('button', { type: 'button', class: 'back', onclick: () => onExit() });
+  view.append(back, status, list, typing, composer);
+
+  let chat = null;     // {conversation, key, last}
+  let socket = null;
+  let state = '';
+  let retry = 0;
+  const unsent = new Map();  // client_id -> body, until the server has stored it
+  const t = () => strings();
+
+  const save = () => { try { sessionStorage.setItem(CHAT_KEY, JSON.stringify(chat)); } catch { /* storage off */ } };
+  const wsUrl = (path) => url(path).replace(/^http/, 'ws');
+
+  function label_() {
+    const s = t();
+    back.textContent = `‹ ${s.backToHelp}`;
+    send.textContent = s.send;
+    label.textContent = s.chatMessage;
+    box.setAttribute('placeholder', s.chatMessage);
+  }
+
+  function setState(next, extra = {}) {
+    state = next;
+    const s = t();
+    status.textContent = next === 'queued' ? s.chatQueued(extra.position || 1)
+      : next === 'active' ? s.chatActive(extra.agent || '')
+      : next === 'ticket' ? s.chatTicket
+      : next === 'closed' ? s.chatClosed : s.loading;
+    composer.hidden = next === 'closed';
+  }
+
+  function show(message) {
+    if (message.seq <= (chat.last || 0)) return;
+    chat.last = message.seq;
+    save();
+    unsent.delete(message.client_id);
+    list.querySelector(`[data-client="${CSS.escape(message.client_id)}"]`)?.remove();
+    list.append(el('li', { class: `msg ${message.sender}` },
+      message.sender === 'system' ? null : el('span', { class: 'meta', text: message.sender === 'customer' ? t().you : message.author }),
+      el('p', { text: message.body })));  // text, never HTML
+    typing.textContent = '';
+    list.lastElementChild.scrollIntoView?.({ block: 'end' });
+    if (message.sender === 'agent') emit('chatMessage', { conversation: chat.conversation, seq: message.seq });
+  }
+
+  function connect() {
+    const ws = new WebSocket(wsUrl('/api/v1/chat/ws'));
+    socket = ws;
+    ws.onopen = () => {
+      retry = 0;
+      ws.send(JSON.stringify({ type: 'hello', conversation: chat.conversation, key: chat.key, after: chat.last || 0 }));
+    };
+    ws.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type === 'welcome') {
+        setState(m.state, { position: m.queue_position });
+        m.messages.forEach(show);
+        // Anything typed while the connection was down goes now, under its own id.
+        for (const [client_id, body] of unsent) ws.send(JSON.stringify({ type: 'send', client_id, body }));
+      } else if (m.type === 'message') show(m.message);
+      else if (m.type === 'state') setState(m.state, { agent: m.agent });
+      else if (m.type === 'queue' && state === 'queued') setState('queued', { position: m.position });
+      else if (m.type === 'typing') { typing.textContent = t().agentTyping; setTimeout(() => { typing.textContent = ''; }, 4000); }
+      else if (m.type === 'error' && /unknown conversation/.test(m.error)) { forget(); status.textContent = t().error; }
+    };
+    ws.onclose = () => {
+      if (socket !== ws || state === 'closed' || !chat) return;
+      setTimeout(() => { if (socket === ws && chat) connect(); }, Math.min(8000, 500 * 2 ** retry++));
+    };
+  }
+
+  function forget() {
+    chat = null;
+    try { sessionStorage.removeItem(CHAT_KEY); } catch { /* storage off */ }
+  }
+
+  composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = box.value.trim();
+    if (!body) return;
+    const client_id = newId();
+    unsent.set(client_id, body);
+    list.append(el('li', { class: 'msg customer pending', 'data-client': client_id }, el('span', { class: 'meta', text: t().sending }), el('p', { text: body })));
+    box.value = '';
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'send', client_id, body }));
+  });
+  box.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); composer.requestSubmit(); } });
+  let lastTyping = 0;
+  box.addEventListener('input', () => {
+    if (Date.now() - lastTyping < 2000 || socket?.readyState !== WebSocket.OPEN) return;
+    lastTyping = Date.now();
+    socket.send(JSON.stringify({ type: 'typing' }));
+  });
+
+  async function start(packet) {
+    label_();
+    view.hidden = false;
+    list.replaceChildren();
+    setState('');
+    const r = await fetch(url('/api/v1/chat/conversations'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(packet) })
+      .then(async (x) => ({ status: x.status, body: await x.json() })).catch(() => null);
+    if (!r || r.status !== 201) { status.textContent = r?.body?.error || t().networkError; return; }
+    chat = { conversation: r.body.conversation, key: r.body.key, last: 0 };
+    save();
+    setState(r.body.state, { position: r.body.queue_position });
+    emit('chatStart', { conversation: chat.conversation, state: r.body.state });
+    connect();
+    box.focus();
+  }
+
+  function resume(stored) {
+    label_();
+    chat = { ...stored, last: 0 };  // the whole history again: the log was not kept
+    view.hidden = false;
+    list.replaceChildren();
+    setState('');
+    connect();
+  }
+
+  return { element: view, start, resume, relabel: label_, get active() { return !view.hidden; }, hide: () => { view.hidden = true; } };
+}
