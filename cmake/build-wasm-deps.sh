@@ -16,7 +16,7 @@ src_ver() { dpkg-query -W -f='${source:Version}' "$1"; }
 zlib_v=$(src_ver zlib1g-dev); xapian_v=$(src_ver libxapian-dev); icu_v=$(src_ver libicu-dev)
 emcc_v=$(ver emscripten)
 # Bump when the recipe below changes what gets built.
-recipe=1
+recipe=2
 key="zlib-${zlib_v}_xapian-${xapian_v}_icu-${icu_v}_emscripten-${emcc_v}_recipe-${recipe}"
 key=${key//[^A-Za-z0-9._-]/_}
 prefix="$cache_root/$key"
@@ -32,7 +32,7 @@ done_() { [ -f "$work/.$1.done" ]; }
 mark() { touch "$work/.$1.done"; }
 export NODE_PATH=/usr/share/nodejs   # emcc's JS optimizer needs Debian's acorn
 jobs=$(nproc)
-flags="-O2 -fwasm-exceptions"
+flags="-Oz -fwasm-exceptions"
 
 if ! done_ sources; then
   log "fetching Debian sources into $work"
