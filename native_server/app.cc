@@ -18,6 +18,7 @@
 #include "core/search/searcher.h"
 #include "native_server/chat_service.h"
 #include "native_server/demo_back_office.h"
+#include "native_server/event_delivery.h"
 #include "native_server/flow_service.h"
 #include "native_server/webhook_connector.h"
 #include "native_server/site_pages.h"
@@ -79,6 +80,8 @@ struct App::Impl {
   std::unique_ptr<FlowService> flows;
   std::map<std::string, nlohmann::json> flow_definitions;
   std::unique_ptr<ChatService> chat;
+  std::shared_ptr<WebhookConnector> webhooks;  // declared before `delivery`, which uses it, so it outlives it
+  std::unique_ptr<EventDelivery> delivery;     // hand-off events to a helpdesk, when configured
   std::string console_url;  // id -> the flow as written: the widget checks answers with it
   nlohmann::json manifest;
   std::string index_path;
@@ -177,12 +180,24 @@ struct App::Impl {
     store = open_sqlite_store((data / "firstfix.db").string());
     demo = std::make_shared<DemoBackOffice>((data / "demo-back-office.db").string());
     connectors.add("demo", demo);
-    if (!config.connectors_file.empty())
-      connectors.add("webhook", std::make_shared<WebhookConnector>(load_webhook_endpoints(config.connectors_file)));
+    ConnectorsConfig connectors_config;
+    if (!config.connectors_file.empty()) {
+      connectors_config = load_connectors_config(config.connectors_file);
+      webhooks = std::make_shared<WebhookConnector>(connectors_config.endpoints);
+      connectors.add("webhook", webhooks);
+    }
     flows = std::make_unique<FlowService>(load_flows(config.dist_dir), *store, connectors);
     for (const auto& f : manifest["flows"])
       flow_definitions[f["id"].get<std::string>()] = nlohmann::json::parse(read_file(dist / f["file"].get<std::string>()));
+    if (!connectors_config.handoff_endpoint.empty())
+      delivery = std::make_unique<EventDelivery>(*store, *webhooks, connectors_config.handoff_endpoint,
+                                                 connectors_config.handoff_backoff);
     chat = std::make_unique<ChatService>(*store, flow_pool, [this](const std::string& id) { return flows->handoff(id); });
+    chat->on_event([this](const std::string& kind, const std::string& key, const nlohmann::json& payload) {
+      if (!delivery) return;
+      store->enqueue_event({0, kind, key, payload, 0, 0, 0, ""});
+      delivery->wake();
+    });
     chat->ensure_demo_agent();
 
     console_url = widget_file("console.js");

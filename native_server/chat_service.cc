@@ -92,6 +92,7 @@ struct ChatService::Impl {
   asio::thread_pool& pool;
   std::function<std::optional<json>(const std::string&)> describe_flow;
   std::function<std::int64_t()> now;
+  ChatService::EventSink events;
 
   struct Conn {
     std::weak_ptr<WebSocket> ws;
@@ -256,6 +257,8 @@ void ChatService::ensure_demo_agent() {
   impl_->store.upsert_agent({"ag_demo", "agent@brightloop.example", "Sam (demo agent)", hash});
 }
 
+void ChatService::on_event(EventSink sink) { impl_->events = std::move(sink); }
+
 size_t ChatService::agents_online() const {
   std::lock_guard lock(impl_->mu);
   size_t n = 0;
@@ -341,6 +344,8 @@ ChatReply ChatService::open(const json& body, const std::string& user_agent) {
   im.post(c.id, "system", "", c.state == "queued" ? "Waiting for the next available person." :
                               "Nobody can chat right now: this is now a ticket, and a person will reply by email.", "open");
   im.queue_changed();
+  if (im.events)
+    im.events("conversation.opened", c.id + ":opened", {{"conversation", c.id}, {"state", c.state}, {"opened_ms", c.created_ms}, {"packet", c.packet}});
   json out = {{"conversation", c.id}, {"key", key}, {"state", c.state}};
   if (c.state == "ticket") out["expected_reply"] = "within one business day";
   else {
@@ -564,6 +569,13 @@ ChatReply ChatService::close(const std::string& cookie_header, const std::string
   to.updated_ms = im.now();
   if (!im.store.change_conversation(id, "active", to)) return error(409, "this conversation is not active");
   im.post(id, "system", "", "The conversation was closed.", "close");
+  if (im.events) {
+    json transcript = json::array();
+    for (const auto& m : im.store.messages_after(id, 0, 100000)) transcript.push_back(message_json(m));
+    im.events("conversation.closed", id + ":closed",
+              {{"conversation", id}, {"agent", {{"id", agent->id}, {"name", agent->name}}}, {"disposition", disposition},
+               {"reason_code", reason}, {"closed_ms", to.updated_ms}, {"packet", c->packet}, {"transcript", transcript}});
+  }
   for (const auto& ws : im.audience(id, true, false)) Impl::send(ws, {{"type", "state"}, {"state", "closed"}});
   return {200, {{"conversation", id}, {"state", "closed"}, {"disposition", disposition}, {"reason_code", reason}}, {}};
 }

@@ -59,6 +59,11 @@ class ChatService {
 
   size_t agents_online() const;
 
+  // Called (on a worker thread) when a conversation opens and closes, with
+  // the hand-off packet or the transcript: for a helpdesk webhook.
+  using EventSink = std::function<void(const std::string& kind, const std::string& key, const nlohmann::json& payload)>;
+  void on_event(EventSink sink);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

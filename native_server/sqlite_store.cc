@@ -89,6 +89,16 @@ const std::vector<std::string> kMigrations = {
          agent_id TEXT NOT NULL REFERENCES agents(id),
          csrf TEXT NOT NULL,
          expires_ms INTEGER NOT NULL);)",
+    R"(CREATE TABLE outbound_events (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         kind TEXT NOT NULL,
+         key TEXT NOT NULL UNIQUE,
+         payload TEXT NOT NULL,
+         attempts INTEGER NOT NULL DEFAULT 0,
+         next_attempt_ms INTEGER NOT NULL,
+         delivered_ms INTEGER NOT NULL DEFAULT 0,
+         last_error TEXT NOT NULL DEFAULT '');
+       CREATE INDEX outbound_due ON outbound_events(delivered_ms, next_attempt_ms);)",
 };
 
 class SqliteStore final : public Store {
@@ -344,6 +354,47 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     SQLite::Statement q(db_, "DELETE FROM agent_sessions WHERE token_hash = ?");
     q.bind(1, token_hash);
+    q.exec();
+  }
+
+  void enqueue_event(const OutboundEvent& e) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "INSERT OR IGNORE INTO outbound_events (kind, key, payload, next_attempt_ms) VALUES (?, ?, ?, ?)");
+    q.bind(1, e.kind);
+    q.bind(2, e.key);
+    q.bind(3, e.payload.dump());
+    q.bind(4, static_cast<int64_t>(e.next_attempt_ms));
+    q.exec();
+  }
+
+  std::vector<OutboundEvent> due_events(int64_t now_ms, size_t limit) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "SELECT id, kind, key, payload, attempts, next_attempt_ms, last_error FROM outbound_events "
+                             "WHERE delivered_ms = 0 AND next_attempt_ms <= ? ORDER BY id LIMIT ?");
+    q.bind(1, static_cast<int64_t>(now_ms));
+    q.bind(2, static_cast<int64_t>(limit));
+    std::vector<OutboundEvent> out;
+    while (q.executeStep()) {
+      OutboundEvent e;
+      e.id = q.getColumn(0).getInt64();
+      e.kind = q.getColumn(1).getString();
+      e.key = q.getColumn(2).getString();
+      e.payload = json::parse(q.getColumn(3).getString());
+      e.attempts = q.getColumn(4).getInt();
+      e.next_attempt_ms = q.getColumn(5).getInt64();
+      e.last_error = q.getColumn(6).getString();
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  void event_attempted(int64_t id, bool delivered, int64_t now_ms, int64_t next_attempt_ms, const std::string& error) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "UPDATE outbound_events SET attempts = attempts + 1, delivered_ms = ?, next_attempt_ms = ?, last_error = ? WHERE id = ?");
+    q.bind(1, static_cast<int64_t>(delivered ? now_ms : 0));
+    q.bind(2, static_cast<int64_t>(next_attempt_ms));
+    q.bind(3, error);
+    q.bind(4, static_cast<int64_t>(id));
     q.exec();
   }
 

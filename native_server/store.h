@@ -85,6 +85,17 @@ struct AgentSession {
   std::int64_t expires_ms = 0;
 };
 
+// An event for another system (a helpdesk), kept until it acknowledges it.
+struct OutboundEvent {
+  std::int64_t id = 0;
+  std::string kind;  // "conversation.opened", "conversation.closed"
+  std::string key;   // unique: the receiver's Idempotency-Key; enqueuing it again keeps one
+  nlohmann::json payload;
+  int attempts = 0;
+  std::int64_t next_attempt_ms = 0, delivered_ms = 0;
+  std::string last_error;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -124,6 +135,12 @@ class Store {
   virtual void create_agent_session(const AgentSession& s) = 0;
   virtual std::optional<AgentSession> find_agent_session(const std::string& token_hash, std::int64_t now_ms) = 0;
   virtual void delete_agent_session(const std::string& token_hash) = 0;
+
+  // The outbox of events for other systems.
+  virtual void enqueue_event(const OutboundEvent& e) = 0;
+  virtual std::vector<OutboundEvent> due_events(std::int64_t now_ms, size_t limit) = 0;
+  virtual void event_attempted(std::int64_t id, bool delivered, std::int64_t now_ms, std::int64_t next_attempt_ms,
+                               const std::string& error) = 0;
 
   // Newest first; for the audit page and tests.
   virtual std::vector<AuditEntry> audit_log(const std::string& session_id, size_t limit) = 0;

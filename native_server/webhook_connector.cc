@@ -97,6 +97,28 @@ http::response<http::string_body> post_once(const WebhookEndpoint& e, const Targ
   return res;
 }
 
+long long unix_now();
+
+// One signed POST; a 2xx answer is returned, anything else throws AttemptFailure.
+http::response<http::string_body> post_signed(const WebhookEndpoint& e, const Target& target, const std::string& body,
+                                              const std::string& key, unsigned attempt) {
+  http::request<http::string_body> req{http::verb::post, target.path, 11};
+  req.set(http::field::host, target.host);
+  req.set(http::field::user_agent, "firstfix-webhook/1");
+  req.set(http::field::content_type, "application/json");
+  req.set("Idempotency-Key", key);
+  // Signed per attempt: the timestamp lets receivers refuse stale replays.
+  req.set("X-Firstfix-Signature", webhook_signature(e.secret, unix_now(), body));
+  req.set("X-Firstfix-Attempt", std::to_string(attempt));
+  req.body() = body;
+  req.prepare_payload();
+  auto res = post_once(e, target, req);
+  const unsigned status = res.result_int();
+  if (status == 429 || status >= 500) throw AttemptFailure{"HTTP " + std::to_string(status), true};
+  if (status < 200 || status >= 300) throw AttemptFailure{"HTTP " + std::to_string(status), false};
+  return res;
+}
+
 long long unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -126,6 +148,20 @@ std::string webhook_signature(const std::string& secret, long long unix_seconds,
 
 WebhookConnector::WebhookConnector(std::map<std::string, WebhookEndpoint> endpoints) : endpoints_(std::move(endpoints)) {
   for (const auto& [name, e] : endpoints_) parse_target(e.url);  // a bad URL fails at startup, not in front of a customer
+}
+
+std::string WebhookConnector::deliver(const std::string& endpoint, const std::string& body, const std::string& key,
+                                     unsigned attempt) const {
+  auto it = endpoints_.find(endpoint);
+  if (it == endpoints_.end()) return "no webhook endpoint '" + endpoint + "' is configured";
+  try {
+    post_signed(it->second, parse_target(it->second.url), body, key, attempt);
+    return "";
+  } catch (const AttemptFailure& f) {
+    return f.why;
+  } catch (const std::exception& x) {
+    return x.what();
+  }
 }
 
 std::string WebhookConnector::problem(const std::string& connector) const {
@@ -161,21 +197,8 @@ ActionResult WebhookConnector::run(const ActionRequest& request) {
       std::this_thread::sleep_for(jittered(backoff));
       backoff *= 2;
     }
-    http::request<http::string_body> req{http::verb::post, target.path, 11};
-    req.set(http::field::host, target.host);
-    req.set(http::field::user_agent, "firstfix-webhook/1");
-    req.set(http::field::content_type, "application/json");
-    req.set("Idempotency-Key", request.idempotency_key);
-    // Signed per attempt: the timestamp lets receivers refuse stale replays.
-    req.set("X-Firstfix-Signature", webhook_signature(e.secret, unix_now(), body));
-    req.set("X-Firstfix-Attempt", std::to_string(attempt + 1));
-    req.body() = body;
-    req.prepare_payload();
     try {
-      auto res = post_once(e, target, req);
-      const unsigned status = res.result_int();
-      if (status == 429 || status >= 500) throw AttemptFailure{"HTTP " + std::to_string(status), true};
-      if (status < 200 || status >= 300) throw AttemptFailure{"HTTP " + std::to_string(status), false};
+      auto res = post_signed(e, target, body, request.idempotency_key, attempt + 1);
       json answer = json::parse(res.body(), nullptr, false);
       if (answer.is_discarded() || !answer.is_object() || !answer.contains("outcome") || !answer["outcome"].is_string())
         throw AttemptFailure{"the answer is not {\"outcome\": ..., \"data\": {...}}", false};
@@ -193,7 +216,7 @@ ActionResult WebhookConnector::run(const ActionRequest& request) {
   throw ConnectorError("webhook '" + name + "' failed: " + last_failure);
 }
 
-std::map<std::string, WebhookEndpoint> load_webhook_endpoints(const std::string& path) {
+ConnectorsConfig load_connectors_config(const std::string& path) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -203,10 +226,18 @@ std::map<std::string, WebhookEndpoint> load_webhook_endpoints(const std::string&
   auto where = [&](const YAML::Node& n) {
     return path + ":" + std::to_string(n.Mark().line + 1) + ":" + std::to_string(n.Mark().column + 1) + ": ";
   };
-  std::map<std::string, WebhookEndpoint> out;
+  ConnectorsConfig config;
+  auto& out = config.endpoints;
   if (!root.IsMap()) throw std::runtime_error(path + ":1:1: expected a map with 'webhooks'");
+  YAML::Node handoff;
+  bool has_handoff = false;
   for (const auto& top : root) {
-    if (top.first.as<std::string>() != "webhooks") throw std::runtime_error(where(top.first) + "unknown key '" + top.first.as<std::string>() + "' (expected webhooks)");
+    if (top.first.as<std::string>() == "handoff") {
+      handoff = top.second;
+      has_handoff = true;
+      continue;
+    }
+    if (top.first.as<std::string>() != "webhooks") throw std::runtime_error(where(top.first) + "unknown key '" + top.first.as<std::string>() + "' (expected webhooks, handoff)");
     if (!top.second.IsMap()) throw std::runtime_error(where(top.second) + "'webhooks' must map endpoint names to settings");
     for (const auto& entry : top.second) {
       WebhookEndpoint e;
@@ -244,7 +275,25 @@ std::map<std::string, WebhookEndpoint> load_webhook_endpoints(const std::string&
       out.emplace(e.name, std::move(e));
     }
   }
-  return out;
+  if (has_handoff) {
+    if (!handoff.IsMap()) throw std::runtime_error(where(handoff) + "'handoff' must be a map like {webhook: crm}");
+    for (const auto& field : handoff) {
+      const std::string key = field.first.as<std::string>();
+      const std::string value = field.second.IsScalar() ? field.second.as<std::string>() : "";
+      if (key == "webhook") config.handoff_endpoint = value;
+      else if (key == "backoff_ms") {
+        char* end = nullptr;
+        long v = std::strtol(value.c_str(), &end, 10);
+        if (value.empty() || *end || v < 10 || v > 3600000) throw std::runtime_error(where(field.second) + "'backoff_ms' must be a whole number from 10 to 3600000");
+        config.handoff_backoff = std::chrono::milliseconds(v);
+      } else {
+        throw std::runtime_error(where(field.first) + "unknown setting '" + key + "' (expected webhook, backoff_ms)");
+      }
+    }
+    if (!out.count(config.handoff_endpoint))
+      throw std::runtime_error(where(handoff) + "'handoff.webhook' must name one of the webhooks ('" + config.handoff_endpoint + "' is not one)");
+  }
+  return config;
 }
 
 }  // namespace firstfix::server

@@ -37,6 +37,9 @@ class WebhookConnector final : public Connector {
   explicit WebhookConnector(std::map<std::string, WebhookEndpoint> endpoints);
   ActionResult run(const ActionRequest& request) override;
   std::string problem(const std::string& name) const override;
+  // One signed POST of `body` to `endpoint` (no retries: the caller keeps a
+  // durable outbox). "" when the receiver acknowledged it (2xx), else why not.
+  std::string deliver(const std::string& endpoint, const std::string& body, const std::string& key, unsigned attempt) const;
 
  private:
   std::map<std::string, WebhookEndpoint> endpoints_;
@@ -44,6 +47,12 @@ class WebhookConnector final : public Connector {
 
 // "t=<unix>,v1=<hex>" for `body` at `unix_seconds`: what receivers recompute.
 std::string webhook_signature(const std::string& secret, long long unix_seconds, const std::string& body);
+
+struct ConnectorsConfig {
+  std::map<std::string, WebhookEndpoint> endpoints;
+  std::string handoff_endpoint;                         // receives conversation.opened / .closed; "" for none
+  std::chrono::milliseconds handoff_backoff{2000};      // first retry; doubles up to an hour
+};
 
 // Endpoints from a connectors file (YAML):
 //   webhooks:
@@ -54,7 +63,9 @@ std::string webhook_signature(const std::string& secret, long long unix_seconds,
 //       retries: 2                         # optional, 0..5
 //       backoff_ms: 200                    # optional
 //       ca_file: /etc/ssl/private-ca.pem   # optional
+//   handoff:
+//     webhook: crm        # posts each conversation's hand-off packet, and its transcript at close
 // Throws std::runtime_error naming the file, line and field of a problem.
-std::map<std::string, WebhookEndpoint> load_webhook_endpoints(const std::string& path);
+ConnectorsConfig load_connectors_config(const std::string& path);
 
 }  // namespace firstfix::server

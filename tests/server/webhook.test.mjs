@@ -18,6 +18,8 @@ let receiver, receiverUrl, server, api, content, work;
 const seen = [];          // every attempt: {key, attempt, verified, body}
 const executed = new Map();  // idempotency key -> the answer, executed once
 let mode = 'ok';
+const events = [];     // hand-off events received, every attempt
+let eventFailures = 0;
 let failuresLeft = 0;
 
 function verify(header, raw) {
@@ -35,6 +37,12 @@ before(async () => {
       const key = req.headers['idempotency-key'];
       const verified = verify(req.headers['x-firstfix-signature'], raw);
       const body = JSON.parse(raw);
+      if (body.event) {  // a hand-off event for the helpdesk
+        events.push({ key, verified, attempt: Number(req.headers['x-firstfix-attempt']), body });
+        if (eventFailures-- > 0) { res.writeHead(503).end(); return; }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+        return;
+      }
       seen.push({ key, attempt: Number(req.headers['x-firstfix-attempt']), verified, body });
       if (!verified) { res.writeHead(401).end('{"error":"bad signature"}'); return; }
       // A careful receiver: the key is executed once; a replay gets the same answer.
@@ -66,7 +74,8 @@ before(async () => {
     },
   }, null, 2));
   writeFileSync(join(work, 'connectors.yaml'),
-    `webhooks:\n  crm:\n    url: ${receiverUrl}\n    secret_env: CRM_SECRET\n    timeout_ms: 300\n    retries: 2\n    backoff_ms: 20\n`);
+    `webhooks:\n  crm:\n    url: ${receiverUrl}\n    secret_env: CRM_SECRET\n    timeout_ms: 300\n    retries: 2\n    backoff_ms: 20\n` +
+    'handoff:\n  webhook: crm\n  backoff_ms: 50\n');
   server = await startServer({ content, args: ['--connectors', join(work, 'connectors.yaml')], env: { CRM_SECRET: SECRET } });
   api = flowClient(server);
 });
@@ -161,7 +170,46 @@ test('mistakes in the connectors file or a flow naming an unknown endpoint stop 
   r = serve(['--connectors', join(work, 'other.yaml')], { CRM_SECRET: SECRET });
   assert.equal(r.status, 1);
   assert.match(r.stderr.toString(), /flow 'open-ticket' step 'send' uses connector 'webhook\.crm\.open_ticket': no webhook endpoint 'crm' is configured/);
+  writeFileSync(join(work, 'handoff.yaml'), `webhooks:\n  crm:\n    url: ${receiverUrl}\n    secret_env: CRM_SECRET\nhandoff:\n  webhook: zendesk\n`);
+  r = serve(['--connectors', join(work, 'handoff.yaml')], { CRM_SECRET: SECRET });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr.toString(), /handoff\.yaml:6:3: 'handoff\.webhook' must name one of the webhooks \('zendesk' is not one\)/);
   r = serve([]);
   assert.equal(r.status, 1);
   assert.match(r.stderr.toString(), /no connector serves 'webhook\.\*'/);
+});
+
+test('the hand-off packet and, at close, the transcript reach the helpdesk webhook: retried until acknowledged, recorded once', async () => {
+  eventFailures = 2;
+  events.length = 0;
+  const opened = await api.call('POST', '/api/v1/chat/conversations', {
+    locale: 'en', trigger: 'request', customer: { email: 'dev@example.com', name: 'Dev' },
+    trail: [{ type: 'search', query: 'talk to a human', shown: [] }] });
+  assert.equal(opened.status, 201, opened.text);
+  const { conversation } = opened.body;
+  const waitFor = async (pred, what) => {
+    for (let i = 0; i < 100; i++) { if (pred()) return; await new Promise((r) => setTimeout(r, 100)); }
+    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(events.map((e) => [e.body.event, e.attempt]))}`);
+  };
+  await waitFor(() => events.filter((e) => e.body.event === 'conversation.opened').length >= 3, 'three attempts');
+  const attempts = events.filter((e) => e.body.event === 'conversation.opened');
+  assert.deepEqual(attempts.map((e) => e.attempt), [1, 2, 3]);
+  assert.ok(attempts.every((e) => e.verified && e.key === `${conversation}:opened`), 'signed, one idempotency key');
+  assert.equal(attempts[2].body.data.packet.customer.claimed.email, 'dev@example.com');
+  await waitFor(() => api.store(`SELECT delivered_ms FROM outbound_events WHERE key = '${conversation}:opened'`)[0]?.delivered_ms > 0, 'delivery recorded');
+
+  // An agent picks up the ticket and closes it: the transcript follows.
+  const login = await api.call('POST', '/agent/login', { email: 'agent@brightloop.example', password: 'brightloop-agent' });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const headers = { cookie, 'x-csrf-token': login.body.csrf };
+  assert.equal((await api.call('POST', `/api/v1/agent/conversations/${conversation}/accept`, undefined, headers)).status, 200);
+  const closed = await api.call('POST', `/api/v1/agent/conversations/${conversation}/close`, { disposition: 'resolved', reason_code: 'handoff-test' }, headers);
+  assert.equal(closed.status, 200, closed.text);
+  await waitFor(() => events.some((e) => e.body.event === 'conversation.closed'), 'the transcript');
+  const transcript = events.find((e) => e.body.event === 'conversation.closed');
+  assert.equal(transcript.key, `${conversation}:closed`);
+  assert.equal(transcript.body.data.disposition, 'resolved');
+  assert.match(transcript.body.data.transcript.map((m) => m.body).join(' | '), /joined the conversation.*closed/);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(events.filter((e) => e.body.event === 'conversation.closed').length, 1, 'acknowledged: not sent again');
 });
