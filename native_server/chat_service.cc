@@ -1,6 +1,7 @@
 #include "native_server/chat_service.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -159,24 +160,64 @@ struct ChatService::Impl {
     return out;
   }
 
+  // The queue as agents see it: a line per conversation (the full packet
+  // comes with "subscribe"), so a long queue stays a small message.
+  static json queue_item(const ChatConversation& c) {
+    const json& p = c.packet;
+    const json& claimed = p["customer"]["claimed"];
+    std::string first_search;
+    for (const auto& e : p["trail"])
+      if (e["type"] == "search") {
+        first_search = e["query"];
+        break;
+      }
+    return {{"conversation", c.id}, {"state", c.state}, {"locale", c.locale}, {"waiting_since", c.created_ms},
+            {"who", claimed.is_object() && !claimed.value("name", "").empty() ? claimed.value("name", "")
+                    : claimed.is_object() && !claimed.value("email", "").empty() ? claimed.value("email", "")
+                                                                                  : p["customer"]["anonymous_id"].get<std::string>()},
+            {"trigger", p["trigger"]}, {"failures", p["failures"].size()}, {"first_search", first_search}, {"page", p["page"]}};
+  }
+
   json queue_json() {
-    json items = json::array();
-    for (const auto& c : store.conversations("queued", 200))
-      items.push_back({{"conversation", c.id}, {"state", c.state}, {"locale", c.locale}, {"waiting_since", c.created_ms}, {"packet", c.packet}});
-    json tickets = json::array();
-    for (const auto& c : store.conversations("ticket", 200))
-      tickets.push_back({{"conversation", c.id}, {"state", c.state}, {"locale", c.locale}, {"waiting_since", c.created_ms}, {"packet", c.packet}});
+    json items = json::array(), tickets = json::array();
+    for (const auto& c : store.conversations("queued", 200)) items.push_back(queue_item(c));
+    for (const auto& c : store.conversations("ticket", 200)) tickets.push_back(queue_item(c));
     return {{"type", "queue"}, {"queued", items}, {"tickets", tickets}};
   }
 
-  // After the queue changed: agents see it, waiting customers their place.
-  void queue_changed() {
-    const json q = queue_json();
-    for (const auto& ws : all_agents()) send(ws, q);
+  // After the queue changed, agents get it, at most every 200 ms however
+  // busy it is; waiting customers get their new place when people ahead of
+  // them left the queue (a new arrival joins at the end and moves no one).
+  std::mutex queue_mu;
+  bool queue_broadcast_pending = false;
+  std::unique_ptr<asio::steady_timer> queue_timer;
+
+  void queue_changed(bool positions_moved) {
+    {
+      std::lock_guard lock(queue_mu);
+      if (!queue_broadcast_pending) {
+        queue_broadcast_pending = true;
+        queue_timer = std::make_unique<asio::steady_timer>(pool.get_executor(), std::chrono::milliseconds(200));
+        queue_timer->async_wait([this](const boost::system::error_code& ec) {
+          if (ec) return;
+          {
+            std::lock_guard relock(queue_mu);
+            queue_broadcast_pending = false;
+          }
+          try {
+            const json q = queue_json();
+            for (const auto& ws : all_agents()) send(ws, q);
+          } catch (const std::exception&) {
+            // The next change sends it again.
+          }
+        });
+      }
+    }
+    if (!positions_moved) return;
     size_t position = 0;
-    for (const auto& item : q["queued"]) {
+    for (const auto& c : store.conversations("queued", 1000)) {
       ++position;
-      for (const auto& ws : audience(item["conversation"], true, false)) send(ws, {{"type", "queue"}, {"position", position}});
+      for (const auto& ws : audience(c.id, true, false)) send(ws, {{"type", "queue"}, {"position", position}});
     }
   }
 
@@ -343,7 +384,7 @@ ChatReply ChatService::open(const json& body, const std::string& user_agent) {
   im.store.create_conversation(c);
   im.post(c.id, "system", "", c.state == "queued" ? "Waiting for the next available person." :
                               "Nobody can chat right now: this is now a ticket, and a person will reply by email.", "open");
-  im.queue_changed();
+  im.queue_changed(/*positions_moved=*/false);
   if (im.events)
     im.events("conversation.opened", c.id + ":opened", {{"conversation", c.id}, {"state", c.state}, {"opened_ms", c.created_ms}, {"packet", c.packet}});
   json out = {{"conversation", c.id}, {"key", key}, {"state", c.state}};
@@ -540,7 +581,7 @@ ChatReply ChatService::accept(const std::string& cookie_header, const std::strin
     return error(409, "this conversation is " + c->state + (c->agent_id.empty() ? "" : " with another agent"));
   for (const auto& ws : im.audience(id, true, false)) Impl::send(ws, {{"type", "state"}, {"state", "active"}, {"agent", agent->name}});
   im.post(id, "system", "", agent->name + " joined the conversation.", "accept-" + agent->id);
-  im.queue_changed();
+  im.queue_changed(/*positions_moved=*/true);
   return {200, {{"conversation", id}, {"state", "active"}, {"agent", agent->id}}, {}};
 }
 

@@ -74,16 +74,14 @@ function subscribe(id) {
 }
 
 function summary(item) {
-  const p = item.packet;
-  const who = p.customer.claimed?.name || p.customer.claimed?.email || p.customer.anonymous_id;
   const waited = Math.max(0, Math.round((Date.now() - item.waiting_since) / 60000));
-  return `${who} · ${p.locale} · ${p.trigger} · ${p.failures.length} failures · ${waited} min`;
+  return `${item.who} · ${item.locale} · ${item.trigger} · ${item.failures} failures · ${waited} min`;
 }
 
 function renderQueue(q) {
   const list = (items, empty) => items.length
     ? items.map((item) => el('li', {}, el('button', { type: 'button', class: 'item', 'data-id': item.conversation, onclick: () => open(item.conversation) },
-      el('strong', { text: item.packet.trail.find((e) => e.type === 'search')?.query || item.packet.page || item.conversation }),
+      el('strong', { text: item.first_search || item.page || item.conversation }),
       el('span', { text: summary(item) }))))
     : [el('li', { class: 'empty', text: empty })];
   $('#queue').replaceChildren(...list(q.queued, 'Nobody is waiting.'));

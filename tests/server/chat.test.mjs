@@ -98,14 +98,16 @@ test('customer and agent chat with the full, redacted context; reconnects miss n
   assert.equal(opened.body.queue_position, 1);
   const { conversation, key } = opened.body;
 
-  // The agent sees it in the queue, with the hand-off packet.
+  // The agent sees it in the queue, and the whole hand-off packet on opening it.
   let queued;
   for (;;) {
     const q = await agent.next('queue');
     queued = q.queued.find((c) => c.conversation === conversation);
     if (queued) break;
   }
-  const packet = queued.packet;
+  assert.deepEqual([queued.who, queued.trigger, queued.failures, queued.first_search], ['Dev', 'failures', 2, 'reset password']);
+  agent.send({ type: 'subscribe', conversation, after: 0 });
+  const { packet } = await agent.next('conversation');
   assert.equal(packet.customer.claimed.email, 'dev@example.com');
   assert.equal(packet.device, 'mobile');
   assert.equal(packet.trigger, 'failures');
@@ -138,6 +140,7 @@ test('customer and agent chat with the full, redacted context; reconnects miss n
   agent.send({ type: 'subscribe', conversation, after: 0 });
   const view = await agent.next('conversation');
   assert.equal(view.packet.trail.length, 3);
+  assert.equal(view.state, 'active');
   customer.send({ type: 'send', client_id: 'c1', body: 'Hi, the code never works' });
   let got;
   do { got = await agent.next('message'); } while (got.message.sender !== 'customer');
