@@ -4,6 +4,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/url.hpp>
 #include <nlohmann/json.hpp>
+#include <unicode/calendar.h>
+#include <unicode/timezone.h>
 #include <xapian.h>
 
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include <stdexcept>
 
 #include "core/content/manifest.h"
+#include "core/escalation/business_hours.h"
 #include "core/search/json.h"
 #include "core/search/searcher.h"
 #include "native_server/chat_service.h"
@@ -199,6 +202,23 @@ struct App::Impl {
       delivery->wake();
     });
     chat->ensure_demo_agent();
+    // Opening hours, in the help center's time zone (ICU knows the zones).
+    const std::string hours = manifest["site"].value("chat_hours", "");
+    const std::string zone_name = manifest["site"].value("chat_timezone", "UTC");
+    std::string hours_problem;
+    if (auto windows = hours.empty() ? std::nullopt : escalation::parse_business_hours(hours, hours_problem)) {
+      chat->set_hours([windows = *windows, hours, zone_name]() -> std::string {
+        UErrorCode status = U_ZERO_ERROR;
+        std::unique_ptr<icu::Calendar> cal(
+            icu::Calendar::createInstance(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(zone_name)), status));
+        if (U_FAILURE(status)) return "";
+        cal->setTime(icu::Calendar::getNow(), status);
+        const int weekday = (cal->get(UCAL_DAY_OF_WEEK, status) + 5) % 7;  // ICU: 1 = Sunday; ours: 0 = Monday
+        const int minute = cal->get(UCAL_HOUR_OF_DAY, status) * 60 + cal->get(UCAL_MINUTE, status);
+        if (U_FAILURE(status) || escalation::open_at(windows, weekday, minute)) return "";
+        return hours + " (" + zone_name + ")";
+      });
+    }
 
     console_url = widget_file("console.js");
     site.manifest = manifest;

@@ -94,6 +94,7 @@ struct ChatService::Impl {
   std::function<std::optional<json>(const std::string&)> describe_flow;
   std::function<std::int64_t()> now;
   ChatService::EventSink events;
+  std::function<std::string()> closed_now = [] { return std::string(); };
 
   struct Conn {
     std::weak_ptr<WebSocket> ws;
@@ -299,6 +300,7 @@ void ChatService::ensure_demo_agent() {
 }
 
 void ChatService::on_event(EventSink sink) { impl_->events = std::move(sink); }
+void ChatService::set_hours(std::function<std::string()> closed_now) { impl_->closed_now = std::move(closed_now); }
 
 size_t ChatService::agents_online() const {
   std::lock_guard lock(impl_->mu);
@@ -377,18 +379,26 @@ ChatReply ChatService::open(const json& body, const std::string& user_agent) {
   c.id = "cv_" + random_hex(16);
   const std::string key = random_hex(32);
   c.customer_key_hash = sha256_hex(key);
-  c.state = agents_online() > 0 ? "queued" : "ticket";
+  const std::string closed_hours = im.closed_now();
+  c.state = closed_hours.empty() && agents_online() > 0 ? "queued" : "ticket";
   c.locale = packet["locale"];
   c.packet = packet;
   c.created_ms = c.updated_ms = im.now();
   im.store.create_conversation(c);
-  im.post(c.id, "system", "", c.state == "queued" ? "Waiting for the next available person." :
-                              "Nobody can chat right now: this is now a ticket, and a person will reply by email.", "open");
+  im.post(c.id, "system", "",
+          c.state == "queued"     ? "Waiting for the next available person."
+          : closed_hours.empty()  ? "Nobody can chat right now: this is now a ticket, and a person will reply by email."
+                                  : "Chat is closed now (open " + closed_hours + "): this is now a ticket, and a person will reply by email.",
+          "open");
   im.queue_changed(/*positions_moved=*/false);
   if (im.events)
     im.events("conversation.opened", c.id + ":opened", {{"conversation", c.id}, {"state", c.state}, {"opened_ms", c.created_ms}, {"packet", c.packet}});
   json out = {{"conversation", c.id}, {"key", key}, {"state", c.state}};
-  if (c.state == "ticket") out["expected_reply"] = "within one business day";
+  if (c.state == "ticket") {
+    out["expected_reply"] = "within one business day";
+    out["reason"] = closed_hours.empty() ? "nobody_online" : "closed";
+    if (!closed_hours.empty()) out["hours"] = closed_hours;
+  }
   else {
     size_t position = 0;
     for (const auto& q : im.store.conversations("queued", 1000)) {

@@ -59,6 +59,9 @@ class ChatService {
 
   size_t agents_online() const;
 
+  // "" while chat is open, else the opening hours to tell the customer.
+  void set_hours(std::function<std::string()> closed_now);
+
   // Called (on a worker thread) when a conversation opens and closes, with
   // the hand-off packet or the transcript: for a helpdesk webhook.
   using EventSink = std::function<void(const std::string& kind, const std::string& key, const nlohmann::json& payload)>;

@@ -1,10 +1,13 @@
 #include "core/content/help_center.h"
 
+#include <unicode/timezone.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <map>
+#include <memory>
 
+#include "core/escalation/business_hours.h"
 #include "core/render/markdown.h"
 #include "core/text/analyzer.h"
 
@@ -99,10 +102,25 @@ SiteConfig parse_site(const SourceFile& f, Diagnostics& out) {
       scalar(site.contact_email);
     } else if (key == "contact_hours") {
       scalar(site.contact_hours);
+    } else if (key == "chat_hours") {
+      scalar(site.chat_hours);
+      std::string why;
+      if (!escalation::parse_business_hours(site.chat_hours, why)) {
+        auto [l, c] = where(v);
+        out.push_back({f.path, l, c, "chat_hours: " + why});
+      }
+    } else if (key == "chat_timezone") {
+      scalar(site.chat_timezone);
+      std::unique_ptr<icu::TimeZone> zone(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(site.chat_timezone)));
+      icu::UnicodeString id;
+      if (*zone == icu::TimeZone::getUnknown() || zone->getID(id) == UNICODE_STRING_SIMPLE("Etc/Unknown")) {
+        auto [l, c] = where(v);
+        out.push_back({f.path, l, c, "unknown time zone '" + site.chat_timezone + "' (use an IANA name like Europe/Madrid)"});
+      }
     } else {
       auto [l, c] = where(kv.first);
       out.push_back({f.path, l, c, "unknown field '" + key +
-                                       "' (expected name, default_locale, locales, contact_email, contact_hours)"});
+                                       "' (expected name, default_locale, locales, contact_email, contact_hours, chat_hours, chat_timezone)"});
     }
   }
   return site;

@@ -26,6 +26,8 @@ struct SiteConfig {
   std::vector<std::string> locales;  // empty: every supported locale is allowed
   std::string contact_email;
   std::string contact_hours;
+  std::string chat_hours;     // "Mon-Fri 08:00-20:00, Sat 09:00-14:00"; empty: chat whenever an agent is online
+  std::string chat_timezone = "UTC";  // IANA name the hours are in
 };
 
 struct CompiledArticle {

@@ -110,3 +110,25 @@ TEST_CASE("thresholds are configurable, and the state round-trips") {
   CHECK(copy.failure("d").offer);
   CHECK_THROWS_AS(Conversation::from_json(nlohmann::json::object()), std::invalid_argument);
 }
+
+#include "core/escalation/business_hours.h"
+
+TEST_CASE("business hours: day ranges, several windows, and clear errors") {
+  std::string error;
+  auto h = parse_business_hours("Mon-Fri 08:00-20:00, Sat 09:00-14:00", error);
+  REQUIRE(h.has_value());
+  CHECK(open_at(*h, 0, 8 * 60));          // Monday 08:00
+  CHECK_FALSE(open_at(*h, 0, 20 * 60));   // closes at 20:00
+  CHECK(open_at(*h, 5, 13 * 60 + 59));    // Saturday 13:59
+  CHECK_FALSE(open_at(*h, 5, 14 * 60));
+  CHECK_FALSE(open_at(*h, 6, 12 * 60));   // Sunday
+  auto wrap = parse_business_hours("Fri-Mon 10:00-12:00", error);
+  REQUIRE(wrap.has_value());
+  CHECK(open_at(*wrap, 6, 11 * 60));      // Sunday, inside Fri..Mon
+  CHECK_FALSE(open_at(*wrap, 2, 11 * 60));  // Wednesday
+  CHECK_FALSE(parse_business_hours("Mon-Fry 08:00-20:00", error));
+  CHECK(error == "unknown day in 'Mon-Fry' (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)");
+  CHECK_FALSE(parse_business_hours("Mon 20:00-08:00", error));
+  CHECK(error.find("closing after opening") != std::string::npos);
+  CHECK_FALSE(parse_business_hours("weekdays", error));
+}

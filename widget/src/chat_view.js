@@ -43,7 +43,7 @@ export function createChatView({ el, strings, url, emit, onExit }) {
     const s = t();
     status.textContent = next === 'queued' ? s.chatQueued(extra.position || 1)
       : next === 'active' ? s.chatActive(extra.agent || '')
-      : next === 'ticket' ? s.chatTicket
+      : next === 'ticket' ? (extra.hours ? s.chatClosedHours(extra.hours) : s.chatTicket)
       : next === 'closed' ? s.chatClosed : s.loading;
     composer.hidden = next === 'closed';
   }
@@ -121,7 +121,7 @@ export function createChatView({ el, strings, url, emit, onExit }) {
     if (!r || r.status !== 201) { status.textContent = r?.body?.error || t().networkError; return; }
     chat = { conversation: r.body.conversation, key: r.body.key, last: 0 };
     save();
-    setState(r.body.state, { position: r.body.queue_position });
+    setState(r.body.state, { position: r.body.queue_position, hours: r.body.hours });
     emit('chatStart', { conversation: chat.conversation, state: r.body.state });
     connect();
     box.focus();

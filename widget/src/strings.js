@@ -25,6 +25,7 @@ export const STRINGS = {
     chatActive: (agent) => `You're chatting with ${agent || 'our team'}.`,
     chatTicket: "Nobody can chat right now, so this is now a message to our team: a person will reply within one business day. Add anything that helps below.",
     chatClosed: 'This conversation has ended.',
+    chatClosedHours: (hours) => `Chat is closed now (we're open ${hours}), so this is now a message to our team: a person will reply within one business day. Add anything that helps below.`,
     backToHelp: 'Back to help', contactSubject: (title, ref) => `Help with: ${title} (ref ${ref})`,
   },
   es: {
@@ -52,6 +53,7 @@ export const STRINGS = {
     chatActive: (agent) => `Estás hablando con ${agent || 'nuestro equipo'}.`,
     chatTicket: 'Ahora nadie puede chatear, así que esto es ya un mensaje para nuestro equipo: una persona te responderá en un día laborable. Añade abajo lo que ayude.',
     chatClosed: 'La conversación ha terminado.',
+    chatClosedHours: (hours) => `El chat está cerrado ahora (abrimos ${hours}), así que esto es ya un mensaje para nuestro equipo: una persona te responderá en un día laborable. Añade abajo lo que ayude.`,
     backToHelp: 'Volver a la ayuda', contactSubject: (title, ref) => `Ayuda con: ${title} (ref. ${ref})`,
   },
   de: { title: 'Wie können wir helfen?', search: 'Antworten suchen', close: 'Hilfe schließen', back: 'Zurück zu den Ergebnissen',
