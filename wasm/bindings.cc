@@ -180,6 +180,7 @@ std::string flow_check_answers(const std::string& flow_json, const std::string& 
 // {"offer": bool, "trigger": "", "failures": n, "why": "..."}.
 class Escalation {
  public:
+  explicit Escalation(unsigned failure_threshold) : c_(firstfix::escalation::PolicyConfig{.failure_threshold = failure_threshold}) {}
   std::string search(const std::string& query, int results, const std::string& locale) {
     return out(c_.search(query, static_cast<size_t>(std::max(results, 0)), locale));
   }
@@ -209,7 +210,7 @@ EMSCRIPTEN_BINDINGS(firstfix) {
       .function("defaultLocale", &Engine::default_locale)
       .function("documentCount", &Engine::document_count);
   emscripten::class_<Escalation>("Escalation")
-      .constructor<>()
+      .constructor<unsigned>()
       .function("search", &Escalation::search)
       .function("articleRead", &Escalation::article_read)
       .function("articleVote", &Escalation::article_vote)

@@ -109,6 +109,14 @@ SiteConfig parse_site(const SourceFile& f, Diagnostics& out) {
         auto [l, c] = where(v);
         out.push_back({f.path, l, c, "chat_hours: " + why});
       }
+    } else if (key == "escalation_failures") {
+      const std::string value = v.IsScalar() ? v.as<std::string>() : "";
+      if (value.size() != 1 || value[0] < '1' || value[0] > '9') {
+        auto [l, c] = where(v);
+        out.push_back({f.path, l, c, "escalation_failures must be a whole number from 1 to 9"});
+      } else {
+        site.escalation_failures = static_cast<unsigned>(value[0] - '0');
+      }
     } else if (key == "chat_timezone") {
       scalar(site.chat_timezone);
       std::unique_ptr<icu::TimeZone> zone(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(site.chat_timezone)));
@@ -120,7 +128,7 @@ SiteConfig parse_site(const SourceFile& f, Diagnostics& out) {
     } else {
       auto [l, c] = where(kv.first);
       out.push_back({f.path, l, c, "unknown field '" + key +
-                                       "' (expected name, default_locale, locales, contact_email, contact_hours, chat_hours, chat_timezone)"});
+                                       "' (expected name, default_locale, locales, contact_email, contact_hours, chat_hours, chat_timezone, escalation_failures)"});
     }
   }
   return site;

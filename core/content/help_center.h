@@ -28,6 +28,7 @@ struct SiteConfig {
   std::string contact_hours;
   std::string chat_hours;     // "Mon-Fri 08:00-20:00, Sat 09:00-14:00"; empty: chat whenever an agent is online
   std::string chat_timezone = "UTC";  // IANA name the hours are in
+  unsigned escalation_failures = 2;   // self-service failures before a person is offered
 };
 
 struct CompiledArticle {

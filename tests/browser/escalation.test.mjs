@@ -67,3 +67,28 @@ test('asking for a person in the search box offers one at once', async () => {
   assert.equal(offers[0].trigger, 'request');
   await context.close();
 });
+
+test('a help center can offer a person sooner: escalation_failures: 1', async () => {
+  const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { repo } = await import('../support/server.mjs');
+  const content = mkdtempSync(join(tmpdir(), 'ff-esc-'));
+  cpSync(join(repo, 'content'), content, { recursive: true });
+  writeFileSync(join(content, 'site.yaml'), readFileSync(join(content, 'site.yaml'), 'utf8') + 'escalation_failures: 1\n');
+  const strict = await startServer({ content });
+  const context = await browser.newContext();
+  try {
+    const p = await context.newPage();
+    await p.goto(strict.origin + '/');
+    await p.evaluate(() => window.firstfix('startFlow', 'order-tracking'));
+    await widget(p).getByLabel('Order number').fill('BL-90009');
+    await widget(p).getByLabel('Email used for the order').fill('ana@example.com');
+    await widget(p).getByRole('button', { name: 'Continue' }).click();
+    await widget(p).locator('.offer').waitFor({ timeout: 15000 });
+  } finally {
+    await context.close();
+    await strict.stop();
+    rmSync(content, { recursive: true, force: true });
+  }
+});

@@ -209,3 +209,32 @@ test('bad chat requests get a 4xx JSON reason', async () => {
     assert.match(r.body.error, reason);
   }
 });
+
+test('the queue is first come, first served, and places move up when someone is taken', async () => {
+  const login_ = await login();
+  const cookie = login_.headers.get('set-cookie').split(';')[0];
+  const agent = socket('/agent/ws', { cookie, origin: server.origin });
+  await agent.opened;
+  await agent.next('hello');
+  const opened = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await api.call('POST', '/api/v1/chat/conversations', { locale: 'en', trigger: 'contact', trail: [{ type: 'search', query: `order ${i}` }] });
+    opened.push(r.body);
+  }
+  const before = opened.map((o) => o.queue_position);
+  assert.deepEqual(before.map((p) => p - before[0]), [0, 1, 2], 'each arrival joins at the end');
+  const q = await api.call('GET', '/api/v1/agent/queue', undefined, { cookie });
+  const ids = q.body.queued.map((c) => c.conversation);
+  assert.deepEqual(ids.slice(-3), opened.map((o) => o.conversation), 'oldest first');
+  // The last in line is connected; taking the first moves it up one place.
+  const last = socket('/api/v1/chat/ws');
+  await last.opened;
+  last.send({ type: 'hello', conversation: opened[2].conversation, key: opened[2].key, after: 0 });
+  const welcome = await last.next('welcome');
+  assert.equal(welcome.queue_position, before[2]);
+  const take = await api.call('POST', `/api/v1/agent/conversations/${opened[0].conversation}/accept`, undefined, { cookie, 'x-csrf-token': login_.body.csrf });
+  assert.equal(take.status, 200);
+  assert.equal((await last.next('queue')).position, before[2] - 1);
+  last.close();
+  agent.close();
+});

@@ -42,13 +42,14 @@ test('outside opening hours the conversation is a ticket, and the customer is to
 });
 
 test('bad opening hours or time zones are reported at their line', () => {
-  const content = contentWith('chat_hours: "Mon-Fry 9-5"\nchat_timezone: Mars/Olympus\n');
+  const content = contentWith('chat_hours: "Mon-Fry 9-5"\nchat_timezone: Mars/Olympus\nescalation_failures: 0\n');
   try {
     const r = spawnSync(join(repo, 'build/native/firstfix'), ['check', content]);
     assert.equal(r.status, 1);
     const out = r.stdout.toString() + r.stderr.toString();
     assert.match(out, /site\.yaml:\d+:13: chat_hours: unknown day in 'Mon-Fry'/);
     assert.match(out, /site\.yaml:\d+:16: unknown time zone 'Mars\/Olympus'/);
+    assert.match(out, /site\.yaml:\d+:22: escalation_failures must be a whole number from 1 to 9/);
   } finally {
     rmSync(content, { recursive: true, force: true });
   }

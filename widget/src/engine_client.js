@@ -40,7 +40,7 @@ export class EngineClient {
     const queued = this.beforeStart || [];
     this.beforeStart = null;
     this.worker.postMessage({ type: 'init', glue: this.url(a.glue), wasm: this.url(a.wasm), index: this.url(a.index), indexBytes: this.config.index_bytes,
-      cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null });
+      cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null, escalationFailures: this.config.site.escalation_failures });
     queued.forEach((post) => post());
   }
 

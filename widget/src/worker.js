@@ -19,7 +19,7 @@ let wasmModule = null;
 let ready = null;
 let lazyStats = null;
 
-async function init({ glue, wasm, index, indexBytes, cjk }) {
+async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures }) {
   importScripts(glue);  // defines createFirstfix (Emscripten MODULARIZE)
   const lazy = indexBytes > LAZY_INDEX_THRESHOLD;
   const [module, bytes, cjkBytes] = await Promise.all([
@@ -28,7 +28,7 @@ async function init({ glue, wasm, index, indexBytes, cjk }) {
     cjk ? fetch(cjk).then((r) => r.arrayBuffer()) : null,
   ]);
   wasmModule = module;
-  conversation = new module.Escalation();
+  conversation = new module.Escalation(escalationFailures || 2);
   if (cjkBytes) module.addIcuData(new Uint8Array(cjkBytes));
   if (lazy) {
     lazyStats = createLazyFile(module.FS, '/lazy-index.db', index, indexBytes);
