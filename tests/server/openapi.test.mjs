@@ -91,6 +91,24 @@ test('every response matches the document', async () => {
   assert.equal(r.step.kind, 'offer');
   r = (await check('POST', `/api/v1/sessions/${r.session.id}/back`, { step: 'exchange-offer' })).body;
   assert.equal(r.step.fields[0].value, 'Wrong model or colour');
+
+  // Chat and the agent side.
+  await check('POST', '/api/v1/chat/conversations', { locale: 'en', trigger: 'contact', trail: [{ type: 'search', query: 'hello', shown: [] }] });
+  await check('POST', '/api/v1/chat/conversations', { trail: [] });
+  await check('POST', '/agent/login', { email: 'agent@brightloop.example', password: 'nope' });
+  await check('POST', '/agent/login', { email: 'x' });
+  const login = await check('POST', '/agent/login', { email: 'agent@brightloop.example', password: 'brightloop-agent' });
+  const agent = { cookie: login.headers.get('set-cookie').split(';')[0] };
+  await check('GET', '/api/v1/agent/queue');
+  const queue = await check('GET', '/api/v1/agent/queue', undefined, agent);
+  const ticket = queue.body.tickets[0].conversation;
+  await check('POST', `/api/v1/agent/conversations/${ticket}/accept`, undefined, agent);
+  await check('POST', `/api/v1/agent/conversations/${ticket}/accept`, undefined);
+  await check('POST', '/api/v1/agent/conversations/cv_nope/accept', undefined, { ...agent, 'x-csrf-token': login.body.csrf });
+  await check('POST', `/api/v1/agent/conversations/${ticket}/accept`, undefined, { ...agent, 'x-csrf-token': login.body.csrf });
+  await check('POST', `/api/v1/agent/conversations/${ticket}/accept`, undefined, { ...agent, 'x-csrf-token': login.body.csrf });
+  await check('POST', `/api/v1/agent/conversations/${ticket}/close`, { disposition: 'x', reason_code: 'y' }, { ...agent, 'x-csrf-token': login.body.csrf });
+  await check('POST', `/api/v1/agent/conversations/${ticket}/close`, { disposition: 'resolved', reason_code: 'openapi' }, { ...agent, 'x-csrf-token': login.body.csrf });
 });
 
 test('every documented operation was exercised', () => {
