@@ -4,7 +4,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <chrono>
@@ -14,6 +13,7 @@
 #include <set>
 
 #include "core/flow/engine.h"
+#include "native_server/random_hex.h"
 
 namespace firstfix::server {
 namespace {
@@ -27,29 +27,6 @@ constexpr int kSendsPerWindow = 20;            // messages per connection ...
 constexpr std::int64_t kSendWindowMs = 10000;  // ... per 10 seconds
 constexpr std::int64_t kAgentSessionMs = 12LL * 3600 * 1000;
 const char* kCookie = "ff_agent";
-
-std::string hex(const unsigned char* p, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 15];
-  }
-  return out;
-}
-
-std::string sha256_hex(const std::string& s) {
-  unsigned char d[32];
-  unsigned int n = 0;
-  EVP_Digest(s.data(), s.size(), d, &n, EVP_sha256(), nullptr);
-  return hex(d, n);
-}
-
-std::string random_hex(size_t bytes) {
-  unsigned char buf[32];
-  randombytes_buf(buf, bytes);
-  return hex(buf, bytes);
-}
 
 bool same(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 
+#include "native_server/random_hex.h"
 #include "native_server/sqlite_schema.h"
 
 namespace firstfix::server {
@@ -84,23 +85,13 @@ std::string random_digits(int n) {
   return out;
 }
 
-std::string hex(const unsigned char* p, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 15];
-  }
-  return out;
-}
-
 std::string password_hash(const std::string& password) {
   unsigned char salt[16], key[32];
   if (RAND_bytes(salt, sizeof salt) != 1) throw ConnectorError("no randomness available");
   constexpr int kIterations = 100000;
   PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt, sizeof salt, kIterations, EVP_sha256(),
                     sizeof key, key);
-  return "pbkdf2-sha256$" + std::to_string(kIterations) + "$" + hex(salt, sizeof salt) + "$" + hex(key, sizeof key);
+  return "pbkdf2-sha256$" + std::to_string(kIterations) + "$" + to_hex(salt, sizeof salt) + "$" + to_hex(key, sizeof key);
 }
 
 std::string masked(const std::string& email) {

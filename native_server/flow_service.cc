@@ -1,7 +1,5 @@
 #include "native_server/flow_service.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +10,7 @@
 #include "core/flow/engine.h"
 #include "core/flow/step_view.h"
 #include "core/render/markdown.h"
+#include "native_server/random_hex.h"
 
 namespace firstfix::server {
 namespace {
@@ -21,21 +20,7 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxReasonLength = 2000;
 
-std::string hex(const unsigned char* p, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 15];
-  }
-  return out;
-}
-
-std::string random_id(const char* prefix, size_t bytes) {
-  unsigned char buf[32];
-  if (RAND_bytes(buf, static_cast<int>(bytes)) != 1) throw std::runtime_error("no randomness available for an id");
-  return prefix + hex(buf, bytes);
-}
+std::string random_id(const char* prefix, size_t bytes) { return prefix + random_hex(bytes); }
 
 std::string new_session_id() { return random_id("fs_", 16); }
 
@@ -322,10 +307,7 @@ FlowReply FlowService::upload(const std::string& session_id, const std::string& 
   auto l = load(session_id, failure);
   if (!l) return failure;
   if (l->session.done()) return error(409, "this flow has already ended");
-  unsigned char digest[32];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  Upload u{random_id("up_", 12), session_id, type, hex(digest, length), bytes, now_ms_()};
+  Upload u{random_id("up_", 12), session_id, type, sha256_hex(bytes), bytes, now_ms_()};
   store_.create_upload(u);
   return {201, {{"upload", u.id}, {"content_type", type}, {"bytes", bytes.size()}, {"sha256", u.sha256}}};
 }

@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "native_server/random_hex.h"
+
 namespace firstfix::server {
 namespace {
 
@@ -137,13 +139,7 @@ std::string webhook_signature(const std::string& secret, long long unix_seconds,
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(signed_text.data()),
        signed_text.size(), mac, &length);
-  static const char* digits = "0123456789abcdef";
-  std::string out = "t=" + std::to_string(unix_seconds) + ",v1=";
-  for (unsigned i = 0; i < length; ++i) {
-    out += digits[mac[i] >> 4];
-    out += digits[mac[i] & 15];
-  }
-  return out;
+  return "t=" + std::to_string(unix_seconds) + ",v1=" + to_hex(mac, length);
 }
 
 WebhookConnector::WebhookConnector(std::map<std::string, WebhookEndpoint> endpoints) : endpoints_(std::move(endpoints)) {

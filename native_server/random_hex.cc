@@ -1,0 +1,35 @@
+#include "native_server/random_hex.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace firstfix::server {
+
+std::string to_hex(const unsigned char* bytes, std::size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string random_hex(std::size_t bytes) {
+  unsigned char buf[32];
+  if (bytes > sizeof buf) throw std::invalid_argument("random_hex: at most 32 bytes");
+  if (RAND_bytes(buf, static_cast<int>(bytes)) != 1) throw std::runtime_error("no randomness available");
+  return to_hex(buf, bytes);
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
+  return to_hex(digest, n);
+}
+
+}  // namespace firstfix::server

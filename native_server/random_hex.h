@@ -1,0 +1,16 @@
+// Hex text of bytes, random ids and SHA-256 digests: the server's ids
+// (sessions, conversations, uploads), keys and stored hashes all use these.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace firstfix::server {
+
+std::string to_hex(const unsigned char* bytes, std::size_t n);
+// `bytes` random bytes (at most 32) from the system's CSPRNG, as hex.
+std::string random_hex(std::size_t bytes);
+std::string sha256_hex(std::string_view data);
+
+}  // namespace firstfix::server
