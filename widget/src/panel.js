@@ -42,12 +42,10 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   const extra = el('div');
   const searchView = el('div', {}, corrected, status, results, extra);
   const articleView = el('div', { class: 'article', hidden: true });
-  const contactHref = (subject) => `mailto:${config.site.contact_email}${subject ? `?subject=${encodeURIComponent(subject)}` : ''}`;
   // The way to a person: always in the footer; offered up front when the
   // escalation policy (core/escalation, in the Worker) says so.
   const offerBox = el('div', { class: 'offer', role: 'region', 'aria-labelledby': 'ff-offer-text', hidden: true });
   let offerShown = false;
-  let lastReply = null;
   function consider(decision) {
     if (!decision || !decision.offer || offerShown) return;
     offerShown = true;
@@ -74,7 +72,6 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   const flowView = createFlowView({
     el, url, engine, emit,
     onReply: (reply) => {
-      lastReply = reply;
       if (!trail.some((e) => e.type === 'flow' && e.session === reply.session.id)) remember({ type: 'flow', session: reply.session.id });
       const seen = flowFailuresSeen.get(reply.session.id) ?? 0;
       reply.session.failure_reasons.slice(seen).forEach((reason) => escalate({ kind: 'failure', reason: `${reply.session.flow}: ${reason}` }));
@@ -83,7 +80,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     onNotSolved: (reply) => escalate({ kind: 'failure', reason: `${reply.session.flow}: the customer said the result did not solve the problem` }),
     strings: () => t,
     onExit: () => showSearch(),
-    // Until live chat arrives, a person is an email away; the reference lets them find the flow session.
+    // From a done screen that did not resolve it: straight to a person, with the flow in the trail.
     onContact: (reply) => el('button', { type: 'button', class: 'primary', text: t.talkToPerson,
       onclick: () => startChat(reply?.session.done_state === 'escalate' || reply?.session.failures ? 'failures' : 'contact') }),
   });

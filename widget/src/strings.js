@@ -26,7 +26,7 @@ export const STRINGS = {
     chatTicket: "Nobody can chat right now, so this is now a message to our team: a person will reply within one business day. Add anything that helps below.",
     chatClosed: 'This conversation has ended.',
     chatClosedHours: (hours) => `Chat is closed now (we're open ${hours}), so this is now a message to our team: a person will reply within one business day. Add anything that helps below.`,
-    backToHelp: 'Back to help', contactSubject: (title, ref) => `Help with: ${title} (ref ${ref})`,
+    backToHelp: 'Back to help',
   },
   es: {
     title: '¿Cómo podemos ayudarte?', search: 'Busca respuestas', close: 'Cerrar ayuda', back: 'Volver a los resultados',
@@ -54,7 +54,7 @@ export const STRINGS = {
     chatTicket: 'Ahora nadie puede chatear, así que esto es ya un mensaje para nuestro equipo: una persona te responderá en un día laborable. Añade abajo lo que ayude.',
     chatClosed: 'La conversación ha terminado.',
     chatClosedHours: (hours) => `El chat está cerrado ahora (abrimos ${hours}), así que esto es ya un mensaje para nuestro equipo: una persona te responderá en un día laborable. Añade abajo lo que ayude.`,
-    backToHelp: 'Volver a la ayuda', contactSubject: (title, ref) => `Ayuda con: ${title} (ref. ${ref})`,
+    backToHelp: 'Volver a la ayuda',
   },
   de: { title: 'Wie können wir helfen?', search: 'Antworten suchen', close: 'Hilfe schließen', back: 'Zurück zu den Ergebnissen',
     results: (n) => `${n} Ergebnisse`, helpful: 'War das hilfreich?', yes: 'Ja', no: 'Nein', contact: 'Kontakt' },
