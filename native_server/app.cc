@@ -20,6 +20,7 @@
 #include "core/search/json.h"
 #include "core/search/searcher.h"
 #include "native_server/chat_service.h"
+#include "native_server/image_check.h"
 #include "native_server/demo_back_office.h"
 #include "native_server/event_delivery.h"
 #include "native_server/flow_service.h"
@@ -70,9 +71,9 @@ constexpr size_t kMaxFlowBody = 64 * 1024;
 }  // namespace
 
 std::uint64_t App::body_limit(std::string_view target) {
-  // A photo upload may be a few MB; every other request is small.
+  // A photo (a flow step's upload, or shown in a chat) may be a few MB; every other request is small.
   const auto path = target.substr(0, target.find('?'));
-  return path.size() > 8 && path.substr(path.size() - 8) == "/uploads" ? FlowService::kMaxUploadBytes + 1 : 1024 * 1024;
+  return path.ends_with("/uploads") || path.ends_with("/photos") ? kMaxImageBytes + 1 : 1024 * 1024;
 }
 
 struct App::Impl {
@@ -232,7 +233,7 @@ struct App::Impl {
     // The demo site runs under a strict CSP, as a careful host page would.
     res.set("Content-Security-Policy",
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
-            "style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'");
+            "style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'");
     return res;
   }
 
@@ -355,10 +356,68 @@ struct App::Impl {
   // Chat: customers open a conversation (any origin: the widget is embedded
   // anywhere); agents log in and work the queue (same origin only: the
   // cookie is SameSite=Strict and every change carries the CSRF token).
+  // A photo as stored: never sniffed, run or framed by the browser as anything but an image.
+  Response photo_response(const Request& req, const ChatService::PhotoReply& r, bool any_origin) {
+    if (r.status != 200) {
+      auto res = json_error(req, static_cast<http::status>(r.status), r.error);
+      if (any_origin) res.set(http::field::access_control_allow_origin, "*");
+      return res;
+    }
+    auto res = make_response(req, http::status::ok, r.photo.content_type, r.photo.bytes);
+    res.set(http::field::cache_control, "private, max-age=31536000, immutable");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Content-Security-Policy", "default-src 'none'; sandbox");
+    res.set(http::field::content_disposition, "inline; filename=\"" + r.photo.id + "\"");
+    res.set(http::field::etag, "\"" + r.photo.sha256 + "\"");
+    if (any_origin) res.set(http::field::access_control_allow_origin, "*");
+    else res.set("Cross-Origin-Resource-Policy", "same-origin");
+    return res;
+  }
+
   bool handle_chat_api(Request& req, const std::string& path, Respond& respond) {
     const bool post = req.method() == http::verb::post;
     std::function<ChatReply(const nlohmann::json&)> work;
     const std::string cookie(req[http::field::cookie]), csrf(req["X-CSRF-Token"]), user_agent(req[http::field::user_agent]);
+    const std::string authorization(req[http::field::authorization]);
+    // Photos: /api/v1/chat/conversations/<id>/photos[/<photo>] (the customer) and /api/v1/agent/photos/<photo>.
+    const std::string conversations = "/api/v1/chat/conversations/";
+    if (path.rfind(conversations, 0) == 0) {
+      const std::string rest = path.substr(conversations.size());
+      const auto slash = rest.find('/');
+      const std::string id = rest.substr(0, slash), tail = slash == std::string::npos ? "" : rest.substr(slash + 1);
+      if (tail == "photos" && post) {
+        boost::asio::post(flow_pool, [this, req = std::move(req), id, authorization, respond]() mutable {
+          try {
+            auto res = chat_response(req, chat->attach_photo(id, authorization, std::string(req[http::field::content_type]),
+                                                             std::string(req["Idempotency-Key"]), req.body()));
+            res.set(http::field::access_control_allow_origin, "*");
+            respond(std::move(res));
+          } catch (const std::exception& e) {
+            respond(json_error(req, http::status::internal_server_error, e.what()));
+          }
+        });
+        return true;
+      }
+      if (tail.rfind("photos/", 0) == 0 && !post) {
+        boost::asio::post(flow_pool, [this, req = std::move(req), id, photo = tail.substr(7), authorization, respond]() mutable {
+          respond(photo_response(req, chat->customer_photo(id, authorization, photo), true));
+        });
+        return true;
+      }
+      if (tail == "photos" || tail.rfind("photos/", 0) == 0) {
+        auto res = json_error(req, http::status::method_not_allowed, tail == "photos" ? "use POST here" : "use GET here");
+        res.set(http::field::allow, tail == "photos" ? "POST" : "GET, HEAD");
+        respond(std::move(res));
+        return true;
+      }
+      return false;
+    }
+    if (path.rfind("/api/v1/agent/photos/", 0) == 0 && !post) {
+      boost::asio::post(flow_pool, [this, req = std::move(req), cookie, photo = path.substr(21), respond]() mutable {
+        respond(photo_response(req, chat->agent_photo(cookie, photo), false));
+      });
+      return true;
+    }
     if (path == "/api/v1/chat/conversations") {
       work = [this, user_agent](const nlohmann::json& body) { return chat->open(body, user_agent); };
     } else if (path == "/agent/login") {
@@ -459,7 +518,7 @@ struct App::Impl {
       auto res = make_response(req, http::status::no_content, "text/plain", "");
       res.set(http::field::access_control_allow_origin, "*");
       res.set(http::field::access_control_allow_methods, "GET, HEAD, POST");
-      res.set(http::field::access_control_allow_headers, "Content-Type, Idempotency-Key");
+      res.set(http::field::access_control_allow_headers, "Content-Type, Idempotency-Key, Authorization");
       res.set(http::field::access_control_max_age, "86400");
       return respond(std::move(res));
     }

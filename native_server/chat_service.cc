@@ -13,6 +13,7 @@
 #include <set>
 
 #include "core/flow/engine.h"
+#include "native_server/image_check.h"
 #include "native_server/random_hex.h"
 
 namespace firstfix::server {
@@ -25,6 +26,8 @@ constexpr size_t kMaxBody = 4000;              // characters of one message
 constexpr size_t kMaxTrail = 200;              // entries in a hand-off trail
 constexpr int kSendsPerWindow = 20;            // messages per connection ...
 constexpr std::int64_t kSendWindowMs = 10000;  // ... per 10 seconds
+constexpr size_t kPhotosPerMinute = 5;         // per conversation
+constexpr size_t kPhotosPerConversation = 20;
 constexpr std::int64_t kAgentSessionMs = 12LL * 3600 * 1000;
 const char* kCookie = "ff_agent";
 
@@ -48,7 +51,9 @@ std::string cookie_value(const std::string& header, const std::string& name) {
 ChatReply error(int status, const std::string& message) { return {status, {{"error", message}}, {}}; }
 
 json message_json(const ChatMessage& m) {
-  return {{"seq", m.seq}, {"sender", m.sender}, {"author", m.author}, {"body", m.body}, {"client_id", m.client_id}, {"at", m.created_ms}};
+  json j = {{"seq", m.seq}, {"sender", m.sender}, {"author", m.author}, {"body", m.body}, {"client_id", m.client_id}, {"at", m.created_ms}};
+  if (!m.attachment.is_null()) j["photo"] = m.attachment;
+  return j;
 }
 
 std::string text_field(const json& j, const char* key, size_t max, bool required) {
@@ -200,8 +205,8 @@ struct ChatService::Impl {
   }
 
   ChatMessage post(const std::string& conversation, const std::string& sender, const std::string& author, const std::string& body,
-                   const std::string& client_id) {
-    ChatMessage m = store.append_message({0, conversation, sender, author, body, client_id, now()});
+                   const std::string& client_id, const ChatAttachment* photo = nullptr) {
+    ChatMessage m = store.append_message({0, conversation, sender, author, body, client_id, now()}, photo);
     const json out = {{"type", "message"}, {"conversation", conversation}, {"message", message_json(m)}};
     for (const auto& ws : audience(conversation, true, true)) send(ws, out);
     return m;
@@ -236,6 +241,20 @@ struct ChatService::Impl {
     if (rate_limited(ws))
       return send(ws, {{"type", "error"}, {"client_id", client_id}, {"error", "too many messages: wait a few seconds"}});
     post(conversation, sender, author, body, client_id);
+  }
+
+  // The conversation whose customer holds `authorization` ("Bearer <key>"); the same failure for a wrong key and an unknown id.
+  std::optional<ChatConversation> customer_conversation(const std::string& id, const std::string& authorization) {
+    const std::string prefix = "Bearer ";
+    const std::string key = authorization.rfind(prefix, 0) == 0 ? authorization.substr(prefix.size()) : "";
+    auto c = store.find_conversation(id);
+    if (!c || key.empty() || !same(sha256_hex(key), c->customer_key_hash)) return std::nullopt;
+    return c;
+  }
+
+  static std::string customer_name(const ChatConversation& c) {
+    const json& claimed = c.packet["customer"]["claimed"];
+    return claimed.is_object() && !claimed.value("name", "").empty() ? claimed.value("name", "") : "Customer";
   }
 
   std::optional<AgentSession> agent_session(const std::string& cookie_header) {
@@ -387,6 +406,56 @@ ChatReply ChatService::open(const json& body, const std::string& user_agent) {
   return {201, out, {}};
 }
 
+ChatReply ChatService::attach_photo(const std::string& id, const std::string& authorization, const std::string& content_type,
+                                    const std::string& idempotency_key, const std::string& bytes) {
+  auto& im = *impl_;
+  auto c = im.customer_conversation(id, authorization);
+  if (!c) return error(404, "unknown conversation or wrong key (send Authorization: Bearer <key>)");
+  if (c->state == "closed") return error(409, "this conversation is closed");
+  if (idempotency_key.empty() || idempotency_key.size() > 64) return error(400, "send an Idempotency-Key header (1 to 64 characters) with each photo");
+  // A resend of a photo already stored is answered from the store, not counted again.
+  for (const auto& m : im.store.messages_after(id, 0, 100000))
+    if (m.sender == "customer" && m.client_id == idempotency_key) return {200, {{"message", message_json(m)}}, {}};
+  const std::int64_t t = im.now();
+  if (im.store.count_attachments(id, 0) >= kPhotosPerConversation)
+    return error(429, "a conversation may have at most " + std::to_string(kPhotosPerConversation) + " photos");
+  if (im.store.count_attachments(id, t - 60000) >= kPhotosPerMinute) {
+    ChatReply r = error(429, "too many photos at once: wait a minute");
+    r.headers.push_back({"Retry-After", "60"});
+    return r;
+  }
+  CheckedImage image;
+  try {
+    image = clean_image(bytes, content_type);
+  } catch (const ImageError& e) {
+    return error(e.status(), e.what());
+  }
+  ChatAttachment photo{"ph_" + random_hex(12), id, image.content_type, sha256_hex(image.bytes), std::move(image.bytes), 0,
+                       image.width, image.height, t};
+  photo.size = static_cast<std::int64_t>(photo.bytes.size());
+  const ChatMessage m = im.post(id, "customer", Impl::customer_name(*c), "", idempotency_key, &photo);
+  return {201, {{"message", message_json(m)}}, {}};
+}
+
+ChatService::PhotoReply ChatService::customer_photo(const std::string& conversation_id, const std::string& authorization,
+                                                    const std::string& photo_id) {
+  auto& im = *impl_;
+  if (!im.customer_conversation(conversation_id, authorization))
+    return {404, "unknown conversation or wrong key (send Authorization: Bearer <key>)", {}};
+  auto photo = im.store.find_attachment(photo_id, true);
+  // Another conversation's photo is answered like a missing one.
+  if (!photo || photo->conversation_id != conversation_id) return {404, "no photo '" + photo_id + "' in this conversation", {}};
+  return {200, "", std::move(*photo)};
+}
+
+ChatService::PhotoReply ChatService::agent_photo(const std::string& cookie_header, const std::string& photo_id) {
+  ChatReply failure;
+  if (!impl_->authorized(cookie_header, nullptr, failure)) return {failure.status, failure.body["error"], {}};
+  auto photo = impl_->store.find_attachment(photo_id, true);
+  if (!photo) return {404, "no photo '" + photo_id + "'", {}};
+  return {200, "", std::move(*photo)};
+}
+
 void ChatService::customer_socket(std::shared_ptr<WebSocket> ws, std::string message) {
   impl_->on_strand(ws, [this, ws, message = std::move(message)] {
     auto& im = *impl_;
@@ -434,9 +503,7 @@ void ChatService::customer_socket(std::shared_ptr<WebSocket> ws, std::string mes
     auto c = im.store.find_conversation(conversation);
     if (type == "send") {
       if (!c || c->state == "closed") return Impl::send(ws, {{"type", "error"}, {"error", "this conversation is closed"}});
-      const json claimed = c->packet["customer"]["claimed"];
-      const std::string author = claimed.is_object() && !claimed.value("name", "").empty() ? claimed.value("name", "") : "Customer";
-      return im.handle_send(ws, conversation, "customer", author, m);
+      return im.handle_send(ws, conversation, "customer", Impl::customer_name(*c), m);
     }
     if (type == "typing") {
       for (const auto& agent : im.audience(conversation, false, true)) Impl::send(agent, {{"type", "typing"}, {"conversation", conversation}, {"from", "customer"}});

@@ -51,6 +51,21 @@ class ChatService {
   ChatReply close(const std::string& cookie_header, const std::string& csrf, const std::string& conversation_id,
                   const nlohmann::json& body);
 
+  // POST /api/v1/chat/conversations/<id>/photos: the customer (Authorization:
+  // Bearer <key>) shows the problem. The bytes are checked by content,
+  // limited in size and rate, stripped of metadata, stored, and shown to the
+  // agent as a message; the same Idempotency-Key stores it once.
+  ChatReply attach_photo(const std::string& conversation_id, const std::string& authorization, const std::string& content_type,
+                         const std::string& idempotency_key, const std::string& bytes);
+  // A stored photo, for the customer of its conversation or for an agent.
+  struct PhotoReply {
+    int status = 200;
+    std::string error;
+    ChatAttachment photo;  // with its bytes when status is 200
+  };
+  PhotoReply customer_photo(const std::string& conversation_id, const std::string& authorization, const std::string& photo_id);
+  PhotoReply agent_photo(const std::string& cookie_header, const std::string& photo_id);
+
   // WebSockets: /api/v1/chat/ws (customers) and /agent/ws (agents, cookie; same-origin only).
   void customer_socket(std::shared_ptr<WebSocket> ws, std::string message);
   void agent_connected(std::shared_ptr<WebSocket> ws, const std::string& cookie_header);

@@ -10,6 +10,7 @@
 #include "core/flow/engine.h"
 #include "core/flow/step_view.h"
 #include "core/render/markdown.h"
+#include "native_server/image_check.h"
 #include "native_server/random_hex.h"
 
 namespace firstfix::server {
@@ -23,14 +24,6 @@ constexpr size_t kMaxReasonLength = 2000;
 std::string random_id(const char* prefix, size_t bytes) { return prefix + random_hex(bytes); }
 
 std::string new_session_id() { return random_id("fs_", 16); }
-
-// The image type the bytes really are (by their signature), or "".
-std::string sniff_image(const std::string& b) {
-  if (b.size() >= 3 && b.compare(0, 3, "\xFF\xD8\xFF") == 0) return "image/jpeg";
-  if (b.size() >= 8 && b.compare(0, 8, "\x89PNG\r\n\x1A\n") == 0) return "image/png";
-  if (b.size() >= 12 && b.compare(0, 4, "RIFF") == 0 && b.compare(8, 4, "WEBP") == 0) return "image/webp";
-  return "";
-}
 
 FlowReply error(int status, const std::string& message, json extra = json::object()) {
   extra["error"] = message;
@@ -297,19 +290,20 @@ std::optional<json> FlowService::handoff(const std::string& session_id) {
 }
 
 FlowReply FlowService::upload(const std::string& session_id, const std::string& content_type, const std::string& bytes) {
-  const std::string type = content_type.substr(0, content_type.find(';'));
-  if (type != "image/jpeg" && type != "image/png" && type != "image/webp")
-    return error(415, "send a photo as image/jpeg, image/png or image/webp");
-  if (bytes.empty()) return error(400, "the upload is empty");
-  if (bytes.size() > kMaxUploadBytes) return error(413, "a photo may be at most " + std::to_string(kMaxUploadBytes / (1024 * 1024)) + " MB");
-  if (sniff_image(bytes) != type) return error(415, "the bytes are not a " + type + " image");
+  CheckedImage image;
+  try {
+    image = clean_image(bytes, content_type);
+  } catch (const ImageError& e) {
+    return error(e.status(), e.what());
+  }
   FlowReply failure;
   auto l = load(session_id, failure);
   if (!l) return failure;
   if (l->session.done()) return error(409, "this flow has already ended");
-  Upload u{random_id("up_", 12), session_id, type, sha256_hex(bytes), bytes, now_ms_()};
+  Upload u{random_id("up_", 12), session_id, image.content_type, sha256_hex(image.bytes), std::move(image.bytes), now_ms_()};
   store_.create_upload(u);
-  return {201, {{"upload", u.id}, {"content_type", type}, {"bytes", bytes.size()}, {"sha256", u.sha256}}};
+  return {201, {{"upload", u.id}, {"content_type", u.content_type}, {"bytes", u.bytes.size()}, {"sha256", u.sha256},
+                {"width", image.width}, {"height", image.height}}};
 }
 
 FlowReply FlowService::not_solved(const std::string& session_id, const json& body) {

@@ -55,7 +55,6 @@ class FlowService {
   // POST /api/v1/sessions/<id>/uploads (the raw bytes of a photo): {"upload", "content_type", "bytes"};
   // a photo field's answer is the upload id.
   FlowReply upload(const std::string& session_id, const std::string& content_type, const std::string& bytes);
-  static constexpr size_t kMaxUploadBytes = 5 * 1024 * 1024;
 
   // POST /api/v1/sessions/<id>/not-solved {"reason"}
   FlowReply not_solved(const std::string& session_id, const nlohmann::json& body);

@@ -157,6 +157,7 @@ blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid #c98a00;backgr
 .context dl{display:grid;grid-template-columns:9rem 1fr;gap:.2rem .8rem}.context dt{color:var(--muted)}.trail .failure,.failures li{color:#b3261e}
 .messages{list-style:none;padding:0;max-height:40vh;overflow:auto}.msg{margin:.4rem 0;padding:.5rem .8rem;border-radius:8px;background:#f1f4f8}
 .msg.agent{background:#e6f0fb}.msg.system{background:#fff8e6;font-size:.9rem}.msg .meta{font-size:.8rem;color:var(--muted)}.msg p{margin:.2rem 0 0;white-space:pre-wrap}
+.msg .photo img{display:block;max-width:min(100%,28rem);height:auto;border-radius:6px;margin-top:.3rem}
 .typing{color:var(--muted);font-size:.9rem;min-height:1.2em}#composer,#close-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-top:.5rem}
 #composer textarea{flex:1 1 100%}
 .results li{margin-bottom:1rem}footer{max-width:60rem;margin:0 auto;padding:1rem 2rem 3rem;color:var(--muted)}

@@ -99,6 +99,18 @@ const std::vector<std::string> kMigrations = {
          delivered_ms INTEGER NOT NULL DEFAULT 0,
          last_error TEXT NOT NULL DEFAULT '');
        CREATE INDEX outbound_due ON outbound_events(delivered_ms, next_attempt_ms);)",
+    R"(CREATE TABLE chat_attachments (
+         id TEXT PRIMARY KEY,
+         conversation_id TEXT NOT NULL REFERENCES conversations(id),
+         content_type TEXT NOT NULL,
+         sha256 TEXT NOT NULL,
+         size INTEGER NOT NULL,
+         width INTEGER NOT NULL,
+         height INTEGER NOT NULL,
+         data BLOB NOT NULL,
+         created_ms INTEGER NOT NULL);
+       CREATE INDEX chat_attachments_by_conversation ON chat_attachments(conversation_id, created_ms);
+       ALTER TABLE messages ADD COLUMN attachment_id TEXT REFERENCES chat_attachments(id);)",
 };
 
 class SqliteStore final : public Store {
@@ -261,30 +273,39 @@ class SqliteStore final : public Store {
     return q.exec() == 1;
   }
 
-  ChatMessage append_message(const ChatMessage& m) override {
+  ChatMessage append_message(const ChatMessage& m, const ChatAttachment* photo) override {
     std::lock_guard lock(mu_);
     SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement seen(db_, "SELECT seq, created_ms FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?");
+    SQLite::Statement seen(db_, "SELECT seq FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?");
     seen.bind(1, m.conversation_id);
     seen.bind(2, m.sender);
     seen.bind(3, m.client_id);
-    ChatMessage out = m;
     if (seen.executeStep()) {
-      out.seq = seen.getColumn(0).getInt64();
-      out.created_ms = seen.getColumn(1).getInt64();
-      SQLite::Statement body(db_, "SELECT body, author FROM messages WHERE conversation_id = ? AND seq = ?");
-      body.bind(1, m.conversation_id);
-      body.bind(2, static_cast<int64_t>(out.seq));
-      body.executeStep();
-      out.body = body.getColumn(0).getString();
-      out.author = body.getColumn(1).getString();
-      return out;
+      const int64_t seq = seen.getColumn(0).getInt64();
+      seen.reset();
+      return select_messages("AND seq = ?", m.conversation_id, seq, 1).at(0);
     }
     SQLite::Statement next(db_, "SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?");
     next.bind(1, m.conversation_id);
     next.executeStep();
+    ChatMessage out = m;
     out.seq = next.getColumn(0).getInt64();
-    SQLite::Statement q(db_, "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (photo) {
+      SQLite::Statement a(db_, "INSERT INTO chat_attachments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      a.bind(1, photo->id);
+      a.bind(2, photo->conversation_id);
+      a.bind(3, photo->content_type);
+      a.bind(4, photo->sha256);
+      a.bind(5, static_cast<int64_t>(photo->bytes.size()));
+      a.bind(6, photo->width);
+      a.bind(7, photo->height);
+      a.bindNoCopy(8, photo->bytes.data(), static_cast<int>(photo->bytes.size()));
+      a.bind(9, static_cast<int64_t>(photo->created_ms));
+      a.exec();
+      out.attachment = attachment_json(photo->id, photo->content_type, static_cast<int64_t>(photo->bytes.size()), photo->width, photo->height);
+    }
+    SQLite::Statement q(db_, "INSERT INTO messages (conversation_id, seq, sender, author, body, client_id, created_ms, attachment_id) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, m.conversation_id);
     q.bind(2, static_cast<int64_t>(out.seq));
     q.bind(3, m.sender);
@@ -292,6 +313,8 @@ class SqliteStore final : public Store {
     q.bind(5, m.body);
     q.bind(6, m.client_id);
     q.bind(7, static_cast<int64_t>(m.created_ms));
+    if (photo) q.bind(8, photo->id);
+    else q.bind(8);
     q.exec();
     tx.commit();
     return out;
@@ -299,16 +322,38 @@ class SqliteStore final : public Store {
 
   std::vector<ChatMessage> messages_after(const std::string& conversation_id, int64_t after_seq, size_t limit) override {
     std::lock_guard lock(mu_);
-    SQLite::Statement q(db_, "SELECT seq, sender, author, body, client_id, created_ms FROM messages "
-                             "WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    return select_messages("AND seq > ?", conversation_id, after_seq, limit);
+  }
+
+  std::optional<ChatAttachment> find_attachment(const std::string& id, bool with_bytes) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, std::string("SELECT conversation_id, content_type, sha256, size, width, height, created_ms") +
+                                 (with_bytes ? ", data" : "") + " FROM chat_attachments WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return std::nullopt;
+    ChatAttachment a;
+    a.id = id;
+    a.conversation_id = q.getColumn(0).getString();
+    a.content_type = q.getColumn(1).getString();
+    a.sha256 = q.getColumn(2).getString();
+    a.size = q.getColumn(3).getInt64();
+    a.width = q.getColumn(4).getInt();
+    a.height = q.getColumn(5).getInt();
+    a.created_ms = q.getColumn(6).getInt64();
+    if (with_bytes) {
+      const auto blob = q.getColumn(7);
+      a.bytes.assign(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
+    }
+    return a;
+  }
+
+  size_t count_attachments(const std::string& conversation_id, std::int64_t since_ms) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "SELECT count(*) FROM chat_attachments WHERE conversation_id = ? AND created_ms >= ?");
     q.bind(1, conversation_id);
-    q.bind(2, static_cast<int64_t>(after_seq));
-    q.bind(3, static_cast<int64_t>(limit));
-    std::vector<ChatMessage> out;
-    while (q.executeStep())
-      out.push_back({q.getColumn(0).getInt64(), conversation_id, q.getColumn(1).getString(), q.getColumn(2).getString(),
-                     q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt64()});
-    return out;
+    q.bind(2, static_cast<int64_t>(since_ms));
+    q.executeStep();
+    return static_cast<size_t>(q.getColumn(0).getInt64());
   }
 
   void upsert_agent(const Agent& a) override {
@@ -426,6 +471,30 @@ class SqliteStore final : public Store {
   }
 
  private:
+  static nlohmann::json attachment_json(const std::string& id, const std::string& type, int64_t size, int width, int height) {
+    return {{"id", id}, {"content_type", type}, {"size", size}, {"width", width}, {"height", height}};
+  }
+
+  // Messages of a conversation with their photos; `where` narrows by seq. Call with mu_ held.
+  std::vector<ChatMessage> select_messages(const std::string& where, const std::string& conversation_id, int64_t seq, size_t limit) {
+    SQLite::Statement q(db_, "SELECT m.seq, m.sender, m.author, m.body, m.client_id, m.created_ms, a.id, a.content_type, a.size, a.width, a.height "
+                             "FROM messages m LEFT JOIN chat_attachments a ON a.id = m.attachment_id "
+                             "WHERE m.conversation_id = ? " + where + " ORDER BY m.seq LIMIT ?");
+    q.bind(1, conversation_id);
+    q.bind(2, static_cast<int64_t>(seq));
+    q.bind(3, static_cast<int64_t>(limit));
+    std::vector<ChatMessage> out;
+    while (q.executeStep()) {
+      ChatMessage m{q.getColumn(0).getInt64(), conversation_id, q.getColumn(1).getString(), q.getColumn(2).getString(),
+                    q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt64()};
+      if (!q.getColumn(6).isNull())
+        m.attachment = attachment_json(q.getColumn(6).getString(), q.getColumn(7).getString(), q.getColumn(8).getInt64(),
+                                       q.getColumn(9).getInt(), q.getColumn(10).getInt());
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+
   void insert_audit(const AuditEntry& e) {
     SQLite::Statement q(db_,
                         "INSERT INTO audit_log (at_ms, flow_id, session_id, step, connector, idempotency_key, input, "

@@ -94,9 +94,9 @@ TEST_CASE("chat messages are numbered per conversation and a resend is stored on
   c.state = "queued";
   c.locale = "en";
   store->create_conversation(c);
-  auto m1 = store->append_message({0, "cv_1", "customer", "Ana", "hello", "c-1", 10});
-  auto m2 = store->append_message({0, "cv_1", "agent", "Sam", "hi Ana", "a-1", 11});
-  auto again = store->append_message({0, "cv_1", "customer", "Ana", "hello (resent)", "c-1", 12});
+  auto m1 = store->append_message({0, "cv_1", "customer", "Ana", "hello", "c-1", 10}, nullptr);
+  auto m2 = store->append_message({0, "cv_1", "agent", "Sam", "hi Ana", "a-1", 11}, nullptr);
+  auto again = store->append_message({0, "cv_1", "customer", "Ana", "hello (resent)", "c-1", 12}, nullptr);
   CHECK(m1.seq == 1);
   CHECK(m2.seq == 2);
   CHECK(again.seq == 1);
@@ -105,6 +105,37 @@ TEST_CASE("chat messages are numbered per conversation and a resend is stored on
   REQUIRE(after.size() == 1);
   CHECK(after[0].body == "hi Ana");
   CHECK(store->messages_after("cv_1", 0, 10).size() == 2);
+}
+
+TEST_CASE("a photo and its message are stored together, once, and counted for the rate limit") {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path / "s.db").string());
+  ChatConversation c;
+  c.id = "cv_1";
+  c.state = "queued";
+  c.locale = "en";
+  store->create_conversation(c);
+  ChatAttachment photo{"ph_1", "cv_1", "image/png", "abc", std::string("\x89PNG-bytes", 10), 10, 64, 48, 100};
+  auto m = store->append_message({0, "cv_1", "customer", "Ana", "", "p-1", 100}, &photo);
+  CHECK(m.seq == 1);
+  CHECK(m.attachment["id"] == "ph_1");
+  // A resend (same client id) with another photo stores neither.
+  ChatAttachment other = photo;
+  other.id = "ph_2";
+  auto again = store->append_message({0, "cv_1", "customer", "Ana", "", "p-1", 101}, &other);
+  CHECK(again.seq == 1);
+  CHECK(again.attachment["id"] == "ph_1");
+  CHECK_FALSE(store->find_attachment("ph_2", false));
+  auto listed = store->messages_after("cv_1", 0, 10);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].attachment == nlohmann::json{{"id", "ph_1"}, {"content_type", "image/png"}, {"size", 10}, {"width", 64}, {"height", 48}});
+  auto found = store->find_attachment("ph_1", true);
+  REQUIRE(found);
+  CHECK(found->bytes == photo.bytes);
+  CHECK(found->conversation_id == "cv_1");
+  CHECK(store->find_attachment("ph_1", false)->bytes.empty());
+  CHECK(store->count_attachments("cv_1", 0) == 1);
+  CHECK(store->count_attachments("cv_1", 101) == 0);
 }
 
 TEST_CASE("a conversation changes state only from the state expected: one agent accepts it") {

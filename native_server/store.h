@@ -69,8 +69,21 @@ struct ChatMessage {
   std::string conversation_id;
   std::string sender;    // "customer", "agent", "system"
   std::string author;    // display name
-  std::string body;      // plain text
+  std::string body;      // plain text (a photo's caption may be empty)
   std::string client_id; // the sender's id for it: a resend is stored once
+  std::int64_t created_ms = 0;
+  nlohmann::json attachment = nullptr;  // a photo: {id, content_type, size, width, height}
+};
+
+// A photo a customer showed in a chat, stored without its metadata.
+struct ChatAttachment {
+  std::string id;  // "ph_" + 24 hex digits
+  std::string conversation_id;
+  std::string content_type;
+  std::string sha256;  // hex, of the bytes
+  std::string bytes;   // empty unless asked for
+  std::int64_t size = 0;
+  int width = 0, height = 0;
   std::int64_t created_ms = 0;
 };
 
@@ -125,8 +138,13 @@ class Store {
   virtual std::vector<ChatConversation> conversations(const std::string& state, size_t limit) = 0;
   // Moves a conversation from `from_state` to `to`, all-or-nothing; false if it was no longer in `from_state`.
   virtual bool change_conversation(const std::string& id, const std::string& from_state, const ChatConversation& to) = 0;
-  // Appends a message (seq = last + 1); a repeated (conversation, sender, client_id) returns the stored one.
-  virtual ChatMessage append_message(const ChatMessage& m) = 0;
+  // Appends a message (seq = last + 1), with its photo if `photo` is not
+  // null, in one transaction; a repeated (conversation, sender, client_id)
+  // stores nothing and returns the stored message.
+  virtual ChatMessage append_message(const ChatMessage& m, const ChatAttachment* photo) = 0;
+  virtual std::optional<ChatAttachment> find_attachment(const std::string& id, bool with_bytes) = 0;
+  // Photos a conversation received since `since_ms`, for the rate limit.
+  virtual size_t count_attachments(const std::string& conversation_id, std::int64_t since_ms) = 0;
   virtual std::vector<ChatMessage> messages_after(const std::string& conversation_id, std::int64_t after_seq, size_t limit) = 0;
 
   // Agents and their sessions.

@@ -130,13 +130,20 @@ function renderConversation(m) {
   m.messages.forEach(addMessage);
 }
 
+// A customer's photo, stripped of metadata by the server; the session cookie reads it (same origin).
+function photo({ id, width, height }) {
+  const src = `/api/v1/agent/photos/${encodeURIComponent(id)}`;
+  return el('a', { href: src, target: '_blank', rel: 'noopener', class: 'photo' },
+    el('img', { src, alt: 'Photo from the customer', width: String(width), height: String(height) }));
+}
+
 function addMessage(msg) {
   if ((seen.get(current) || 0) >= msg.seq) return;
   seen.set(current, msg.seq);
   const when = new Date(msg.at).toLocaleTimeString();
   $('#messages').append(el('li', { class: `msg ${msg.sender}` },
     el('span', { class: 'meta', text: `${msg.author || msg.sender} · ${when}` }),
-    el('p', { text: msg.body })));  // text, never HTML
+    msg.photo ? photo(msg.photo) : el('p', { text: msg.body })));  // text, never HTML
   $('#messages').lastElementChild.scrollIntoView({ block: 'end' });
   $('#typing').textContent = '';
 }

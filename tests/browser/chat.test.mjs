@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
 import { launch } from '../support/browser.mjs';
+import { jpegWithExif } from '../support/photos.mjs';
 
 let server, browser;
 before(async () => { [server, browser] = await Promise.all([startServer(), launch()]); });
@@ -73,4 +74,48 @@ test('a customer who failed twice chats with an agent who sees everything they t
   await widget(customer).getByText('This conversation has ended.').waitFor();
   await agentContext.close();
   await customerContext.close();
+});
+
+test('on a phone the customer shows the problem with the camera; the agent sees the photo, without its metadata', async () => {
+  const agentContext = await browser.newContext();
+  const agent = await agentContext.newPage();
+  await agent.goto(server.origin + '/agent');
+  await agent.getByLabel('Email').fill('agent@brightloop.example');
+  await agent.getByLabel('Password').fill('brightloop-agent');
+  await agent.getByRole('button', { name: 'Log in' }).click();
+  await agent.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+
+  const phone = await browser.newContext({ isMobile: true, hasTouch: true, viewport: { width: 390, height: 800 } });
+  const customer = await phone.newPage();
+  await customer.goto(server.origin + '/');
+  await widget(customer).locator('.launcher').click();
+  await widget(customer).getByRole('button', { name: 'Talk to a person' }).click();
+  await widget(customer).getByText(/You're number \d+ in line/).waitFor();
+  const camera = widget(customer).getByRole('button', { name: 'Take a photo' });
+  await camera.waitFor();
+  assert.equal(await widget(customer).locator('input[type=file][capture=environment]').count(), 1, 'the camera opens directly');
+  const [chooser] = await Promise.all([customer.waitForEvent('filechooser'), camera.click()]);
+  await chooser.setFiles({ name: 'broken-lamp.jpg', mimeType: 'image/jpeg', buffer: jpegWithExif('Ana Lopez, 12 Elm Street') });
+  const mine = widget(customer).locator('.chat-log .msg.customer:not(.pending) img');
+  await mine.waitFor();
+  await customer.waitForFunction(() => document.querySelector('firstfix-widget').shadowRoot
+    .querySelector('.chat-log .msg.customer:not(.pending) img')?.naturalHeight === 64);  // upright: 48 x 64
+
+  // The agent opens the conversation (the newest in the queue) and sees the picture.
+  const item = agent.locator('#queue .item').last();
+  await item.waitFor();
+  await item.click();
+  const picture = agent.locator('#messages .photo img');
+  await picture.waitFor();
+  await agent.waitForFunction(() => document.querySelector('#messages .photo img')?.naturalWidth === 48);  // upright, as taken
+  const src = await picture.getAttribute('src');
+  const bytes = Buffer.from(await agent.evaluate(async (u) => [...new Uint8Array(await (await fetch(u)).arrayBuffer())], src));
+  assert.ok(bytes.length > 500 && !bytes.includes('Elm Street'), 'the agent gets the photo without the Exif artist');
+
+  // Not a photo: refused with a reason the customer can act on.
+  const [again] = await Promise.all([customer.waitForEvent('filechooser'), widget(customer).getByRole('button', { name: 'Add a photo' }).click()]);
+  await again.setFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4') });
+  await widget(customer).getByRole('alert').filter({ hasText: 'Choose a JPEG, PNG or WebP photo.' }).waitFor();
+  await agentContext.close();
+  await phone.close();
 });

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
+import { photo, jpegWithExif } from '../support/photos.mjs';
 import { flowClient, weekdayFromToday } from '../support/flow_client.mjs';
 
 let server, api;
@@ -327,8 +328,9 @@ test('a flow session survives a server restart in the middle', async () => {
   }
 });
 
-test('a photo: checked by its bytes, kept with its session, attached to the return', async () => {
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]);
+test('a photo: checked by its bytes, stripped of metadata, kept with its session, attached to the return', async () => {
+  const png = photo('photo.png');
+  const jpeg = jpegWithExif('Ana Lopez, 12 Elm Street');
   let r = await api.start('return-request');
   const upload = (sid, body, type) => fetch(`${server.origin}/api/v1/sessions/${sid}/uploads`,
     { method: 'POST', headers: { 'content-type': type }, body }).then(async (x) => ({ status: x.status, body: await x.json() }));
@@ -336,10 +338,14 @@ test('a photo: checked by its bytes, kept with its session, attached to the retu
   assert.equal((await upload(r.session.id, png, 'application/pdf')).status, 415);
   assert.equal((await upload(r.session.id, Buffer.alloc(5 * 1024 * 1024 + 10, 1), 'image/jpeg')).status, 413);
   assert.equal((await upload('fs_00000000000000000000000000000000', png, 'image/png')).status, 404);
-  const ok = await upload(r.session.id, png, 'image/png');
+  assert.equal((await upload(r.session.id, png.subarray(0, 100), 'image/png')).status, 415, 'a PNG signature, then nothing usable');
+  const ok = await upload(r.session.id, jpeg, 'image/jpeg');
   assert.equal(ok.status, 201);
   assert.match(ok.body.upload, /^up_[0-9a-f]{24}$/);
-  assert.equal(ok.body.bytes, png.length);
+  assert.deepEqual([ok.body.width, ok.body.height], [48, 64]);  // orientation 6: as shown
+  assert.ok(ok.body.bytes < jpeg.length);
+  const [stored] = api.store(`SELECT hex(data) AS hex FROM uploads WHERE id = '${ok.body.upload}'`);
+  assert.ok(!Buffer.from(stored.hex, 'hex').includes('Elm Street'), 'the Exif artist is not stored');
   // Another session's upload is refused as an answer.
   const other = await api.start('return-request');
   const foreign = (await upload(other.session.id, png, 'image/png')).body.upload;
@@ -352,5 +358,5 @@ test('a photo: checked by its bytes, kept with its session, attached to the retu
   assert.equal(r.session.done_state, 'resolved');
   assert.deepEqual(api.backOffice("SELECT photo FROM returns WHERE order_id = 'BL-10421'"), [{ photo: ok.body.upload }]);
   assert.deepEqual(api.store(`SELECT length(data) AS n, session_id FROM uploads WHERE id = '${ok.body.upload}'`),
-    [{ n: png.length, session_id: r.session.id }]);
+    [{ n: ok.body.bytes, session_id: r.session.id }]);
 });

@@ -9,6 +9,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import YAML from 'yaml';
 import { startServer, repo } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
+import { photo } from '../support/photos.mjs';
 
 const spec = YAML.parse(readFileSync(join(repo, 'native_server', 'openapi.yaml'), 'utf8'));
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -73,7 +74,7 @@ test('every response matches the document', async () => {
   await check('POST', `/api/v1/sessions/${sid}/answers`, { step: 'lookup', answers: {} });
   await check('POST', `/api/v1/sessions/${sid}/answers`, { answers: {} });
   await check('POST', `/api/v1/sessions/${sid}/back`, { step: 'order' });
-  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 1)]);
+  const jpeg = photo('photo.jpg');
   await check('POST', `/api/v1/sessions/${sid}/uploads`, jpeg, { 'content-type': 'image/jpeg' });
   await check('POST', `/api/v1/sessions/${sid}/uploads`, jpeg, { 'content-type': 'image/png' });
   await check('POST', `/api/v1/sessions/${sid}/uploads`, Buffer.alloc(0), { 'content-type': 'image/jpeg' });
@@ -109,6 +110,38 @@ test('every response matches the document', async () => {
   await check('POST', `/api/v1/agent/conversations/${ticket}/accept`, undefined, { ...agent, 'x-csrf-token': login.body.csrf });
   await check('POST', `/api/v1/agent/conversations/${ticket}/close`, { disposition: 'x', reason_code: 'y' }, { ...agent, 'x-csrf-token': login.body.csrf });
   await check('POST', `/api/v1/agent/conversations/${ticket}/close`, { disposition: 'resolved', reason_code: 'openapi' }, { ...agent, 'x-csrf-token': login.body.csrf });
+
+  // Photos in a chat.
+  const c = (await check('POST', '/api/v1/chat/conversations', { locale: 'en', trail: [] })).body;
+  const bearer = { authorization: `Bearer ${c.key}` };
+  const photos = `/api/v1/chat/conversations/${c.conversation}/photos`;
+  const sent = await check('POST', photos, photo('photo.png'), { ...bearer, 'content-type': 'image/png', 'idempotency-key': 'p1' });
+  await check('POST', photos, photo('photo.png'), { ...bearer, 'content-type': 'image/png', 'idempotency-key': 'p1' });
+  await check('POST', photos, photo('photo.png'), { ...bearer, 'content-type': 'image/png' });
+  await check('POST', photos, photo('photo.png'), { 'content-type': 'image/png', 'idempotency-key': 'p2' });
+  await check('POST', photos, Buffer.from('<svg/>'), { ...bearer, 'content-type': 'image/svg+xml', 'idempotency-key': 'p3' });
+  await check('POST', photos, Buffer.alloc(5 * 1024 * 1024 + 1, 0xff), { ...bearer, 'content-type': 'image/jpeg', 'idempotency-key': 'p4' });
+  for (let i = 0; i < 5; i++) await check('POST', photos, photo('photo.webp'), { ...bearer, 'content-type': 'image/webp', 'idempotency-key': `r${i}` });
+  const id = sent.body.message.photo.id;
+  const image = async (path, headers, status) => {
+    const r = await fetch(server.origin + path, { headers });
+    const { op } = operationFor('GET', path);
+    assert.equal(r.status, status);
+    assert.ok(op.responses[String(r.status)], `GET ${path} answered ${r.status}, which is not documented`);
+    exercised.add(`get ${operationFor('GET', path).template} ${r.status}`);
+    if (r.status === 200) assert.equal(r.headers.get('content-type'), 'image/png');
+    else {
+      const body = await r.json();
+      const ref = op.responses[String(r.status)].$ref;
+      const validate = ajv.getSchema(`openapi${ref}/content/application~1json/schema`);
+      assert.ok(validate(body), ajv.errorsText(validate.errors));
+    }
+  };
+  await image(`${photos}/${id}`, bearer, 200);
+  await image(`${photos}/${id}`, {}, 404);
+  await image(`/api/v1/agent/photos/${id}`, agent, 200);
+  await image(`/api/v1/agent/photos/${id}`, {}, 401);
+  await image('/api/v1/agent/photos/ph_nope', agent, 404);
 });
 
 test('every documented operation was exercised', () => {

@@ -3,7 +3,9 @@
 // WebSocket. Messages are text (never HTML); each carries its own id, so a
 // message sent while the connection was down is resent and stored once.
 // The conversation's key stays in sessionStorage (this tab), so a reload
-// reconnects and gets exactly what was missed.
+// reconnects and gets exactly what was missed. A customer can show the
+// problem with a photo (on phones the camera opens); the server checks it,
+// strips its metadata and shows it to the agent.
 export const CHAT_KEY = 'firstfix.chat';
 
 const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
@@ -16,15 +18,24 @@ export function createChatView({ el, strings, url, emit, onExit }) {
   const box = el('textarea', { rows: '2', maxlength: '4000', id: 'ff-chat-input' });
   const send = el('button', { type: 'submit', class: 'primary' });
   const label = el('label', { for: 'ff-chat-input', class: 'sr' });
+  const photoTypes = 'image/jpeg,image/png,image/webp';
+  const pickPhoto = el('input', { type: 'file', accept: photoTypes, class: 'sr', tabindex: '-1', 'aria-hidden': 'true' });
+  // Phones get a second button that opens the camera directly.
+  const takePhoto = el('input', { type: 'file', accept: photoTypes, capture: 'environment', class: 'sr', tabindex: '-1', 'aria-hidden': 'true' });
+  const pickButton = el('button', { type: 'button', class: 'chat-photo', onclick: () => pickPhoto.click() });
+  const cameraButton = el('button', { type: 'button', class: 'chat-photo', onclick: () => takePhoto.click() });
+  cameraButton.hidden = !globalThis.matchMedia?.('(pointer: coarse)').matches;
+  const photoRow = el('div', { class: 'chat-photos' }, pickButton, cameraButton, pickPhoto, takePhoto);
   const composer = el('form', { class: 'chat-composer' }, label, box, send);
   const back = el('button', { type: 'button', class: 'back', onclick: () => onExit() });
-  view.append(back, status, list, typing, composer);
+  view.append(back, status, list, typing, photoRow, composer);
 
   let chat = null;     // {conversation, key, last}
   let socket = null;
   let state = '';
   let retry = 0;
   const unsent = new Map();  // client_id -> body, until the server has stored it
+  const photoUrls = new Map();  // photo id or client_id -> blob: URL of the picture
   const t = () => strings();
 
   const save = () => { try { sessionStorage.setItem(CHAT_KEY, JSON.stringify(chat)); } catch { /* storage off */ } };
@@ -34,6 +45,8 @@ export function createChatView({ el, strings, url, emit, onExit }) {
     const s = t();
     back.textContent = `‹ ${s.backToHelp}`;
     send.textContent = s.send;
+    pickButton.textContent = s.addPhoto;
+    cameraButton.textContent = s.takePhoto;
     label.textContent = s.chatMessage;
     box.setAttribute('placeholder', s.chatMessage);
   }
@@ -45,7 +58,7 @@ export function createChatView({ el, strings, url, emit, onExit }) {
       : next === 'active' ? s.chatActive(extra.agent || '')
       : next === 'ticket' ? (extra.hours ? s.chatClosedHours(extra.hours) : s.chatTicket)
       : next === 'closed' ? s.chatClosed : s.loading;
-    composer.hidden = next === 'closed';
+    composer.hidden = photoRow.hidden = next === 'closed';
   }
 
   function show(message) {
@@ -56,11 +69,61 @@ export function createChatView({ el, strings, url, emit, onExit }) {
     list.querySelector(`[data-client="${CSS.escape(message.client_id)}"]`)?.remove();
     list.append(el('li', { class: `msg ${message.sender}` },
       message.sender === 'system' ? null : el('span', { class: 'meta', text: message.sender === 'customer' ? t().you : message.author }),
-      el('p', { text: message.body })));  // text, never HTML
+      message.photo ? photoElement(message) : el('p', { text: message.body })));  // text, never HTML
     typing.textContent = '';
     list.lastElementChild.scrollIntoView?.({ block: 'end' });
     if (message.sender === 'agent') emit('chatMessage', { conversation: chat.conversation, seq: message.seq });
   }
+
+  // The picture is read with the conversation's key (never put in a URL)
+  // and shown from a blob: URL; a photo sent from this tab shows at once.
+  function photoElement(message) {
+    const { id, width, height } = message.photo;
+    const img = el('img', { class: 'chat-image', alt: t().photoAlt, width: String(width), height: String(height) });
+    const local = photoUrls.get(message.client_id);
+    if (local) { photoUrls.set(id, local); photoUrls.delete(message.client_id); }
+    if (photoUrls.has(id)) img.src = photoUrls.get(id);
+    else {
+      fetch(url(`/api/v1/chat/conversations/${chat.conversation}/photos/${id}`), { headers: { authorization: `Bearer ${chat.key}` } })
+        .then((r) => (r.ok ? r.blob() : null)).then((blob) => {
+          if (!blob) return;
+          photoUrls.set(id, URL.createObjectURL(blob));
+          img.src = photoUrls.get(id);
+        }).catch(() => {});
+    }
+    return img;
+  }
+
+  async function sendPhoto(input) {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file || !chat) return;
+    const s = t();
+    const client_id = newId();
+    const note = el('span', { class: 'meta', text: s.sending });
+    const pending = el('li', { class: 'msg customer pending', 'data-client': client_id }, note);
+    list.append(pending);
+    const fail = (why) => { pending.classList.add('failed'); note.textContent = why; note.setAttribute('role', 'alert'); };
+    if (!photoTypes.split(',').includes(file.type)) return fail(s.photoType);
+    if (file.size > 5 * 1024 * 1024) return fail(s.photoSize);
+    const preview = URL.createObjectURL(file);
+    photoUrls.set(client_id, preview);
+    pending.append(el('img', { class: 'chat-image', alt: s.photoAlt, src: preview }));
+    pending.scrollIntoView?.({ block: 'end' });
+    // Retried with the same Idempotency-Key: stored once, however often it is sent.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = await fetch(url(`/api/v1/chat/conversations/${chat.conversation}/photos`), {
+        method: 'POST', body: file,
+        headers: { 'content-type': file.type, authorization: `Bearer ${chat.key}`, 'idempotency-key': client_id },
+      }).then(async (x) => ({ status: x.status, body: await x.json().catch(() => ({})) })).catch(() => null);
+      if (r && (r.status === 200 || r.status === 201)) return show(r.body.message);
+      if (r) return fail({ 413: s.photoSize, 415: s.photoType, 429: s.photoRate }[r.status] || r.body.error || s.error);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+    }
+    fail(s.networkError);
+  }
+  pickPhoto.addEventListener('change', () => sendPhoto(pickPhoto));
+  takePhoto.addEventListener('change', () => sendPhoto(takePhoto));
 
   function connect() {
     const ws = new WebSocket(wsUrl('/api/v1/chat/ws'));
@@ -90,6 +153,8 @@ export function createChatView({ el, strings, url, emit, onExit }) {
 
   function forget() {
     chat = null;
+    for (const u of photoUrls.values()) URL.revokeObjectURL(u);
+    photoUrls.clear();
     try { sessionStorage.removeItem(CHAT_KEY); } catch { /* storage off */ }
   }
 
