@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <chrono>
@@ -46,6 +47,14 @@ std::string cookie_value(const std::string& header, const std::string& name) {
     at = end + 1;
   }
   return "";
+}
+
+std::string base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
 }
 
 ChatReply error(int status, const std::string& message) { return {status, {{"error", message}}, {}}; }
@@ -434,6 +443,10 @@ ChatReply ChatService::attach_photo(const std::string& id, const std::string& au
                        image.width, image.height, t};
   photo.size = static_cast<std::int64_t>(photo.bytes.size());
   const ChatMessage m = im.post(id, "customer", Impl::customer_name(*c), "", idempotency_key, &photo);
+  // The helpdesk gets the photo itself (a ticket is answered there, often by someone who never opens this console).
+  if (im.events && m.attachment.is_object() && m.attachment["id"] == photo.id)
+    im.events("conversation.photo", id + ":photo:" + photo.id,
+              {{"conversation", id}, {"seq", m.seq}, {"photo", m.attachment}, {"sha256", photo.sha256}, {"data_base64", base64(photo.bytes)}});
   return {201, {{"message", message_json(m)}}, {}};
 }
 

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
+import { photo } from '../support/photos.mjs';
 import { launch, hostPage } from '../support/browser.mjs';
 import { flowClient } from '../support/flow_client.mjs';
 
@@ -25,7 +26,7 @@ const scripts = [
   { flow: 'return-request', steps: [
     ['Which order?', { 'Order number': 'BL-10421', 'Email used for the order': 'ana@example.com' }, null, 'Continue'],
     ["What's wrong with it?", { 'Anything we should know? (optional)': 'It reboots every hour' }, "It's faulty", 'Continue',
-      { 'Photo of the problem (optional)': { name: 'fault.png', mimeType: 'image/png', buffer: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(100, 3)]) } }],
+      { 'Photo of the problem (optional)': { name: 'fault.png', mimeType: 'image/png', buffer: photo('photo.png') } }],
     ['Return for a refund?', {}, null, 'Yes, return it']],
     done: 'Return started', says: /RMA-10421/,
     check: () => assert.match(JSON.stringify(api.backOffice("SELECT resolution, photo FROM returns WHERE order_id = 'BL-10421'")),

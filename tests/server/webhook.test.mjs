@@ -4,7 +4,7 @@
 // to retry), and configuration mistakes refused at startup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, repo } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
+import { photo } from '../support/photos.mjs';
 
 const SECRET = 'test-signing-secret';
 let receiver, receiverUrl, server, api, content, work;
@@ -197,6 +198,18 @@ test('the hand-off packet and, at close, the transcript reach the helpdesk webho
   assert.ok(attempts.every((e) => e.verified && e.key === `${conversation}:opened`), 'signed, one idempotency key');
   assert.equal(attempts[2].body.data.packet.customer.claimed.email, 'dev@example.com');
   await waitFor(() => api.store(`SELECT delivered_ms FROM outbound_events WHERE key = '${conversation}:opened'`)[0]?.delivered_ms > 0, 'delivery recorded');
+
+  // A photo the customer adds reaches the helpdesk too, bytes and all, once.
+  const sent = await api.call('POST', `/api/v1/chat/conversations/${conversation}/photos`, photo('photo.png'),
+    { 'content-type': 'image/png', authorization: `Bearer ${opened.body.key}`, 'idempotency-key': 'lamp-1' });
+  assert.equal(sent.status, 201, sent.text);
+  await waitFor(() => events.some((e) => e.body.event === 'conversation.photo'), 'the photo');
+  const shown = events.find((e) => e.body.event === 'conversation.photo');
+  assert.equal(shown.key, `${conversation}:photo:${sent.body.message.photo.id}`);
+  assert.ok(shown.verified);
+  const bytes = Buffer.from(shown.body.data.data_base64, 'base64');
+  assert.equal(bytes.length, sent.body.message.photo.size);
+  assert.equal(createHash('sha256').update(bytes).digest('hex'), shown.body.data.sha256);
 
   // An agent picks up the ticket and closes it: the transcript follows.
   const login = await api.call('POST', '/agent/login', { email: 'agent@brightloop.example', password: 'brightloop-agent' });
