@@ -1,0 +1,80 @@
+// A visit, summed up: what the customer searched for, read and ran, and how
+// it ended. Every metric in the reports is a count or a ratio over these
+// summaries, so each definition lives here, in one place (README: "Reports").
+//
+// A visit is the widget's: it begins when the widget is first used on a
+// page and ends after 30 minutes without activity (the widget keeps its id
+// in sessionStorage). Its day is the UTC day it began, so a visit across
+// midnight counts once, on the day it started.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/metrics/event.h"
+
+namespace firstfix::metrics {
+
+struct SearchSummary {
+  std::string search_id;
+  std::string query;       // scrubbed
+  std::string normalized;  // the analyzer's stems, sorted: "password reset" == "resetting passwords"
+  std::int64_t at_ms = 0;
+  int results = 0;
+  int click_position = 0;  // of the first click on a result; 0 when nothing was clicked
+  // Followed, later in the same visit, by an article view without a "not
+  // helpful" vote on that article, or by a flow reaching `resolved`; and the
+  // visit did not escalate to a person.
+  bool success = false;
+};
+
+struct FlowSummary {
+  std::string session, flow;
+  std::string done_state;  // "" when it never reached a done state in the visit
+  int failed_steps = 0;
+};
+
+struct ArticleSummary {
+  std::string article;
+  int views = 0;
+  int vote = 0;  // the last vote in the visit: 1 helpful, -1 not helpful, 0 none
+};
+
+struct VisitSummary {
+  std::string visit, visitor, locale;
+  std::string topic;  // the category of the first article or flow the visit touched; "" if none
+  std::string day;    // YYYY-MM-DD (UTC) of start_ms
+  std::int64_t start_ms = 0, end_ms = 0;
+  std::vector<SearchSummary> searches;
+  std::vector<FlowSummary> flows;
+  std::vector<ArticleSummary> articles;
+  bool self_service = false;          // searched, read an article or started a flow
+  bool self_service_success = false;  // self-service, no escalation, and resolved or an article read without a "not helpful" vote
+  bool offered = false;               // a person was offered
+  bool escalated = false;             // the customer went to a person (accepted an offer, or chat started)
+  bool declined = false;
+  std::string trigger;                // why: failures, request, frustration, contact
+  bool resolved = false;              // a flow reached `resolved`, or an article was voted helpful
+  std::int64_t resolution_ms = 0;     // from the visit's start to the first of those
+  int satisfaction = 0;               // the last survey score (1..5); 0 without a survey
+  bool chat = false;
+  std::string chat_disposition;
+};
+
+struct Catalog {
+  // The category of an article or a flow ("" if unknown).
+  std::function<std::string(const std::string& id)> category_of;
+  // A query's normalized form, for grouping.
+  std::function<std::string(const std::string& query, const std::string& locale)> normalize;
+};
+
+// `events` may arrive in any order and more than once (same id): they are
+// put in order (at_ms, then seq) and counted once. Throws
+// std::invalid_argument when they do not all belong to one visit.
+VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog);
+
+std::string utc_day(std::int64_t ms);  // "YYYY-MM-DD"
+
+}  // namespace firstfix::metrics
