@@ -45,6 +45,7 @@ std::optional<FlowFile> parse_flow_file(const std::string& source, const std::st
   f.id = flow->id;
   f.title = flow->title;
   f.locale = flow->locale;
+  f.category = flow->category;
   f.intents = flow->intents;
   f.pages = flow->pages;
   f.json = text;

@@ -14,6 +14,7 @@ struct FlowFile {
   std::string id;
   std::string title;
   std::string locale;
+  std::string category;              // one of the articles' categories, or empty
   std::vector<std::string> intents;  // customer phrasings, searchable
   std::vector<std::string> pages;    // URL patterns where the widget suggests it
   std::string json;                   // the file's text, as written

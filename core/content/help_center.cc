@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "core/escalation/business_hours.h"
@@ -189,9 +190,17 @@ HelpCenter compile_help_center(const std::vector<SourceFile>& files, Diagnostics
     auto [it, fresh] = owner.emplace(a.id, a.source);
     if (!fresh) out.push_back({a.source, a.id_line, a.id_column, "duplicate id '" + a.id + "' (also in " + it->second + ")"});
   }
+  std::map<std::string, std::set<std::string>> categories;  // locale -> the articles' categories
+  for (const auto& a : articles) categories[a.locale].insert(a.category);
   for (const auto& flow : hc.flows) {
     auto [it, fresh] = owner.emplace(flow.id, flow.source);
     if (!fresh) out.push_back({flow.source, 1, 1, "duplicate id '" + flow.id + "' (also in " + it->second + ")"});
+    if (!flow.category.empty() && !categories[flow.locale].count(flow.category)) {
+      std::string known;
+      for (const auto& c : categories[flow.locale]) known += (known.empty() ? "" : ", ") + c;
+      out.push_back({flow.source, 1, 1, "category '" + flow.category + "' is not a category of any " + flow.locale + " article (" +
+                                            (known.empty() ? "there are none" : "known: " + known) + ")"});
+    }
   }
 
   std::map<std::string, std::string> id_by_path;

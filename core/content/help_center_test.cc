@@ -85,6 +85,13 @@ TEST_CASE("flows: malformed JSON, missing fields and graph problems are located"
   p = problems({{"flows/f.json", R"({"id": "f", "title": "F", "locale": "en", "start": "x", "steps": {"d": {"kind": "done", "state": "resolved", "message": "ok"}}})"}});
   REQUIRE(p.size() == 1);
   CHECK(p[0] == "flows/f.json:1:52: start step 'x' does not exist");
+  // A flow's category is one its locale's articles use (the reports group by it).
+  p = problems({{"flows/f.json", "{\"id\": \"f\", \"title\": \"F\", \"locale\": \"en\", \"category\": \"Orders\", " + steps + "}"},
+                {"articles/a.md", article("a", "A", "x")}});
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "flows/f.json:1:1: category 'Orders' is not a category of any en article (known: General)");
+  CHECK(problems({{"flows/f.json", "{\"id\": \"f\", \"title\": \"F\", \"locale\": \"en\", \"category\": \"General\", " + steps + "}"},
+                  {"articles/a.md", article("a", "A", "x")}}).empty());
 }
 
 TEST_CASE("synonym files: groups need two terms and no empty entries") {

@@ -316,10 +316,11 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
     return std::nullopt;
   }
   Flow f;
-  r.only(doc, "", {"id", "title", "locale", "intents", "requires", "pages", "start", "steps"});
+  r.only(doc, "", {"id", "title", "locale", "category", "intents", "requires", "pages", "start", "steps"});
   f.id = r.string(doc, "", "id", true);
   f.title = r.string(doc, "", "title", true);
   f.locale = r.string(doc, "", "locale", true);
+  f.category = r.string(doc, "", "category", false);
   f.intents = r.strings(doc, "", "intents");
   f.requirements = r.strings(doc, "", "requires");
   f.pages = r.strings(doc, "", "pages");

@@ -73,6 +73,7 @@ struct Step {
 
 struct Flow {
   std::string id, title, locale;
+  std::string category;                   // the help center's category it belongs to (reports, filters); may be empty
   std::vector<std::string> intents;
   std::vector<std::string> requirements;  // JSON "requires", e.g. "identified"
   std::vector<std::string> pages;         // URL patterns ("*" wildcard) where the widget suggests it
