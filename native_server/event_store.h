@@ -1,0 +1,51 @@
+// The reports' store: the widget's events as they arrived, and a summary of
+// each visit (core/metrics/visit.h) re-made whenever one of its events
+// arrives, so a report is a sum over summaries however many events there
+// are. Kept apart from the conversation store (its own SQLite file,
+// events.db) because it grows by millions of rows and can move to a
+// shared database on its own.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/metrics/event.h"
+#include "core/metrics/visit.h"
+
+namespace firstfix::server {
+
+struct ReportFilter {
+  std::string from, to;  // YYYY-MM-DD, inclusive, by the visit's (UTC) day
+  std::string locale;    // "" = all
+  std::string category;  // "" = all; else the visits whose topic it is
+};
+
+struct IngestResult {
+  size_t accepted = 0;
+  size_t duplicates = 0;  // already stored under the same id: counted once
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  // Stores the events and re-sums every visit they touch, in one
+  // transaction: a batch is stored whole or not at all.
+  virtual IngestResult ingest(const std::vector<metrics::Event>& events, std::int64_t received_ms,
+                              const metrics::Catalog& catalog) = 0;
+  // Every figure of the reports page (README: "Reports" defines each).
+  virtual nlohmann::json report(const ReportFilter& filter) = 0;
+  // Drill-down. `which`: all, no_results, no_clicks, failed (searches that were not a success).
+  virtual nlohmann::json searches(const ReportFilter& filter, const std::string& which, const std::string& normalized,
+                                  size_t limit) = 0;
+  // `which`: all, escalated, resolved, unresolved, repeat.
+  virtual nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit) = 0;
+  virtual std::int64_t event_count() = 0;
+};
+
+std::unique_ptr<EventStore> open_sqlite_event_store(const std::string& path);
+
+}  // namespace firstfix::server
