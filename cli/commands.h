@@ -29,9 +29,29 @@ struct ServeOptions {
   std::string connectors_file;  // optional: webhook endpoints (YAML)
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
+  bool demo_events = true;  // a month of demo events when the events store is empty
 };
 int serve_command(const ServeOptions& options, const std::string& program_path);
 
 int analyze_command(const std::string& locale, bool json);
+
+struct ReportOptions {
+  std::string data_dir = ".firstfix-data";
+  std::string from, to;  // YYYY-MM-DD; default: the last 30 days
+  std::string locale, category;
+  bool json = false;
+  bool csv = false;
+};
+// Prints the same figures as the reports page (and its CSV export).
+int report_command(const ReportOptions& options);
+
+struct DemoEventsOptions {
+  std::string content_dir = "content";
+  std::string data_dir = ".firstfix-data";
+  int days = 30;
+  unsigned seed = 20261125;
+};
+// Builds the content into DATA/dist and adds a realistic month of events.
+int demo_events_command(const DemoEventsOptions& options);
 
 }  // namespace firstfix::cli

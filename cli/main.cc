@@ -53,6 +53,28 @@ int main(int argc, char** argv) {
   serve->add_option("--host", serve_options.host, "address to listen on")->capture_default_str();
   serve->add_option("--port", serve_options.port, "port to listen on (0: any free port)")->capture_default_str();
 
+  serve->add_flag("!--no-demo-events", serve_options.demo_events,
+                  "do not add a month of demo events to an empty events store (the reports page's demo)");
+
+  firstfix::cli::ReportOptions ro;
+  auto* report = app.add_subcommand("report", "Print the search-success and resolution figures for a date range: the same\n"
+                                              "figures as the reports page (/reports) and its CSV export.");
+  report->add_option("--data", ro.data_dir, "the data folder `firstfix serve` uses")->capture_default_str();
+  report->add_option("--from", ro.from, "first day, YYYY-MM-DD (default: 29 days before --to)");
+  report->add_option("--to", ro.to, "last day, YYYY-MM-DD (default: today, UTC)");
+  report->add_option("--locale", ro.locale, "only visits in this language");
+  report->add_option("--category", ro.category, "only visits about this category");
+  report->add_flag("--json", ro.json, "print the full report as JSON (as GET /api/v1/reports)");
+  report->add_flag("--csv", ro.csv, "print the CSV export (as GET /api/v1/reports.csv)");
+
+  firstfix::cli::DemoEventsOptions deo;
+  auto* demo = app.add_subcommand("demo-events", "Add a realistic month of widget events for the content, so the reports page\n"
+                                                 "has figures at once. Visit ids start with demo-.");
+  demo->add_option("--content", deo.content_dir, "content folder")->capture_default_str();
+  demo->add_option("--data", deo.data_dir, "the data folder `firstfix serve` uses")->capture_default_str();
+  demo->add_option("--days", deo.days, "days of events, ending today")->check(CLI::Range(1, 3660))->capture_default_str();
+  demo->add_option("--seed", deo.seed, "random seed (the same seed gives the same events)")->capture_default_str();
+
   std::string locale = "en";
   bool analyze_json = false;
   auto* analyze = app.add_subcommand("analyze", "Print the search terms the analyzer makes of each line of stdin.");
@@ -77,6 +99,14 @@ int main(int argc, char** argv) {
     }
     if (*analyze) return firstfix::cli::analyze_command(locale, analyze_json);
     if (*serve) return firstfix::cli::serve_command(serve_options, argv[0]);
+    if (*report) {
+      if (ro.json && ro.csv) {
+        std::cerr << "firstfix report: give --json or --csv, not both\n";
+        return 2;
+      }
+      return firstfix::cli::report_command(ro);
+    }
+    if (*demo) return firstfix::cli::demo_events_command(deo);
   } catch (const Xapian::Error& e) {
     std::cerr << "firstfix: " << e.get_description() << '\n';
     return 2;

@@ -33,6 +33,15 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cerr << "firstfix serve: " << e.what() << "\n";
     return 1;
   }
+  if (o.demo_events) {
+    try {
+      if (size_t n = app->add_demo_events_if_empty())
+        std::cout << "firstfix: added " << n << " demo events for the reports page (/reports); --no-demo-events to start empty" << std::endl;
+    } catch (const std::exception& e) {
+      std::cerr << "firstfix serve: demo events: " << e.what() << "\n";
+      return 1;
+    }
+  }
   server::HttpServer http({.host = o.host,
                            .port = o.port,
                            .body_limit = &server::App::body_limit,

@@ -21,6 +21,8 @@
 #include "core/search/searcher.h"
 #include "native_server/chat_service.h"
 #include "native_server/image_check.h"
+#include "native_server/demo_events.h"
+#include "native_server/reports.h"
 #include "native_server/demo_back_office.h"
 #include "native_server/event_delivery.h"
 #include "native_server/flow_service.h"
@@ -84,6 +86,10 @@ struct App::Impl {
   std::unique_ptr<FlowService> flows;
   std::map<std::string, nlohmann::json> flow_definitions;
   std::unique_ptr<ChatService> chat;
+  std::unique_ptr<Reports> reports;
+  std::string reports_url;
+  // Report queries may scan millions of rows: their own threads, so they never hold up a search or a flow.
+  boost::asio::thread_pool reports_pool{2};
   std::shared_ptr<WebhookConnector> webhooks;  // declared before `delivery`, which uses it, so it outlives it
   std::unique_ptr<EventDelivery> delivery;     // hand-off events to a helpdesk, when configured
   std::string console_url;  // id -> the flow as written: the widget checks answers with it
@@ -221,7 +227,9 @@ struct App::Impl {
       });
     }
 
+    reports = std::make_unique<Reports>(manifest, (data / "events.db").string());
     console_url = widget_file("console.js");
+    reports_url = widget_file("reports.js");
     site.manifest = manifest;
     site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
     site.widget_tag = "<script src=\"" + loader_url + "\" async></script>";
@@ -473,6 +481,83 @@ struct App::Impl {
     return true;
   }
 
+  // Events in from any page that embeds the widget; reports out to logged-in editors only.
+  bool handle_reports_api(Request& req, const std::string& path, const boost::urls::params_view& params, Respond& respond) {
+    const bool post = req.method() == http::verb::post;
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (path == "/api/v1/events") {
+      if (!post) {
+        auto res = json_error(req, http::status::method_not_allowed, "use POST here");
+        res.set(http::field::allow, "POST");
+        respond(std::move(res));
+        return true;
+      }
+      // sendBeacon sends text/plain (a CORS-safelisted type, so no preflight); fetch sends JSON.
+      const auto type = req[http::field::content_type];
+      if (!type.starts_with("application/json") && !type.starts_with("text/plain")) {
+        auto res = json_error(req, http::status::unsupported_media_type, "send the events as application/json or text/plain");
+        res.set(http::field::access_control_allow_origin, "*");
+        respond(std::move(res));
+        return true;
+      }
+      boost::asio::post(reports_pool, [this, req = std::move(req), now, respond]() mutable {
+        Response res = [&] {
+          try {
+            const ReportsReply r = reports->ingest(req.body(), now);
+            return make_response(req, static_cast<http::status>(r.status), "application/json", r.body.dump());
+          } catch (const std::exception& e) {
+            return json_error(req, http::status::internal_server_error, e.what());
+          }
+        }();
+        res.set(http::field::cache_control, "no-store");
+        res.set(http::field::access_control_allow_origin, "*");
+        respond(std::move(res));
+      });
+      return true;
+    }
+    if (post) return false;
+    std::map<std::string, std::string> query;
+    for (const auto& p : params) query[std::string(p.key)] = std::string(p.value);
+    const std::string cookie(req[http::field::cookie]);
+    boost::asio::post(reports_pool, [this, req = std::move(req), path, query, cookie, now, respond]() mutable {
+      try {
+        auto editor = chat->signed_in(cookie);
+        if (!editor) return respond(json_error(req, http::status::unauthorized, "log in as an editor first"));
+        if (editor->role != "editor") return respond(json_error(req, http::status::forbidden, "reports are for editors (you are logged in as " + editor->role + ")"));
+        ReportFilter f;
+        try {
+          f = reports->filter(query, metrics::utc_day(now));
+        } catch (const std::invalid_argument& e) {
+          return respond(json_error(req, http::status::bad_request, e.what()));
+        }
+        auto get = [&](const char* k, const char* fallback) { return query.count(k) ? query.at(k) : std::string(fallback); };
+        size_t limit = 100;
+        try {
+          limit = std::clamp<size_t>(std::stoul(get("limit", "100")), 1, 1000);
+        } catch (const std::exception&) {
+          return respond(json_error(req, http::status::bad_request, "parameter 'limit' must be a number from 1 to 1000"));
+        }
+        Response res;
+        try {
+          if (path == "/api/v1/reports") res = json(req, reports->report(f));
+          else if (path == "/api/v1/reports.csv") {
+            res = make_response(req, http::status::ok, "text/csv; charset=utf-8", Reports::csv(reports->report(f)));
+            res.set(http::field::content_disposition, "attachment; filename=\"firstfix-report-" + f.from + "-to-" + f.to + ".csv\"");
+          } else if (path == "/api/v1/reports/searches") res = json(req, {{"searches", reports->searches(f, get("which", "all"), get("normalized", ""), limit)}});
+          else if (path == "/api/v1/reports/visits") res = json(req, {{"visits", reports->visits(f, get("which", "all"), limit)}});
+          else return respond(json_error(req, http::status::not_found, "no report at " + path));
+        } catch (const std::invalid_argument& e) {
+          return respond(json_error(req, http::status::bad_request, std::string("parameter ") + e.what()));
+        }
+        res.set(http::field::cache_control, "no-store");
+        respond(std::move(res));
+      } catch (const std::exception& e) {
+        respond(json_error(req, http::status::internal_server_error, e.what()));
+      }
+    });
+    return true;
+  }
+
   void upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket) {
     auto parsed = boost::urls::parse_origin_form(req.target());
     const std::string path = parsed ? std::string(parsed->path()) : "";
@@ -536,6 +621,7 @@ struct App::Impl {
     if ((path.rfind("/api/v1/chat/", 0) == 0 || path.rfind("/api/v1/agent/", 0) == 0 || path.rfind("/agent/", 0) == 0) &&
         handle_chat_api(req, path, respond))
       return;
+    if ((path == "/api/v1/events" || path.rfind("/api/v1/reports", 0) == 0) && handle_reports_api(req, path, params, respond)) return;
     if (path.rfind("/api/v1/", 0) == 0 && handle_flow_api(req, path, params, respond)) return;
     if (post) {
       auto res = json_error(req, http::status::method_not_allowed, "POST is not supported on " + path);
@@ -616,6 +702,7 @@ struct App::Impl {
       return respond(html(req, http::status::ok, flow_page(site, it->second)));
     }
     if (path == "/agent" || path == "/agent/") return respond(html(req, http::status::ok, agent_console_page(site, console_url)));
+    if (path == "/reports" || path == "/reports/") return respond(html(req, http::status::ok, reports_page(site, reports_url)));
     if (path == "/demo/outbox") {
       return boost::asio::post(pool, [this, req = std::move(req), respond]() mutable {
         try {
@@ -644,9 +731,16 @@ struct App::Impl {
 
 App::App(const AppConfig& config) : impl_(std::make_unique<Impl>(config)) { impl_->load(); }
 App::~App() {
+  impl_->reports_pool.join();
   impl_->pool.join();
   impl_->flow_pool.join();
 }
+size_t App::add_demo_events_if_empty() {
+  if (impl_->reports->store().event_count() > 0) return 0;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return add_demo_events(*impl_->reports, impl_->manifest, now, {});
+}
+
 void App::handle(Request&& req, Respond respond) { impl_->handle(std::move(req), std::move(respond)); }
 void App::upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket) { impl_->upgrade(std::move(req), std::move(socket)); }
 

@@ -26,6 +26,9 @@ class App {
   explicit App(const AppConfig& config);  // throws naming a missing file
   ~App();
   void handle(Request&& req, Respond respond);
+  // A month of demo events when the events store is empty (the reports
+  // page's demo); returns how many were added.
+  size_t add_demo_events_if_empty();
   // A request asking for a WebSocket: live chat for customers and agents.
   void upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket);
   // The largest request body accepted for a target (ServerOptions::body_limit).

@@ -272,7 +272,9 @@ struct ChatService::Impl {
     return store.find_agent_session(sha256_hex(token), now());
   }
 
-  std::optional<Agent> authorized(const std::string& cookie_header, const std::string* csrf, ChatReply& failure) {
+  // The logged-in staff member, if their role is `role` ("" = any role).
+  std::optional<Agent> authorized(const std::string& cookie_header, const std::string* csrf, ChatReply& failure,
+                                  const std::string& role = "agent") {
     auto s = agent_session(cookie_header);
     if (!s) {
       failure = error(401, "log in as an agent first");
@@ -284,6 +286,10 @@ struct ChatService::Impl {
     }
     auto a = store.find_agent(s->agent_id);
     if (!a) failure = error(401, "log in as an agent first");
+    else if (!role.empty() && a->role != role) {
+      failure = error(403, "this needs the " + role + " role (you are logged in as " + a->role + ")");
+      return std::nullopt;
+    }
     return a;
   }
 };
@@ -296,12 +302,20 @@ ChatService::ChatService(Store& store, asio::thread_pool& pool, std::function<st
 ChatService::~ChatService() = default;
 
 void ChatService::ensure_demo_agent() {
-  if (impl_->store.find_agent("agent@brightloop.example")) return;
-  char hash[crypto_pwhash_STRBYTES];
-  const std::string password = "brightloop-agent";
-  if (crypto_pwhash_str(hash, password.c_str(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-    throw std::runtime_error("cannot hash the demo agent's password (out of memory)");
-  impl_->store.upsert_agent({"ag_demo", "agent@brightloop.example", "Sam (demo agent)", hash});
+  auto make = [&](const char* id, const char* email, const char* name, const std::string& password, const char* role) {
+    if (impl_->store.find_agent(email)) return;
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password.c_str(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+      throw std::runtime_error(std::string("cannot hash the password of ") + email + " (out of memory)");
+    impl_->store.upsert_agent({id, email, name, hash, role});
+  };
+  make("ag_demo", "agent@brightloop.example", "Sam (demo agent)", "brightloop-agent", "agent");
+  make("ed_demo", "editor@brightloop.example", "Robin (demo editor)", "brightloop-editor", "editor");
+}
+
+std::optional<Agent> ChatService::signed_in(const std::string& cookie_header) {
+  ChatReply failure;
+  return impl_->authorized(cookie_header, nullptr, failure, "");
 }
 
 void ChatService::on_event(EventSink sink) { impl_->events = std::move(sink); }
@@ -609,7 +623,7 @@ ChatReply ChatService::login(const json& body) {
   const std::string token = random_hex(32), csrf = random_hex(16);
   im.store.create_agent_session({sha256_hex(token), agent->id, csrf, im.now() + kAgentSessionMs});
   return {200,
-          {{"agent", {{"id", agent->id}, {"name", agent->name}, {"email", agent->email}}}, {"csrf", csrf}},
+          {{"agent", {{"id", agent->id}, {"name", agent->name}, {"email", agent->email}, {"role", agent->role}}}, {"csrf", csrf}},
           {{"Set-Cookie", std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                               std::to_string(kAgentSessionMs / 1000)}}};
 }

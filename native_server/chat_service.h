@@ -37,8 +37,10 @@ class ChatService {
               std::function<std::int64_t()> now_ms = {});
   ~ChatService();
 
-  // Makes the demo agent if there is no agent at all (README: how to log in).
+  // Makes the demo agent and the demo editor if they are missing (README: how to log in).
   void ensure_demo_agent();
+  // Who holds this session cookie (agents and editors log in the same way), if anyone.
+  std::optional<Agent> signed_in(const std::string& cookie_header);
 
   // POST /api/v1/chat/conversations: the hand-off packet in, {conversation, key, state, queue_position} out.
   ChatReply open(const nlohmann::json& body, const std::string& user_agent);

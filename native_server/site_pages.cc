@@ -114,6 +114,34 @@ std::string agent_console_page(const SiteContext& site, const std::string& scrip
          "<button type=\"submit\">Close conversation</button></form></section></div></div>\n</body>\n</html>\n";
 }
 
+std::string reports_page(const SiteContext& site, const std::string& script_url) {
+  const std::string name = site.manifest["site"]["name"].get<std::string>();
+  return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<title>Reports · " + escape_html(name) + "</title>\n<link rel=\"stylesheet\" href=\"" + escape_html(site.stylesheet_url) + "\">\n"
+         "<script src=\"" + escape_html(script_url) + "\" defer></script>\n</head>\n<body class=\"console reports\">\n"
+         "<form id=\"login\" class=\"login\" hidden><h1>Reports</h1><p>For content editors.</p>"
+         "<label for=\"email\">Email</label><input id=\"email\" type=\"email\" autocomplete=\"username\" required>"
+         "<label for=\"password\">Password</label><input id=\"password\" type=\"password\" autocomplete=\"current-password\" required>"
+         "<button type=\"submit\">Log in</button><p id=\"login-error\" role=\"alert\"></p></form>\n"
+         "<div id=\"desk\" hidden><header class=\"site\"><span class=\"brand\">Reports</span><span id=\"who\"></span>"
+         "<button id=\"logout\" type=\"button\">Log out</button></header>\n<main class=\"report\">\n"
+         "<form id=\"filters\" class=\"filters\"><label>From <input id=\"from\" type=\"date\" required></label>"
+         "<label>To <input id=\"to\" type=\"date\" required></label>"
+         "<label>Language <select id=\"locale\"><option value=\"\">All</option></select></label>"
+         "<label>Category <select id=\"category\"><option value=\"\">All</option></select></label>"
+         "<button type=\"submit\">Apply</button><a id=\"csv\" class=\"button\" href=\"#\" download>Export CSV</a></form>\n"
+         "<p id=\"status\" role=\"status\"></p>\n"
+         "<section aria-labelledby=\"h-outcomes\"><h2 id=\"h-outcomes\">Resolution beside deflection</h2><div id=\"cards\" class=\"cards\"></div></section>\n"
+         "<section aria-labelledby=\"h-trend\"><h2 id=\"h-trend\">Day by day</h2><div class=\"chart\"><canvas id=\"trend\" role=\"img\" "
+         "aria-label=\"Visits, search success, resolution and deflection by day\"></canvas></div></section>\n"
+         "<section aria-labelledby=\"h-gaps\"><h2 id=\"h-gaps\">Content gaps: what people could not find</h2><div id=\"gaps\"></div></section>\n"
+         "<section aria-labelledby=\"h-flows\"><h2 id=\"h-flows\">Task flows</h2><div id=\"flows\"></div></section>\n"
+         "<section aria-labelledby=\"h-articles\"><h2 id=\"h-articles\">Articles</h2><div id=\"articles\"></div></section>\n"
+         "<section aria-labelledby=\"h-escalations\"><h2 id=\"h-escalations\">Where people ask for a person</h2><div id=\"escalations\"></div></section>\n"
+         "<section id=\"drill\" aria-labelledby=\"h-drill\" hidden><h2 id=\"h-drill\"></h2><div id=\"drill-body\"></div></section>\n"
+         "</main></div>\n</body>\n</html>\n";
+}
+
 std::string outbox_page(const SiteContext& site, const nlohmann::json& messages) {
   std::string body =
       "<h1>Demo inbox</h1>\n<p>Email the demo back office has sent (one-time codes, confirmations), newest first. "
@@ -157,6 +185,15 @@ blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid #c98a00;backgr
 .context dl{display:grid;grid-template-columns:9rem 1fr;gap:.2rem .8rem}.context dt{color:var(--muted)}.trail .failure,.failures li{color:#b3261e}
 .messages{list-style:none;padding:0;max-height:40vh;overflow:auto}.msg{margin:.4rem 0;padding:.5rem .8rem;border-radius:8px;background:#f1f4f8}
 .msg.agent{background:#e6f0fb}.msg.system{background:#fff8e6;font-size:.9rem}.msg .meta{font-size:.8rem;color:var(--muted)}.msg p{margin:.2rem 0 0;white-space:pre-wrap}
+.reports .report{max-width:72rem;margin:0 auto;padding:1rem}.filters{display:flex;flex-wrap:wrap;gap:.8rem;align-items:flex-end}
+.filters label{display:flex;flex-direction:column;font-size:.9rem;gap:.2rem}.reports a.button{padding:.45rem .9rem;border:1px solid var(--accent);border-radius:6px;text-decoration:none}
+[hidden]{display:none!important}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:.8rem}.reports .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:.8rem 1rem;text-align:left;color:var(--ink)}
+.reports .card:hover,.reports tr.clickable:hover{background:#eef3fa}.reports tr.clickable{cursor:pointer}.reports .visits li{margin-bottom:.6rem}.reports .events{font-size:.9rem;color:var(--muted)}
+.card .value{display:block;font-size:1.6rem;font-weight:600}.card .label{display:block;font-size:.9rem;color:var(--muted)}.card.key{border-color:var(--accent);border-width:2px}
+.chart{position:relative;height:18rem;background:#fff;border:1px solid var(--line);border-radius:10px;padding:.5rem}
+.reports table{width:100%;border-collapse:collapse;background:#fff}.reports th,.reports td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line)}
+.reports th button{background:none;border:0;color:var(--ink);padding:0;font-weight:600}.reports td.num,.reports th.num{text-align:right}
 .msg .photo img{display:block;max-width:min(100%,28rem);height:auto;border-radius:6px;margin-top:.3rem}
 .typing{color:var(--muted);font-size:.9rem;min-height:1.2em}#composer,#close-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-top:.5rem}
 #composer textarea{flex:1 1 100%}

@@ -26,6 +26,8 @@ std::string not_found_page(const SiteContext& site);
 // A task flow's page: what it does and a button that runs it in the widget.
 std::string flow_page(const SiteContext& site, const flow::Flow& flow);
 // The agent console: login, queue, conversation with the hand-off context.
+// The reports for content editors (the page's script draws everything from /api/v1/reports).
+std::string reports_page(const SiteContext& site, const std::string& script_url);
 std::string agent_console_page(const SiteContext& site, const std::string& script_url);
 // The demo back office's sent email (DemoBackOffice::outbox).
 std::string outbox_page(const SiteContext& site, const nlohmann::json& messages);

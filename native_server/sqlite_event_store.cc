@@ -86,15 +86,9 @@ double ratio(std::int64_t part, std::int64_t whole) { return whole > 0 ? static_
 
 // The previous period of the same length, for trends.
 std::pair<std::string, std::string> previous_period(const std::string& from, const std::string& to) {
-  using namespace std::chrono;
-  auto parse = [](const std::string& d) {
-    return sys_days(year_month_day(year(std::stoi(d.substr(0, 4))), month(static_cast<unsigned>(std::stoi(d.substr(5, 2)))),
-                                   day(static_cast<unsigned>(std::stoi(d.substr(8, 2))))));
-  };
-  const sys_days a = parse(from), b = parse(to);
-  const auto length = b - a + days(1);
-  auto show = [](sys_days d) { return metrics::utc_day(duration_cast<milliseconds>(d.time_since_epoch()).count()); };
-  return {show(a - length), show(a - days(1))};
+  const std::int64_t a = metrics::utc_day_start(from), b = metrics::utc_day_start(to);
+  const std::int64_t length = b - a + metrics::kDayMs;
+  return {metrics::utc_day(a - length), metrics::utc_day(a - metrics::kDayMs)};
 }
 
 class SqliteEventStore final : public EventStore {

@@ -111,6 +111,7 @@ const std::vector<std::string> kMigrations = {
          created_ms INTEGER NOT NULL);
        CREATE INDEX chat_attachments_by_conversation ON chat_attachments(conversation_id, created_ms);
        ALTER TABLE messages ADD COLUMN attachment_id TEXT REFERENCES chat_attachments(id);)",
+    "ALTER TABLE agents ADD COLUMN role TEXT NOT NULL DEFAULT 'agent' CHECK (role IN ('agent', 'editor'));",
 };
 
 class SqliteStore final : public Store {
@@ -358,22 +359,24 @@ class SqliteStore final : public Store {
 
   void upsert_agent(const Agent& a) override {
     std::lock_guard lock(mu_);
-    SQLite::Statement q(db_, "INSERT INTO agents VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET email = excluded.email, "
-                             "name = excluded.name, password_hash = excluded.password_hash");
+    SQLite::Statement q(db_, "INSERT INTO agents (id, email, name, password_hash, role) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                             "email = excluded.email, name = excluded.name, password_hash = excluded.password_hash, role = excluded.role");
     q.bind(1, a.id);
     q.bind(2, a.email);
     q.bind(3, a.name);
     q.bind(4, a.password_hash);
+    q.bind(5, a.role);
     q.exec();
   }
 
   std::optional<Agent> find_agent(const std::string& email_or_id) override {
     std::lock_guard lock(mu_);
-    SQLite::Statement q(db_, "SELECT id, email, name, password_hash FROM agents WHERE email = ? OR id = ?");
+    SQLite::Statement q(db_, "SELECT id, email, name, password_hash, role FROM agents WHERE email = ? OR id = ?");
     q.bind(1, email_or_id);
     q.bind(2, email_or_id);
     if (!q.executeStep()) return std::nullopt;
-    return Agent{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString()};
+    return Agent{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(),
+                 q.getColumn(4).getString()};
   }
 
   void create_agent_session(const AgentSession& s) override {

@@ -87,8 +87,10 @@ struct ChatAttachment {
   std::int64_t created_ms = 0;
 };
 
+// Staff who log in: agents (the console) and editors (the reports).
 struct Agent {
   std::string id, email, name, password_hash;  // Argon2id (libsodium)
+  std::string role = "agent";                  // "agent" or "editor"
 };
 
 struct AgentSession {

@@ -17,6 +17,22 @@ std::string utc_day(std::int64_t ms) {
   return out;
 }
 
+std::int64_t utc_day_start(const std::string& d) {
+  using namespace std::chrono;
+  auto digits = [&](size_t from, size_t n) {
+    int v = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      if (d[i] < '0' || d[i] > '9') throw std::invalid_argument("'" + d + "' is not a day like 2026-11-25");
+      v = v * 10 + (d[i] - '0');
+    }
+    return v;
+  };
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') throw std::invalid_argument("'" + d + "' is not a day like 2026-11-25");
+  const year_month_day ymd{year(digits(0, 4)), month(static_cast<unsigned>(digits(5, 2))), day(static_cast<unsigned>(digits(8, 2)))};
+  if (!ymd.ok()) throw std::invalid_argument("'" + d + "' is not a day of the calendar");
+  return duration_cast<milliseconds>(sys_days(ymd).time_since_epoch()).count();
+}
+
 VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog) {
   VisitSummary v;
   if (events.empty()) return v;

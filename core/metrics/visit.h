@@ -76,5 +76,9 @@ struct Catalog {
 VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog);
 
 std::string utc_day(std::int64_t ms);  // "YYYY-MM-DD"
+// Midnight (UTC) starting `day` ("YYYY-MM-DD"), in ms; throws
+// std::invalid_argument for anything that is not a real day.
+std::int64_t utc_day_start(const std::string& day);
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
 }  // namespace firstfix::metrics

@@ -8,11 +8,13 @@ import { fileURLToPath } from 'node:url';
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // `data`: an existing data folder to reuse (kept on stop), e.g. to restart a server.
-// `args`: extra `firstfix serve` flags; `env`: extra environment variables.
-export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000 } = {}) {
+// `args`: extra `firstfix serve` flags; `env`: extra environment variables;
+// `demoEvents`: start with the demo month of events (as the README's run command does).
+export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000, demoEvents = false } = {}) {
   const data = reuse ?? mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
   const proc = spawn(join(repo, 'build/native/firstfix'),
-    ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget'), ...args],
+    ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget'),
+      ...(demoEvents ? [] : ['--no-demo-events']), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   const origin = await new Promise((resolve, reject) => {
