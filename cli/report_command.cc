@@ -121,7 +121,10 @@ int report_command(const ReportOptions& o) {
     f = reports->filter(params, metrics::utc_day(now_ms()));
   } catch (const std::invalid_argument& e) {
     std::string why = e.what();
-    if (why.rfind("parameter '", 0) == 0) why = "--" + why.substr(11);  // name the option, as typed
+    if (why.rfind("parameter '", 0) == 0) {  // name the option, as typed: "--from: ..."
+      const size_t end = why.find('\'', 11);
+      why = "--" + why.substr(11, end - 11) + why.substr(end + 1);
+    }
     std::cerr << "firstfix report: " << why << "\n";
     return 2;
   }

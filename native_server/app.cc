@@ -638,6 +638,15 @@ struct App::Impl {
         }
       });
     }
+    if (path == "/favicon.ico") {
+      // Browsers ask every page for it: a small mark, not a 404 in every console.
+      auto res = make_response(req, http::status::ok, "image/svg+xml",
+                               "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><circle cx=\"16\" cy=\"16\" r=\"15\" "
+                               "fill=\"#0b5cad\"/><path d=\"M9 17l5 5 9-11\" stroke=\"#fff\" stroke-width=\"3.5\" fill=\"none\" "
+                               "stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>");
+      res.set(http::field::cache_control, "public, max-age=86400");
+      return respond(std::move(res));
+    }
     if (path == "/healthz")
       return respond(json(req, {{"status", "ok"}, {"articles", manifest["articles"].size()}, {"flows", manifest["flows"].size()}}));
     if (path == "/api/v1/search") {
