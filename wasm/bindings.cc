@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/metrics/scrub.h"
 #include "core/escalation/policy.h"
 #include "core/flow/engine.h"
 #include "core/search/json.h"
@@ -202,6 +203,10 @@ class Escalation {
 
 }  // namespace
 
+// Free text the widget records for the reports, without personal data
+// (core/metrics/scrub.h): scrubbed here, before it leaves the page.
+std::string scrub_personal_data(const std::string& text) { return firstfix::metrics::scrub_personal_data(text); }
+
 EMSCRIPTEN_BINDINGS(firstfix) {
   emscripten::class_<Engine>("Engine")
       .constructor<std::string>()
@@ -225,4 +230,5 @@ EMSCRIPTEN_BINDINGS(firstfix) {
   emscripten::function("flowSubmit", &flow_submit);
   emscripten::function("flowRecordAction", &flow_record_action);
   emscripten::function("flowCheckAnswers", &flow_check_answers);
+  emscripten::function("scrubPersonalData", &scrub_personal_data);
 }

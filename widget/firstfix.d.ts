@@ -9,16 +9,20 @@ export interface VoteEvent { id: string; helpful: boolean; comment: string }
 export interface ResultClickEvent { id: string; kind: 'article' | 'flow'; position: number; query: string }
 /** Flow events carry ids, step names and counts, never the customer's answers. */
 export interface FlowStartEvent { flow: string; session: string }
-export interface FlowStepEvent { flow: string; session: string; step: string; kind: 'ask' | 'confirm' | 'offer' | 'message'; failures: number }
+export interface FlowStepEvent { flow: string; session: string; step: string; kind: 'ask' | 'confirm' | 'offer' | 'message'; failures: number; invalid: boolean }
 export interface FlowDoneEvent { flow: string; session: string; state: 'resolved' | 'unresolved' | 'escalate'; failures: number }
 export interface FlowNotSolvedEvent { flow: string; session: string }
 /** The escalation policy offered a person: after repeated self-service failures, on request, or on frustration. */
 export interface EscalationEvent { trigger: 'failures' | 'request' | 'frustration'; failures: number; reasons?: string[] }
+export interface ChatEvent { conversation: string; state?: 'queued' | 'ticket' }
+/** The one-question survey after a done state or a chat: 1 (not at all satisfied) to 5 (very). */
+export interface SurveyEvent { about: 'flow' | 'chat'; session: string; score: 1 | 2 | 3 | 4 | 5 }
 export interface FirstfixEvents {
   open: Record<string, never>; close: Record<string, never>; search: SearchEvent;
   articleView: ArticleViewEvent; vote: VoteEvent; resultClick: ResultClickEvent;
   flowStart: FlowStartEvent; flowStep: FlowStepEvent; flowDone: FlowDoneEvent; flowNotSolved: FlowNotSolvedEvent;
   escalationOffer: EscalationEvent; escalationAccepted: EscalationEvent; escalationDeclined: EscalationEvent;
+  chatStart: ChatEvent; chatClosed: ChatEvent; chatMessage: { conversation: string; seq: number }; survey: SurveyEvent;
 }
 export interface Firstfix {
   (command: 'open' | 'close' | 'toggle'): void;
@@ -27,8 +31,11 @@ export interface Firstfix {
   (command: 'startFlow', flowId: string): void;
   (command: 'identify', user: FirstfixUser): void;
   (command: 'setLocale', locale: string): void;
+  /** Whether the widget may record events for the help center's reports (default: yes, unless data-consent="ask").
+   *  false stops recording at once and forgets what was not sent. */
+  (command: 'consent', granted: boolean): void;
   <E extends keyof FirstfixEvents>(command: 'on' | 'off', event: E, callback: (detail: FirstfixEvents[E]) => void): void;
 }
-export interface LoadOptions { src: string; locale?: string; position?: 'left' | 'right'; accent?: string; greeting?: string; preload?: 'idle' | 'open' }
+export interface LoadOptions { src: string; locale?: string; position?: 'left' | 'right'; accent?: string; greeting?: string; preload?: 'idle' | 'open'; consent?: 'granted' | 'ask' }
 export function loadFirstfix(options: LoadOptions): Promise<Firstfix>;
 declare global { interface Window { firstfix: Firstfix & { q?: unknown[][] } } }

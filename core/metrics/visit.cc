@@ -64,7 +64,7 @@ VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog) 
   };
   // Article views with their time, to judge the searches before them.
   std::vector<std::pair<std::int64_t, std::string>> views;
-  std::vector<std::int64_t> resolved_flows;
+  std::map<std::string, std::int64_t> vote_at, done_at;  // when the last vote / done state was given
 
   for (const Event& e : events) {
     if (e.visit != v.visit) throw std::invalid_argument("event " + e.id + " belongs to visit " + e.visit + ", not " + v.visit);
@@ -86,8 +86,8 @@ VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog) 
         touch_topic(e.target);
         break;
       case EventType::kVote:
-        article(e.target).vote = e.helpful ? 1 : -1;
-        if (e.helpful && resolved_at < 0) resolved_at = e.at_ms;
+        article(e.target).vote = e.helpful ? 1 : -1;  // the last vote stands
+        vote_at[e.target] = e.at_ms;
         break;
       case EventType::kFlowStart:
         v.self_service = true;
@@ -104,11 +104,8 @@ VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog) 
           v.self_service = true;
           touch_topic(e.target);
         }
-        v.flows[it->second].done_state = e.outcome;
-        if (e.outcome == "resolved") {
-          resolved_flows.push_back(e.at_ms);
-          if (resolved_at < 0) resolved_at = e.at_ms;
-        }
+        v.flows[it->second].done_state = e.outcome;  // the last word: "resolved", then "not_solved" is not resolved
+        done_at[e.session] = e.at_ms;
         break;
       }
       case EventType::kEscalationOffered:
@@ -128,6 +125,14 @@ VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog) 
       case EventType::kSurvey: v.satisfaction = e.score; break;
     }
   }
+  // Resolved: a flow whose last done state is `resolved`, or an article whose last vote is helpful; from the first of those.
+  std::vector<std::int64_t> resolved_flows;
+  for (const auto& f : v.flows)
+    if (f.done_state == "resolved") resolved_flows.push_back(done_at[f.session]);
+  for (std::int64_t at : resolved_flows)
+    if (resolved_at < 0 || at < resolved_at) resolved_at = at;
+  for (const auto& a : v.articles)
+    if (a.vote > 0 && (resolved_at < 0 || vote_at[a.article] < resolved_at)) resolved_at = vote_at[a.article];
   v.resolved = resolved_at >= 0;
   v.resolution_ms = v.resolved ? resolved_at - v.start_ms : 0;
   auto unhelpful = [&](const std::string& id) { return v.articles[article_at.at(id)].vote < 0; };

@@ -98,6 +98,19 @@ TEST_CASE("a 'not helpful' vote undoes the read; a flow reaching resolved makes 
   CHECK(v.self_service_success);
 }
 
+TEST_CASE("the last word counts: a resolved flow the customer says did not solve it, a vote changed") {
+  VisitBuilder b;
+  b.flow("password-reset", "fs_1", "resolved").add({{"type", "flow_done"}, {"target", "password-reset"}, {"session", "fs_1"}, {"outcome", "not_solved"}});
+  VisitSummary v = summarize_visit(b.events, kCatalog);
+  CHECK(v.flows[0].done_state == "not_solved");
+  CHECK_FALSE(v.resolved);
+  VisitBuilder c;
+  c.view("reset-password").vote("reset-password", true).vote("reset-password", false);
+  v = summarize_visit(c.events, kCatalog);
+  CHECK_FALSE(v.resolved);
+  CHECK_FALSE(v.self_service_success);
+}
+
 TEST_CASE("escalating to a person makes no search in the visit a success, whatever came before") {
   VisitBuilder b;
   b.search("where is my order", 3, "s1").view("track-order").search("order late", 0, "s2").escalate("failures");

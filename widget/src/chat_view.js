@@ -10,7 +10,7 @@ export const CHAT_KEY = 'firstfix.chat';
 
 const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
-export function createChatView({ el, strings, url, emit, onExit }) {
+export function createChatView({ el, strings, url, emit, onExit, survey }) {
   const view = el('div', { class: 'chat', hidden: true });
   const status = el('p', { class: 'chat-status', role: 'status', 'aria-live': 'polite' });
   const list = el('ol', { class: 'chat-log', 'aria-live': 'polite' });
@@ -59,6 +59,12 @@ export function createChatView({ el, strings, url, emit, onExit }) {
       : next === 'ticket' ? (extra.hours ? s.chatClosedHours(extra.hours) : s.chatTicket)
       : next === 'closed' ? s.chatClosed : s.loading;
     composer.hidden = photoRow.hidden = next === 'closed';
+    if (next === 'closed' && chat && !chat.closedSeen) {
+      chat.closedSeen = true;
+      save();
+      emit('chatClosed', { conversation: chat.conversation });
+      view.append(survey({ about: 'chat', session: chat.conversation }));
+    }
   }
 
   function show(message) {

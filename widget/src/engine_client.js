@@ -35,7 +35,7 @@ export class EngineClient {
       const m = e.data;
       if (m.type === 'ready') { this.ready = true; this.onReady?.(); }
       else if (m.type === 'error') { console.error('firstfix: search engine failed to start:', m.message); }
-      else if (m.type === 'result' || m.type === 'checked' || m.type === 'escalated') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
+      else if (m.type === 'result' || m.type === 'checked' || m.type === 'escalated' || m.type === 'scrubbed') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
     };
     const queued = this.beforeStart || [];
     this.beforeStart = null;
@@ -88,6 +88,19 @@ export class EngineClient {
       const id = this.nextId++;
       this.pending.set(id, resolve);
       const post = () => this.worker.postMessage({ type: 'escalate', id, event });
+      if (this.worker) post();
+      else (this.beforeStart ||= []).push(post);
+    });
+  }
+
+  // Personal data out of free text, by the core in the Worker: resolves to
+  // the scrubbed texts, or null when the engine cannot run (then the text
+  // is not sent at all).
+  scrub(texts) {
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      this.pending.set(id, (r) => resolve(Array.isArray(r) ? r : null));
+      const post = () => this.worker.postMessage({ type: 'scrub', id, texts });
       if (this.worker) post();
       else (this.beforeStart ||= []).push(post);
     });

@@ -7,7 +7,7 @@ export const FLOW_KEY = 'firstfix.flow';
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
-export function createFlowView({ el, strings, url, engine, emit, onExit, onContact, onReply = () => {}, onNotSolved = () => {} }) {
+export function createFlowView({ el, strings, url, engine, emit, onExit, onContact, survey, onReply = () => {}, onNotSolved = () => {} }) {
   const view = el('div', { class: 'flow', hidden: true });
   let reply = null;        // the server's latest answer: {session, step, notices}
   let definition = null;   // the flow as written, for instant checks in the Worker
@@ -269,7 +269,7 @@ export function createFlowView({ el, strings, url, engine, emit, onExit, onConta
     else heading.focus();
     emit(session.done ? 'flowDone' : 'flowStep', session.done
       ? { flow: session.flow, session: session.id, state: session.done_state, failures: session.failures }
-      : { flow: session.flow, session: session.id, step: step.id, kind: step.kind, failures: session.failures });
+      : { flow: session.flow, session: session.id, step: step.id, kind: step.kind, failures: session.failures, invalid: errors.length > 0 });
   }
 
   function doneBox(session) {
@@ -292,6 +292,7 @@ export function createFlowView({ el, strings, url, engine, emit, onExit, onConta
     } else {
       box.append(el('p', { text: session.done_state === 'escalate' ? s.escalateLead : s.unresolvedLead }), contact());
     }
+    box.append(survey({ about: 'flow', session: session.id }));
     box.append(el('button', { type: 'button', class: 'link', text: s.backToHelp, onclick: () => exit() }));
     return box;
   }

@@ -19,6 +19,8 @@ const CONFIG = "__FIRSTFIX_CONFIG__";  // replaced by the server with asset URLs
     accent: /^#[0-9a-f]{3,8}$/i.test(data('accent', '')) ? data('accent', '') : '#0b5cad',
     greeting: data('greeting', ''),
     preload: data('preload', 'idle'),  // 'idle' or 'open'
+    // Reports: on unless the page says data-consent="ask" (then off until firstfix('consent', true)).
+    consent: data('consent', 'granted') !== 'ask',
     user: null,
     open: false,
   };
@@ -72,6 +74,13 @@ font:600 16px/1 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;box-shadow:
       case 'startFlow': return withPanel((p) => { p.open(); return p.startFlow(args[0]); });
       case 'identify': state.user = args[0] && typeof args[0] === 'object' ? { ...args[0] } : null; return;
       case 'setLocale': state.locale = String(args[0] || state.locale); setLabel(); return panelPromise && withPanel((p) => p.setLocale(state.locale));
+      case 'consent':
+        state.consent = args[0] !== false;
+        if (!state.consent) {
+          // Forget what was recorded and not sent, even before the panel loads.
+          try { sessionStorage.removeItem('firstfix.events'); sessionStorage.removeItem('firstfix.visit'); localStorage.removeItem('firstfix.visitor'); } catch (e) { /* storage off */ }
+        }
+        return panelPromise && withPanel((p) => p.setConsent(state.consent));
       case 'on': if (typeof args[1] === 'function') (listeners[args[0]] = listeners[args[0]] || []).push(args[1]); return;
       case 'off': listeners[args[0]] = (listeners[args[0]] || []).filter((cb) => cb !== args[1]); return;
       default: console.warn(`firstfix: unknown command '${command}'`);

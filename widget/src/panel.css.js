@@ -82,6 +82,7 @@ a.task .r-meta{color:#1b6b34;font-weight:600}
 .chat-log .msg.customer{align-self:flex-end;background:#e6f0fb}.chat-log .msg.system{align-self:center;background:#fff8e6;font-size:13px}
 .chat-log .msg.pending{opacity:.7}.chat-log .meta{display:block;font-size:12px;color:#4a5360}.chat-log p{margin:2px 0 0;white-space:pre-wrap}
 .chat-image{display:block;max-width:100%;height:auto;border-radius:6px;margin-top:4px}.chat-log .msg.failed{opacity:1;background:#fdecea}
+.survey .scale{display:flex;gap:6px}.survey .scale button{min-width:40px}.survey .scale-ends{display:flex;justify-content:space-between;max-width:236px;font-size:12px;color:#4a5360;margin:2px 0 0}
 .chat-photos{display:flex;gap:8px}.chat-photo{font-size:14px}
 .chat-typing{min-height:1.2em;font-size:13px;color:#4a5360;margin:0}
 .chat-composer{display:flex;gap:8px;align-items:flex-end}.chat-composer textarea{flex:1;resize:vertical}

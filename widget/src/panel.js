@@ -5,6 +5,8 @@ import { EngineClient } from './engine_client.js';
 import { createChatView, CHAT_KEY } from './chat_view.js';
 import { createFlowView, FLOW_KEY } from './flow_view.js';
 import { PANEL_CSS } from './panel.css.js';
+import { createRecorder } from './recorder.js';
+import { surveyBox } from './survey.js';
 import { RTL, strings } from './strings.js';
 
 const el = (tag, attrs = {}, ...children) => {
@@ -20,8 +22,37 @@ const el = (tag, attrs = {}, ...children) => {
 
 const globToRegExp = (pattern) => new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
 
-export function mount({ root, host, launcher, config, url, state, emit }) {
+export function mount({ root, host, launcher, config, url, state, emit: emitPublic }) {
   const engine = new EngineClient(config, url);
+  // What the customer does, for the editors' reports: recorded from the same
+  // events the page can listen to (firstfix('on', ...)), scrubbed in the Worker.
+  const recorder = createRecorder({ url, state, scrub: (texts) => engine.scrub(texts) });
+  const flowFailures = new Map();  // session -> failures seen, to tell a failed step from a good one
+  const emit = (event, detail) => {
+    emitPublic(event, detail);
+    const r = recorder.record;
+    switch (event) {
+      case 'articleView': return r('article_view', { target: detail.id });
+      case 'vote': return r('vote', { target: detail.id, helpful: detail.helpful, ...(detail.comment ? { text: detail.comment } : {}) });
+      case 'flowStart': return r('flow_start', { target: detail.flow, session: detail.session });
+      case 'flowStep': {
+        const before = flowFailures.get(detail.session) ?? detail.failures;
+        flowFailures.set(detail.session, detail.failures);
+        if (detail.kind === 'done') return undefined;
+        return r('flow_step', { target: detail.flow, session: detail.session, step: detail.step,
+          outcome: detail.invalid ? 'invalid' : detail.failures > before ? 'failed' : 'ok' });
+      }
+      case 'flowDone': return r('flow_done', { target: detail.flow, session: detail.session, outcome: detail.state });
+      case 'flowNotSolved': return r('flow_done', { target: detail.flow, session: detail.session, outcome: 'not_solved' });
+      case 'escalationOffer': return r('escalation_offered', { outcome: detail.trigger });
+      case 'escalationDeclined': return r('escalation_declined', { outcome: detail.trigger });
+      case 'chatStart': return r('chat_started', { session: detail.conversation, outcome: detail.state === 'ticket' ? 'ticket' : 'queued' });
+      case 'chatClosed': return r('chat_closed', { session: detail.conversation, outcome: '' });
+      case 'survey': return r('survey', { about: detail.about, session: detail.session, score: detail.score });
+      default: return undefined;
+    }
+  };
+  const survey = ({ about, session }) => surveyBox({ el, strings: () => t, onAnswer: (score) => emit('survey', { about, session, score }) });
   let t = strings(state.locale);
   let pages = null;
   let latest = 0;
@@ -70,7 +101,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   const flowFailuresSeen = new Map();
 
   const flowView = createFlowView({
-    el, url, engine, emit,
+    el, url, engine, emit, survey,
     onReply: (reply) => {
       if (!trail.some((e) => e.type === 'flow' && e.session === reply.session.id)) remember({ type: 'flow', session: reply.session.id });
       const seen = flowFailuresSeen.get(reply.session.id) ?? 0;
@@ -84,7 +115,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     onContact: (reply) => el('button', { type: 'button', class: 'primary', text: t.talkToPerson,
       onclick: () => startChat(reply?.session.done_state === 'escalate' || reply?.session.failures ? 'failures' : 'contact') }),
   });
-  const chatView = createChatView({ el, url, emit, strings: () => t, onExit: () => showSearch() });
+  const chatView = createChatView({ el, url, emit, survey, strings: () => t, onExit: () => showSearch() });
   const body = el('div', { class: 'body' }, searchView, articleView, flowView.element, chatView.element);
   // What the customer tried, in order, for the person who takes over: no one retells their story.
   const trail = [];
@@ -101,6 +132,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     show('chat');
     offerBox.hidden = true;
     engine.escalate({ kind: 'accept' });
+    recorder.record('escalation_accepted', { outcome: trigger });
     return chatView.start({
       locale: state.locale, page: location.href, trigger,
       customer: state.user ? { id: String(state.user.id ?? ''), email: String(state.user.email ?? ''), name: String(state.user.name ?? '') } : null,
@@ -154,7 +186,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     }
   });
 
-  function resultItem(hit, position) {
+  function resultItem(hit, position, fromSearch = true) {
     const a = el('a', { href: url(hit.url), 'data-id': hit.id, 'data-kind': hit.kind, class: hit.kind === 'flow' ? 'task' : false });
     const titleSpan = el('span', { class: 'r-title' }); titleSpan.innerHTML = hit.title_html;  // escaped by the core
     const snippet = el('span', { class: 'r-snippet' }); snippet.innerHTML = hit.snippet_html;  // escaped by the core
@@ -163,6 +195,10 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
       if (hit.kind !== 'article' && hit.kind !== 'flow') return;
       e.preventDefault();
       emit('resultClick', { id: hit.id, kind: hit.kind, position, query: lastQuery });
+      if (fromSearch) {
+        const sid = settleNow();
+        if (sid) recorder.record('result_click', { search_id: sid, position: position + 1, target: hit.id, kind: hit.kind });
+      }
       const search = [...trail].reverse().find((e) => e.type === 'search');
       if (search && !search.clicked) search.clicked = hit.id;
       if (hit.kind === 'flow') startFlow(hit.id);
@@ -182,7 +218,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     if (matching.length) {
       extra.append(el('h3', { text: t.suggested }),
         el('ul', { class: 'results' }, matching.slice(0, 5).map((p, i) =>
-          resultItem({ id: p.id, kind: p.kind, url: `/${p.kind}s/${p.id}`, title_html: escapeHtml(p.title), snippet_html: '', category: '' }, i))));
+          resultItem({ id: p.id, kind: p.kind, url: `/${p.kind}s/${p.id}`, title_html: escapeHtml(p.title), snippet_html: '', category: '' }, i, false))));
     }
   }
 
@@ -201,7 +237,7 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
     if (response.corrected) {
       corrected.replaceChildren(`${t.didYouMean} `, el('strong', { text: response.corrected }));
     }
-    results.replaceChildren(...response.results.map(resultItem));
+    results.replaceChildren(...response.results.map((hit, i) => resultItem(hit, i)));
     lastTotal = response.total;
     lastShown = response.results.map((r) => r.id);
     status.textContent = response.results.length ? t.results(response.total) : t.noResults(q);
@@ -213,21 +249,28 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
       engine: response.engine, latency_ms: performance.now() - started, index_bytes_fetched: response.index_bytes_fetched });
   }
 
-  // A search counts for the escalation policy once the customer pauses:
-  // every keystroke is not a new attempt.
+  // A search counts (for the escalation policy and the reports) once the
+  // customer pauses, or clicks a result: every keystroke is not a new attempt.
   let settle = null;
-  let settled = { q: '', total: 0 };
+  let settled = { q: '', total: 0, id: '' };
+  function settleNow() {
+    clearTimeout(settle);
+    const q = input.value.trim();
+    if (q && q !== settled.q) {
+      escalate({ kind: 'search', query: q, results: lastTotal, locale: state.locale });
+      remember({ type: 'search', query: q, shown: lastShown.slice(0, 8), clicked: '' });
+      const id = `s${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+      recorder.record('search', { query: q, results: lastTotal, search_id: id });
+      settled = { q, total: lastTotal, id };
+    } else if (!q) {
+      settled = { q: '', total: 0, id: '' };
+    }
+    return settled.id;
+  }
   input.addEventListener('input', () => {
     runSearch(input.value);
     clearTimeout(settle);
-    settle = setTimeout(() => {
-      const q = input.value.trim();
-      if (q && q !== settled.q) {
-        escalate({ kind: 'search', query: q, results: lastTotal, locale: state.locale });
-        remember({ type: 'search', query: q, shown: lastShown.slice(0, 8), clicked: '' });
-      }
-      settled = { q, total: lastTotal };
-    }, 1200);
+    settle = setTimeout(settleNow, 1200);
   });
 
   function startFlow(id) {
@@ -344,7 +387,9 @@ export function mount({ root, host, launcher, config, url, state, emit }) {
   return {
     open, close,
     preload: () => engine.start(),
-    search: (q) => { input.value = q; showSearch(); runSearch(q); },
+    search: (q) => { input.value = q; showSearch(); runSearch(q); clearTimeout(settle); settle = setTimeout(settleNow, 1200); },
+    setConsent: (on) => recorder.setConsent(on),
+    flushEvents: () => recorder.flush(),
     startFlow: (id) => startFlow(String(id)),
     hasStoredFlow: () => Boolean(storedFlow()?.session),
     setLocale: () => { applyLocale(); if (state.open) runSearch(input.value); },

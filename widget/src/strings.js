@@ -29,6 +29,8 @@ export const STRINGS = {
     chatClosed: 'This conversation has ended.',
     chatClosedHours: (hours) => `Chat is closed now (we're open ${hours}), so this is now a message to our team: a person will reply within one business day. Add anything that helps below.`,
     backToHelp: 'Back to help',
+    surveyQuestion: 'How satisfied are you with the help you got?', surveyLow: 'Not at all', surveyHigh: 'Very',
+    surveyScore: (n) => `${n} out of 5`,
   },
   es: {
     title: '¿Cómo podemos ayudarte?', search: 'Busca respuestas', close: 'Cerrar ayuda', back: 'Volver a los resultados',
@@ -59,6 +61,8 @@ export const STRINGS = {
     chatClosed: 'La conversación ha terminado.',
     chatClosedHours: (hours) => `El chat está cerrado ahora (abrimos ${hours}), así que esto es ya un mensaje para nuestro equipo: una persona te responderá en un día laborable. Añade abajo lo que ayude.`,
     backToHelp: 'Volver a la ayuda',
+    surveyQuestion: '¿Qué tan satisfecho estás con la ayuda recibida?', surveyLow: 'Nada', surveyHigh: 'Mucho',
+    surveyScore: (n) => `${n} de 5`,
   },
   de: { title: 'Wie können wir helfen?', search: 'Antworten suchen', close: 'Hilfe schließen', back: 'Zurück zu den Ergebnissen',
     results: (n) => `${n} Ergebnisse`, helpful: 'War das hilfreich?', yes: 'Ja', no: 'Nein', contact: 'Kontakt' },

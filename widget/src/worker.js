@@ -5,7 +5,8 @@
 //               {type: 'check', id, flow, step, answers}   (a flow step's answers, checked by the core)
 //               {type: 'escalate', id, event}   (what happened, for the escalation policy: search, articleRead,
 //                                                articleVote, failure, text, decline, accept)
-// Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'checked' | 'escalated', id, response}
+//               {type: 'scrub', id, texts}   (free text for the reports: personal data out, by the core)
+// Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'checked' | 'escalated' | 'scrubbed', id, response}
 //               {type: 'error', message}
 //
 // A small index is downloaded whole; a large one is read lazily, block by
@@ -65,6 +66,15 @@ self.onmessage = async (event) => {
       response = { error: String(err && err.message || err) };
     }
     self.postMessage({ type: 'escalated', id: msg.id, response });
+  } else if (msg.type === 'scrub') {
+    let response;
+    try {
+      await ready;
+      response = msg.texts.map((t) => wasmModule.scrubPersonalData(t));
+    } catch (e) {
+      response = { error: String(e && e.message || e) };
+    }
+    self.postMessage({ type: 'scrubbed', id: msg.id, response });
   } else if (msg.type === 'check') {
     let response;
     try {
