@@ -140,6 +140,34 @@ test('every response matches the document', async () => {
   await image(`${photos}/${id}`, bearer, 200);
   await image(`${photos}/${id}`, {}, 404);
   await image(`/api/v1/agent/photos/${id}`, agent, 200);
+
+  // Events in, reports out.
+  const event = { id: 'openapi-0001', type: 'search', visit: 'openapi-visit', at: Date.now(), seq: 0, locale: 'en', query: 'hello', results: 2, search_id: 's1' };
+  await check('POST', '/api/v1/events', { events: [event] });
+  await check('POST', '/api/v1/events', JSON.stringify({ events: [event] }), { 'content-type': 'text/plain;charset=UTF-8' });
+  await check('POST', '/api/v1/events', { events: [{ ...event, id: 'openapi-0002', results: -1 }] });
+  await check('POST', '/api/v1/events', { events: Array.from({ length: 201 }, (_, i) => ({ ...event, id: `openapi-1${String(i).padStart(4, '0')}` })) });
+  await check('POST', '/api/v1/events', 'x', { 'content-type': 'application/x-www-form-urlencoded' });
+  const editorLogin = await check('POST', '/agent/login', { email: 'editor@brightloop.example', password: 'brightloop-editor' });
+  const editor = { cookie: editorLogin.headers.get('set-cookie').split(';')[0] };
+  for (const path of ['/api/v1/reports', '/api/v1/reports/searches?which=all', '/api/v1/reports/visits?which=all&limit=5']) {
+    await check('GET', path, undefined, editor);
+    await check('GET', path);
+    await check('GET', path, undefined, agent);
+    await check('GET', `${path}${path.includes('?') ? '&' : '?'}from=2026-02-30`, undefined, editor);
+  }
+  const csv = async (headers, status) => {
+    const r = await fetch(`${server.origin}/api/v1/reports.csv${status === 400 ? '?to=nope' : ''}`, { headers });
+    assert.equal(r.status, status);
+    const { op, template } = operationFor('GET', '/api/v1/reports.csv');
+    assert.ok(op.responses[String(r.status)]);
+    exercised.add(`get ${template} ${r.status}`);
+    if (status === 200) assert.match(r.headers.get('content-type'), /text\/csv/);
+  };
+  await csv(editor, 200);
+  await csv(editor, 400);
+  await csv({}, 401);
+  await csv(agent, 403);
   await image(`/api/v1/agent/photos/${id}`, {}, 401);
   await image('/api/v1/agent/photos/ph_nope', agent, 404);
 });
