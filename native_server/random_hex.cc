@@ -1,6 +1,9 @@
 #include "native_server/random_hex.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -30,6 +33,17 @@ std::string sha256_hex(std::string_view data) {
   unsigned int n = 0;
   EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
   return to_hex(digest, n);
+}
+
+}  // namespace firstfix::server
+
+namespace firstfix::server {
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &length);
+  return to_hex(mac, length);
 }
 
 }  // namespace firstfix::server

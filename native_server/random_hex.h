@@ -12,5 +12,6 @@ std::string to_hex(const unsigned char* bytes, std::size_t n);
 // `bytes` random bytes (at most 32) from the system's CSPRNG, as hex.
 std::string random_hex(std::size_t bytes);
 std::string sha256_hex(std::string_view data);
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
 }  // namespace firstfix::server

@@ -1,12 +1,15 @@
 #include "native_server/reports.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
 
 #include "core/text/analyzer.h"
+#include "native_server/random_hex.h"
 
 namespace firstfix::server {
 namespace {
@@ -34,10 +37,32 @@ std::string number(const json& v) {
   return v.dump();
 }
 
+// The key that turns the widget's visitor ids into the stored pseudonyms:
+// made once per data folder, readable by this user only.
+std::string visitor_key(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (std::ifstream in(path); in) {
+    std::string key;
+    std::getline(in, key);
+    if (key.size() == 64) return key;
+    throw std::runtime_error(path + ": not a key firstfix wrote (64 hex digits); remove it to make a new one");
+  }
+  const std::string key = random_hex(32), tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << key << "\n";
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
+  fs::rename(tmp, path);
+  return key;
+}
+
 }  // namespace
 
 struct Reports::Impl {
   std::unique_ptr<EventStore> store;
+  std::string visitor_key;
   metrics::Catalog catalog;
   std::map<std::string, std::string> category_of, title_of;
   json categories = json::object();  // locale -> [names]
@@ -72,6 +97,7 @@ struct Reports::Impl {
 
 Reports::Reports(const json& manifest, const std::string& events_db) : impl_(std::make_unique<Impl>()) {
   impl_->store = open_sqlite_event_store(events_db);
+  impl_->visitor_key = visitor_key(events_db + ".key");
   for (const auto& a : manifest["articles"]) {
     impl_->category_of[a["id"]] = a.value("category", "");
     impl_->title_of[a["id"]] = a.value("title", "");
@@ -113,6 +139,10 @@ ReportsReply Reports::ingest(const std::string& body, std::int64_t received_ms) 
   for (size_t i = 0; i < list.size(); ++i) {
     try {
       events.push_back(metrics::parse_event(list[i]));  // scrubs free text again: the browser is not trusted
+      // The widget's visitor id (a hash of the customer's id, or a random id) is
+      // stored only as a keyed hash: stable, for repeat contacts, but not a
+      // dictionary lookup away from the customer's id.
+      if (auto& v = events.back().visitor; !v.empty()) v = "p-" + hmac_sha256_hex(impl_->visitor_key, v).substr(0, 32);
     } catch (const metrics::EventError& e) {
       return {400, {{"error", "events[" + std::to_string(i) + "]." + e.what()}, {"index", i}}};
     }

@@ -134,12 +134,7 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds base) {
 }  // namespace
 
 std::string webhook_signature(const std::string& secret, long long unix_seconds, const std::string& body) {
-  const std::string signed_text = std::to_string(unix_seconds) + "." + body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(signed_text.data()),
-       signed_text.size(), mac, &length);
-  return "t=" + std::to_string(unix_seconds) + ",v1=" + to_hex(mac, length);
+  return "t=" + std::to_string(unix_seconds) + ",v1=" + hmac_sha256_hex(secret, std::to_string(unix_seconds) + "." + body);
 }
 
 WebhookConnector::WebhookConnector(std::map<std::string, WebhookEndpoint> endpoints) : endpoints_(std::move(endpoints)) {

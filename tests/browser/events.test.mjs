@@ -83,9 +83,13 @@ test('searches, clicks, votes, flows and the survey reach the reports, scrubbed,
   assert.ok(bodies.length >= 3, `sent ${bodies.length} times`);
   // And the address never left the page, in any attempt.
   assert.ok(bodies.every((b) => !b.includes('ana.lopez@example.com') && !b.includes('ana@example.com')), 'no personal data in any batch');
-  // An identified customer would be a hash; this one has an anonymous id, the same across the visit.
+  // The visitor: an anonymous id in the page (an identified customer's would be a hash of their id),
+  // stored only as the server's keyed hash of it, the same across the visit.
   assert.equal(new Set(mine.events.map((e) => e.visitor)).size, 1, JSON.stringify(mine.events.map((e) => [e.type, e.visitor, e.seq])));
-  assert.match(mine.events[0].visitor, /^a-/);
+  assert.match(mine.events[0].visitor, /^p-[0-9a-f]{32}$/);
+  const sentVisitor = JSON.parse(bodies.at(-1)).events[0].visitor;
+  assert.match(sentVisitor, /^a-/);
+  assert.ok(!JSON.stringify(mine).includes(sentVisitor), 'the id the page sent is not stored');
   // Nothing left once the server has it.
   await page.waitForFunction(() => !JSON.parse(sessionStorage.getItem('firstfix.events') || '[]').length);
   await context.close();
