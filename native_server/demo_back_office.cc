@@ -1,3 +1,4 @@
+#include "core/text/luhn.h"
 #include "native_server/demo_back_office.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -110,18 +111,6 @@ std::string text(const json& input, const char* name) {
   if (it == input.end() || !it->is_string() || it->get<std::string>().empty())
     throw ConnectorError(std::string("the action needs input '") + name + "'");
   return it->get<std::string>();
-}
-
-bool luhn_valid(const std::string& digits) {
-  int sum = 0;
-  bool twice = false;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    int d = *it - '0';
-    if (twice && (d *= 2) > 9) d -= 9;
-    sum += d;
-    twice = !twice;
-  }
-  return sum % 10 == 0;
 }
 
 std::string card_brand(const std::string& digits) {
@@ -461,7 +450,7 @@ struct DemoBackOffice::Impl {
       if (c >= '0' && c <= '9') digits += c;
     const std::string expiry = text(in, "expiry");
     unsigned month = 0, year = 0;
-    if (digits.size() < 12 || digits.size() > 19 || !luhn_valid(digits)) return {"card_declined", {{"why", "the card number is not valid"}}};
+    if (digits.size() < 12 || digits.size() > 19 || !text::passes_luhn(digits)) return {"card_declined", {{"why", "the card number is not valid"}}};
     if (std::sscanf(expiry.c_str(), "%2u/%2u", &month, &year) != 2 || month < 1 || month > 12)
       return {"card_declined", {{"why", "the expiry date is not valid"}}};
     const chr::year_month_day now{chr::sys_days{chr::days{today()}}};

@@ -90,17 +90,24 @@ std::string flow_page(const SiteContext& site, const flow::Flow& f) {
   return layout(site, f.locale, f.title, body);
 }
 
-std::string agent_console_page(const SiteContext& site, const std::string& script_url) {
+// The frame both staff pages share: head, the login form, and the header of
+// the page once logged in (`header_extra` goes before "Log out").
+static std::string staff_page(const SiteContext& site, const std::string& title, const std::string& lead, const std::string& body_class,
+                       const std::string& script_url, const std::string& header_extra, const std::string& desk) {
   const std::string name = site.manifest["site"]["name"].get<std::string>();
   return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<title>Agent console · " + escape_html(name) + "</title>\n<link rel=\"stylesheet\" href=\"" + escape_html(site.stylesheet_url) + "\">\n"
-         "<script src=\"" + escape_html(script_url) + "\" defer></script>\n</head>\n<body class=\"console\">\n"
-         "<form id=\"login\" class=\"login\" hidden><h1>Agent console</h1>"
+         "<title>" + escape_html(title) + " · " + escape_html(name) + "</title>\n<link rel=\"stylesheet\" href=\"" + escape_html(site.stylesheet_url) + "\">\n"
+         "<script src=\"" + escape_html(script_url) + "\" defer></script>\n</head>\n<body class=\"" + body_class + "\">\n"
+         "<form id=\"login\" class=\"login\" hidden><h1>" + escape_html(title) + "</h1>" + lead +
          "<label for=\"email\">Email</label><input id=\"email\" type=\"email\" autocomplete=\"username\" required>"
          "<label for=\"password\">Password</label><input id=\"password\" type=\"password\" autocomplete=\"current-password\" required>"
          "<button type=\"submit\">Log in</button><p id=\"login-error\" role=\"alert\"></p></form>\n"
-         "<div id=\"desk\" hidden><header class=\"site\"><span class=\"brand\">Agent console</span><span id=\"who\"></span>"
-         "<span id=\"status\" role=\"status\"></span><button id=\"logout\" type=\"button\">Log out</button></header>\n"
+         "<div id=\"desk\" hidden><header class=\"site\"><span class=\"brand\">" + escape_html(title) + "</span><span id=\"who\"></span>" +
+         header_extra + "<button id=\"logout\" type=\"button\">Log out</button></header>\n" + desk + "</div>\n</body>\n</html>\n";
+}
+
+std::string agent_console_page(const SiteContext& site, const std::string& script_url) {
+  return staff_page(site, "Agent console", "", "console", script_url, "<span id=\"status\" role=\"status\"></span>",
          "<div class=\"desk\"><aside><h2>Waiting</h2><ul id=\"queue\" class=\"queue\"></ul><h2>Tickets</h2><ul id=\"tickets\" class=\"queue\"></ul></aside>\n"
          "<section class=\"conversation\"><div id=\"context\" class=\"context\"><p>Pick a conversation.</p></div>"
          "<p>State: <span id=\"state\"></span> <button id=\"accept\" type=\"button\" hidden>Accept</button></p>"
@@ -111,20 +118,12 @@ std::string agent_console_page(const SiteContext& site, const std::string& scrip
          "<option value=\"resolved\">Resolved</option><option value=\"unresolved\">Unresolved</option>"
          "<option value=\"follow_up\">Follow-up needed</option><option value=\"spam\">Spam</option></select>"
          "<label for=\"reason\">Reason code</label><input id=\"reason\" required maxlength=\"64\" placeholder=\"e.g. password-reset-help\">"
-         "<button type=\"submit\">Close conversation</button></form></section></div></div>\n</body>\n</html>\n";
+         "<button type=\"submit\">Close conversation</button></form></section></div>");
 }
 
 std::string reports_page(const SiteContext& site, const std::string& script_url) {
-  const std::string name = site.manifest["site"]["name"].get<std::string>();
-  return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<title>Reports · " + escape_html(name) + "</title>\n<link rel=\"stylesheet\" href=\"" + escape_html(site.stylesheet_url) + "\">\n"
-         "<script src=\"" + escape_html(script_url) + "\" defer></script>\n</head>\n<body class=\"console reports\">\n"
-         "<form id=\"login\" class=\"login\" hidden><h1>Reports</h1><p>For content editors.</p>"
-         "<label for=\"email\">Email</label><input id=\"email\" type=\"email\" autocomplete=\"username\" required>"
-         "<label for=\"password\">Password</label><input id=\"password\" type=\"password\" autocomplete=\"current-password\" required>"
-         "<button type=\"submit\">Log in</button><p id=\"login-error\" role=\"alert\"></p></form>\n"
-         "<div id=\"desk\" hidden><header class=\"site\"><span class=\"brand\">Reports</span><span id=\"who\"></span>"
-         "<button id=\"logout\" type=\"button\">Log out</button></header>\n<main class=\"report\">\n"
+  return staff_page(site, "Reports", "<p>For content editors.</p>", "console reports", script_url, "",
+         "<main class=\"report\">\n"
          "<form id=\"filters\" class=\"filters\"><label>From <input id=\"from\" type=\"date\" required></label>"
          "<label>To <input id=\"to\" type=\"date\" required></label>"
          "<label>Language <select id=\"locale\"><option value=\"\">All</option></select></label>"
@@ -139,7 +138,7 @@ std::string reports_page(const SiteContext& site, const std::string& script_url)
          "<section aria-labelledby=\"h-articles\"><h2 id=\"h-articles\">Articles</h2><div id=\"articles\"></div></section>\n"
          "<section aria-labelledby=\"h-escalations\"><h2 id=\"h-escalations\">Where people ask for a person</h2><div id=\"escalations\"></div></section>\n"
          "<section id=\"drill\" aria-labelledby=\"h-drill\" hidden><h2 id=\"h-drill\"></h2><div id=\"drill-body\"></div></section>\n"
-         "</main></div>\n</body>\n</html>\n";
+         "</main>");
 }
 
 std::string outbox_page(const SiteContext& site, const nlohmann::json& messages) {

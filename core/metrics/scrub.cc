@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/text/luhn.h"
+
 namespace firstfix::metrics {
 namespace {
 
@@ -11,18 +13,6 @@ bool alnum(char c) { return digit(c) || alpha(c); }
 bool email_local(char c) { return alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || (c & 0x80); }
 bool email_domain(char c) { return alnum(c) || c == '.' || c == '-' || (c & 0x80); }
 char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool luhn(const std::string& digits) {
-  int sum = 0;
-  bool twice = false;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    int d = *it - '0';
-    if (twice && (d *= 2) > 9) d -= 9;
-    sum += d;
-    twice = !twice;
-  }
-  return sum % 10 == 0;
-}
 
 // An IBAN at `at`: two letters, two digits, 11 to 30 more letters or digits
 // (spaces between groups of four allowed), whose mod-97 check holds.
@@ -112,7 +102,7 @@ std::string scrub_personal_data(std::string_view t) {
       const bool date = dashes_only && groups == std::vector<size_t>{4, 2, 2};
       const bool decimal = groups.size() == 2 && t.find('.', i) < last_digit_end && groups[1] <= 2;  // 1499.99
       if (word_ends && !date && !decimal && digits.size() >= 7) {
-        if (digits.size() >= 13 && digits.size() <= 19 && !plus && luhn(digits)) out += "[card]";
+        if (digits.size() >= 13 && digits.size() <= 19 && !plus && text::passes_luhn(digits)) out += "[card]";
         else if (digits.size() <= 15 && (plus || groups.size() > 1 || t[i] == '(')) out += "[phone]";
         else out += "[number]";
         i = last_digit_end;

@@ -7,19 +7,9 @@ import {
   Chart, BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip,
 } from 'chart.js';
 
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
+import { $, el, showLogin, wireLogin } from './staff.js';
 
-const $ = (sel) => document.querySelector(sel);
-const el = (tag, attrs = {}, ...children) => {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') n.textContent = v;
-    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) n.setAttribute(k, v === true ? '' : v);
-  }
-  children.flat().forEach((c) => c != null && n.append(c));
-  return n;
-};
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
 
 const percent = (x) => `${(x * 100).toFixed(1)}%`;
 const count = (x) => Number(x).toLocaleString('en');
@@ -42,26 +32,7 @@ async function get(path) {
   return { status: r.status, body: await r.json().catch(() => ({})) };
 }
 
-function showLogin(message) {
-  $('#desk').hidden = true;
-  $('#login').hidden = false;
-  $('#login-error').textContent = message || '';
-}
-
-$('#login').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const r = await fetch('/agent/login', { method: 'POST', headers: { 'content-type': 'application/json' }, credentials: 'same-origin',
-    body: JSON.stringify({ email: $('#email').value, password: $('#password').value }) });
-  const body = await r.json().catch(() => ({}));
-  if (r.status !== 200) return showLogin(body.error || 'Could not log in');
-  if (body.agent.role !== 'editor') return showLogin('This login is for the agent console (/agent); reports need an editor login.');
-  $('#who').textContent = body.agent.name;
-  load();
-});
-$('#logout').addEventListener('click', async () => {
-  await fetch('/agent/logout', { method: 'POST', credentials: 'same-origin' });
-  location.reload();
-});
+wireLogin({ role: 'editor', wrongRole: 'This login is for the agent console (/agent); reports need an editor login.', onLogin: () => load() });
 $('#filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
 $('#locale').addEventListener('change', () => fillCategories());
 

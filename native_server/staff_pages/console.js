@@ -2,17 +2,7 @@
 // context, accept, chat (messages are text, never HTML), close with a
 // disposition. Served same-origin under a strict CSP; the CSRF token lives
 // in memory only.
-const $ = (sel) => document.querySelector(sel);
-const el = (tag, attrs = {}, ...children) => {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') n.textContent = v;
-    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) n.setAttribute(k, v === true ? '' : v);
-  }
-  children.flat().forEach((c) => c != null && n.append(c));
-  return n;
-};
+import { $, el, showLogin, wireLogin } from './staff.js';
 
 let csrf = null;
 let agent = null;
@@ -29,7 +19,7 @@ async function api(method, path, body) {
 
 async function start() {
   const q = await api('GET', '/api/v1/agent/queue');
-  if (q.status !== 200) return showLogin();
+  if (q.status !== 200) return showLogin(q.status === 403 ? q.body.error : '');
   csrf = q.body.csrf;
   agent = q.body.agent;
   $('#login').hidden = true;
@@ -39,19 +29,7 @@ async function start() {
   connect();
 }
 
-function showLogin(message) {
-  $('#desk').hidden = true;
-  $('#login').hidden = false;
-  $('#login-error').textContent = message || '';
-}
-
-$('#login').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const r = await api('POST', '/agent/login', { email: $('#email').value, password: $('#password').value });
-  if (r.status !== 200) return showLogin(r.body.error || 'Could not log in');
-  start();
-});
-$('#logout').addEventListener('click', async () => { await api('POST', '/agent/logout'); socket?.close(); location.reload(); });
+wireLogin({ role: 'agent', wrongRole: 'This login is for the reports (/reports); the console needs an agent login.', onLogin: () => start() });
 
 function connect() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/agent/ws`);

@@ -1,0 +1,41 @@
+// What the staff pages (the agent console, the reports) share: small DOM
+// helpers and the login form. Agents and editors log in the same way; each
+// page says which role it is for.
+export const $ = (sel) => document.querySelector(sel);
+
+export const el = (tag, attrs = {}, ...children) => {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') n.textContent = v;
+    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+    else if (v !== false && v != null) n.setAttribute(k, v === true ? '' : v);
+  }
+  children.flat().forEach((c) => c != null && n.append(c));
+  return n;
+};
+
+export function showLogin(message) {
+  $('#desk').hidden = true;
+  $('#login').hidden = false;
+  $('#login-error').textContent = message || '';
+}
+
+// The login form: on success with the right role, `onLogin(agent, csrf)`.
+export function wireLogin({ role, wrongRole, onLogin }) {
+  $('#login').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const r = await fetch('/agent/login', { method: 'POST', headers: { 'content-type': 'application/json' }, credentials: 'same-origin',
+      body: JSON.stringify({ email: $('#email').value, password: $('#password').value }) });
+    const body = await r.json().catch(() => ({}));
+    if (r.status !== 200) return showLogin(body.error || 'Could not log in');
+    if (body.agent.role !== role) return showLogin(wrongRole);
+    $('#login').hidden = true;
+    $('#desk').hidden = false;
+    $('#who').textContent = body.agent.name;
+    return onLogin(body.agent, body.csrf);
+  });
+  $('#logout').addEventListener('click', async () => {
+    await fetch('/agent/logout', { method: 'POST', credentials: 'same-origin' });
+    location.reload();
+  });
+}
