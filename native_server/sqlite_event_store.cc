@@ -16,13 +16,16 @@ using nlohmann::json;
 constexpr std::int64_t kRepeatWindowMs = 7LL * 24 * 3600 * 1000;
 
 const std::vector<std::string> kMigrations = {
-    R"(CREATE TABLE events (
-         id TEXT PRIMARY KEY,
+    R"(-- A visit's events together (a visit is re-summed from all of them), and
+       -- as few indexes as the queries need: at millions of rows, every index
+       -- keyed by a random id costs a random page write per insert.
+       CREATE TABLE events (
          visit TEXT NOT NULL,
+         id TEXT NOT NULL,
          at_ms INTEGER NOT NULL,
          received_ms INTEGER NOT NULL,
-         body TEXT NOT NULL) WITHOUT ROWID;
-       CREATE INDEX events_by_visit ON events(visit);
+         body TEXT NOT NULL,
+         PRIMARY KEY (visit, id)) WITHOUT ROWID;
        -- The summaries are kept in day order (the primary keys start with the
        -- day), so a report reads one contiguous range of each table.
        CREATE TABLE visits (
@@ -62,8 +65,6 @@ const std::vector<std::string> kMigrations = {
          click_position INTEGER NOT NULL,
          success INTEGER NOT NULL,
          PRIMARY KEY (day, visit, search_id)) WITHOUT ROWID;
-       CREATE INDEX searches_by_visit ON searches(visit);
-       CREATE INDEX searches_by_normalized ON searches(normalized, day);
        CREATE TABLE flows (
          day TEXT NOT NULL,
          visit TEXT NOT NULL,
@@ -74,7 +75,6 @@ const std::vector<std::string> kMigrations = {
          done_state TEXT NOT NULL,
          failed_steps INTEGER NOT NULL,
          PRIMARY KEY (day, visit, session)) WITHOUT ROWID;
-       CREATE INDEX flows_by_visit ON flows(visit);
        CREATE TABLE articles (
          day TEXT NOT NULL,
          visit TEXT NOT NULL,
@@ -83,8 +83,7 @@ const std::vector<std::string> kMigrations = {
          topic TEXT NOT NULL,
          views INTEGER NOT NULL,
          vote INTEGER NOT NULL,
-         PRIMARY KEY (day, visit, article)) WITHOUT ROWID;
-       CREATE INDEX articles_by_visit ON articles(visit);)",
+         PRIMARY KEY (day, visit, article)) WITHOUT ROWID;)",
 };
 
 double ratio(std::int64_t part, std::int64_t whole) { return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0; }
@@ -113,7 +112,7 @@ class SqliteEventStore final : public EventStore {
     std::lock_guard lock(mu_);
     IngestResult r;
     SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement& insert = cached("INSERT INTO events (id, visit, at_ms, received_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+    SQLite::Statement& insert = cached("INSERT INTO events (id, visit, at_ms, received_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     std::set<std::string> touched;
     for (const auto& e : events) {
       insert.bind(1, e.id);
@@ -324,11 +323,15 @@ class SqliteEventStore final : public EventStore {
     ReportFilter before = f;
     before.from = from;
     before.to = to;
-    auto p = statement("SELECT sum(click_position = 0) FROM searches WHERE " + where() + " AND normalized = ?5", before);
+    std::string in;
+    for (size_t i = 0; i < out.size(); ++i) in += std::string(i ? ", " : "") + "?" + std::to_string(5 + i);
+    auto p = statement("SELECT normalized, sum(click_position = 0) FROM searches WHERE " + where() + " AND normalized IN (" + in +
+                       ") GROUP BY normalized", before);
+    for (size_t i = 0; i < out.size(); ++i) p.bind(static_cast<int>(5 + i), out[i]["normalized"].get<std::string>());
+    std::map<std::string, std::int64_t> previous;
+    while (p.executeStep()) previous[p.getColumn(0).getString()] = p.getColumn(1).getInt64();
     for (auto& g : out) {
-      p.bind(5, g["normalized"].get<std::string>());
-      if (p.executeStep()) g["previous_no_clicks"] = p.getColumn(0).isNull() ? 0 : p.getColumn(0).getInt64();
-      p.reset();
+      g["previous_no_clicks"] = previous[g["normalized"].get<std::string>()];
       g["trend"] = g["no_clicks"].get<std::int64_t>() - g["previous_no_clicks"].get<std::int64_t>();
     }
     return out;
@@ -344,10 +347,17 @@ class SqliteEventStore final : public EventStore {
       while (q.executeStep()) events.push_back(metrics::parse_event(json::parse(q.getColumn(0).getString())));
     }
     const metrics::VisitSummary v = metrics::summarize_visit(std::move(events), catalog);
-    for (const char* table : {"visits", "searches", "flows", "articles"}) {
-      SQLite::Statement& d = cached(std::string("DELETE FROM ") + table + " WHERE visit = ?");
-      d.bind(1, visit);
-      d.exec();
+    // The rows of its earlier summary, found by (day, visit): the day it had then.
+    SQLite::Statement& was = cached("SELECT day FROM visits WHERE visit = ?");
+    was.bind(1, visit);
+    if (was.executeStep()) {
+      const std::string old_day = was.getColumn(0).getString();
+      for (const char* table : {"visits", "searches", "flows", "articles"}) {
+        SQLite::Statement& d = cached(std::string("DELETE FROM ") + table + " WHERE day = ? AND visit = ?");
+        d.bind(1, old_day);
+        d.bind(2, visit);
+        d.exec();
+      }
     }
     SQLite::Statement& ins = cached("INSERT INTO visits (visit, visitor, locale, topic, day, start_ms, end_ms, searches, self_service, self_service_success, "
                                "offered, escalated, declined, trigger, resolved, resolution_ms, satisfaction, chat, chat_disposition) "
