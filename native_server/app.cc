@@ -745,7 +745,7 @@ App::~App() {
   impl_->flow_pool.join();
 }
 size_t App::add_demo_events_if_empty() {
-  if (impl_->reports->store().event_count() > 0) return 0;
+  if (impl_->reports->store().has_events()) return 0;
   const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return add_demo_events(*impl_->reports, impl_->manifest, now, {});
 }

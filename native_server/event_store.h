@@ -44,6 +44,7 @@ class EventStore {
   // `which`: all, escalated, resolved, unresolved, repeat.
   virtual nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit) = 0;
   virtual std::int64_t event_count() = 0;
+  virtual bool has_events() = 0;  // cheap at any size, unlike event_count()
 };
 
 std::unique_ptr<EventStore> open_sqlite_event_store(const std::string& path);

@@ -291,6 +291,11 @@ class SqliteEventStore final : public EventStore {
     return out;
   }
 
+  bool has_events() override {
+    std::lock_guard lock(mu_);
+    return db_.execAndGet("SELECT EXISTS (SELECT 1 FROM events)").getInt() != 0;
+  }
+
   std::int64_t event_count() override {
     std::lock_guard lock(mu_);
     return db_.execAndGet("SELECT count(*) FROM events").getInt64();

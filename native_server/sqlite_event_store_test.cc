@@ -84,6 +84,7 @@ std::vector<Event> fixture() {
 TEST_CASE("report figures on hand-built visits have the answers worked out by hand") {
   TempDir dir;
   auto store = open_sqlite_event_store((dir.path / "events.db").string());
+  CHECK_FALSE(store->has_events());
   auto events = fixture();
   // Arriving out of order, in two batches, the second sent twice (a retry).
   std::reverse(events.begin(), events.end());
@@ -94,6 +95,7 @@ TEST_CASE("report figures on hand-built visits have the answers worked out by ha
   CHECK(again.accepted == 0);
   CHECK(again.duplicates == second.size());
   CHECK(store->event_count() == static_cast<std::int64_t>(events.size()));
+  CHECK(store->has_events());
 
   const json r = store->report({"2026-11-20", "2026-11-23", "", ""});
   CHECK(r["visits"] == 4);

@@ -114,7 +114,8 @@ export function createRecorder({ url, state, scrub }) {
   // has them (resent, they are counted once).
   function beacon() {
     if (!queue.length || !allowed() || !navigator.sendBeacon) return;
-    navigator.sendBeacon(url('/api/v1/events'), new Blob([JSON.stringify({ events: queue.slice(0, 200) })], { type: 'text/plain;charset=UTF-8' }));
+    // Browsers take at most 64 KB of beacons in flight: the first 100 events fit; the rest wait in sessionStorage.
+    navigator.sendBeacon(url('/api/v1/events'), new Blob([JSON.stringify({ events: queue.slice(0, 100) })], { type: 'text/plain;charset=UTF-8' }));
   }
   const onHide = () => { if (document.visibilityState === 'hidden') beacon(); };
   document.addEventListener('visibilitychange', onHide);
