@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { startServer, repo } from '../support/server.mjs';
 import { launch } from '../support/browser.mjs';
@@ -105,5 +106,20 @@ test('an editor reads the reports, filters them, drills down and exports what th
   await page.locator('#drill').evaluate((d) => { d.hidden = true; window.scrollTo(0, 0); });
   await page.screenshot({ path: join(repo, 'build', 'screenshots', 'reports.png'), fullPage: false });
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('axe-core finds no serious or critical violations on the reports page', async () => {
+  const context = await browser.newContext({ bypassCSP: true });  // so axe can be injected into the strict-CSP page
+  const page = await context.newPage();
+  await page.goto(server.origin + '/reports');
+  await page.getByLabel('Email').fill('editor@brightloop.example');
+  await page.getByLabel('Password').fill('brightloop-editor');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('[data-table=gaps] tbody tr').first().waitFor();
+  await page.addScriptTag({ content: readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8') });
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.length}`));
+  assert.deepEqual(violations, []);
   await context.close();
 });
