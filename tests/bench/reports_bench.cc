@@ -1,7 +1,8 @@
 // Reports benchmark (prints figures, asserts nothing): how fast events are
 // ingested (each batch stored and its visits re-summed, as POST
 // /api/v1/events does), and how long the whole report takes at N events.
-//   reports_bench DIST_DIR EVENTS_DB [EVENTS]   (default 10,000,000 events)
+//   reports_bench DIST_DIR EVENTS_DB [EVENTS [SEED]]   (default 10,000,000 events)
+// Run again on the same EVENTS_DB with another SEED to add more.
 // Events are the demo generator's (realistic visits over the help center),
 // a day at a time so memory stays flat; a year is spread across them.
 #include <chrono>
@@ -19,7 +20,7 @@ using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: reports_bench DIST_DIR EVENTS_DB [EVENTS]\n");
+    std::fprintf(stderr, "usage: reports_bench DIST_DIR EVENTS_DB [EVENTS [SEED]]\n");
     return 2;
   }
   std::ifstream in(std::string(argv[1]) + "/" + std::string(content::kManifestFile));
@@ -29,10 +30,11 @@ int main(int argc, char** argv) {
   }
   const auto manifest = nlohmann::json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
   const long long target = argc > 3 ? std::stoll(argv[3]) : 10'000'000LL;
+  const unsigned seed = argc > 4 ? static_cast<unsigned>(std::stoul(argv[4])) : 1000;
   server::Reports reports(manifest, argv[2]);
 
   constexpr int kDays = 365;
-  const double events_per_visit = 3.7;  // what the generator makes on average
+  const double events_per_visit = 2.85;  // what the generator makes on average
   const double visits_per_day = static_cast<double>(target) / kDays / events_per_visit;
   const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::int64_t first_day = now - (kDays - 1) * metrics::kDayMs;
@@ -41,7 +43,7 @@ int main(int argc, char** argv) {
   double ingest_seconds = 0;
   constexpr size_t kBatch = 200;  // the largest batch the API takes
   for (int d = 0; d < kDays && stored < target; ++d) {
-    auto events = server::demo_events(manifest, first_day + d * metrics::kDayMs, {1, visits_per_day, static_cast<unsigned>(1000 + d)});
+    auto events = server::demo_events(manifest, first_day + d * metrics::kDayMs, {1, visits_per_day, seed + static_cast<unsigned>(d)});
     const auto start = Clock::now();
     for (size_t at = 0; at < events.size(); at += kBatch) {
       const std::vector<metrics::Event> batch(events.begin() + static_cast<std::ptrdiff_t>(at),
@@ -51,8 +53,8 @@ int main(int argc, char** argv) {
     ingest_seconds += std::chrono::duration<double>(Clock::now() - start).count();
     if ((d + 1) % 30 == 0) std::fprintf(stderr, "  day %d: %lld events, %.0f events/s\n", d + 1, stored, stored / ingest_seconds);
   }
-  std::printf("ingest: %lld events in %.1f s = %.0f events/s (batches of %zu, one transaction each, visits re-summed)\n", stored,
-              ingest_seconds, stored / ingest_seconds, kBatch);
+  std::printf("ingest: %lld events in %.1f s = %.0f events/s (batches of %zu, one transaction each, visits re-summed); %lld events stored in all\n",
+              stored, ingest_seconds, stored > 0 ? stored / ingest_seconds : 0.0, kBatch, static_cast<long long>(reports.store().event_count()));
 
   auto time_report = [&](const char* label, const server::ReportFilter& f) {
     const auto start = Clock::now();

@@ -18,7 +18,8 @@ import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { startServer, repo } from '../support/server.mjs';
-import { launch, hostPage } from '../support/browser.mjs';
+import { launch } from '../support/browser.mjs';
+import { startHostServer } from '../support/host_server.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -29,8 +30,15 @@ const ms = (n) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
 const QUERIES = ['reset password', 'track my order', 'refund', 'cancel subscription', 'wifi offline', 'payment declined',
   'reschedule appointment', 'camera no video', 'change email', 'return item'];
 
-const page_ = (attrs = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body>
-<h1>A host page</h1><script src="/widget.js" ${attrs} async></script></body></html>`;
+// Host pages live on a customer's site (another origin), as real embeds do.
+const site = await startHostServer();
+const hostPage = async (context, path, html) => {
+  const page = await context.newPage();
+  await page.goto(site.page(path, html));
+  return page;
+};
+const page_ = (origin, attrs = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body>
+<h1>A host page</h1><script src="${origin}/widget.js" ${attrs} async></script></body></html>`;
 const longTaskProbe = () => {
   window.__longTasks = [];
   new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
@@ -43,13 +51,13 @@ async function widgetFigures(browser, server, label) {
   const bytes = [];
   context.on('requestfinished', async (r) => {
     const u = new URL(r.url());
-    if (!u.href.startsWith(server.origin) || u.pathname.startsWith('/host/')) return;
+    if (!u.href.startsWith(server.origin)) return;
     const s = await r.sizes();
     bytes.push({ path: u.pathname, at: Date.now(), size: s.responseBodySize + s.responseHeadersSize });
   });
   const sum = () => bytes.reduce((a, b) => a + b.size, 0);
   // Cold: nothing cached.
-  const p = await hostPage(context, server.origin, '/host/cold', page_('data-preload="open"'));
+  const p = await hostPage(context, '/host/cold', page_(server.origin, 'data-preload="open"'));
   await p.locator('firstfix-widget .launcher').waitFor();
   await p.waitForTimeout(1000);
   out.bytesBeforeInteraction = sum();
@@ -68,7 +76,7 @@ async function widgetFigures(browser, server, label) {
   // Warm cache: open and search at once; time to the first result on screen.
   const times = [], wasmReady = [];
   for (let run = 0; run < 5; run++) {
-    const w = await hostPage(context, server.origin, `/host/warm${run}`, page_('data-preload="open"'));
+    const w = await hostPage(context, `/host/warm${run}`, page_(server.origin, 'data-preload="open"'));
     await w.locator('firstfix-widget .launcher').waitFor();
     const t = await w.evaluate(() => new Promise((resolve) => {
       const t0 = performance.now();
@@ -88,7 +96,7 @@ async function widgetFigures(browser, server, label) {
   out.openToWasmResult = pct(wasmReady, 0.5);
 
   // Keystrokes with the engine warm.
-  const k = await hostPage(context, server.origin, '/host/keys', page_());
+  const k = await hostPage(context, '/host/keys', page_(server.origin));
   await k.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); window.firstfix('open'); });
   await k.waitForFunction(() => { window.firstfix('search', 'x'); return window.__s.some((s) => s.engine === 'wasm'); }, null, { polling: 200, timeout: 30000 });
   await k.evaluate(() => { window.__s = []; window.__longTasks = []; });
@@ -131,7 +139,7 @@ async function articleTexts(server) {
 
 async function miniSearchFigures(browser, server, docs, label) {
   const context = await browser.newContext();
-  const p = await hostPage(context, server.origin, '/host/minisearch', '<!doctype html><body><input id="q"></body>');
+  const p = await hostPage(context, '/host/minisearch', '<!doctype html><body><input id="q"></body>');
   const lib = readFileSync(join(repo, 'node_modules/minisearch/dist/umd/index.js'), 'utf8');
   await p.addScriptTag({ content: lib });
   const serialized = await p.evaluate((docs) => {
@@ -165,23 +173,18 @@ function writeSite(dir, docs) {
 }
 const dirBytes = (dir) => readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
 
-// Serves a Pagefind site folder under /pf/ on the server's origin.
-const routePagefind = (context, origin, site) => context.route(`${origin}/pf/**`, (route) => {
-  const path = join(site, new URL(route.request().url()).pathname.slice(4));
-  const type = path.endsWith('.js') ? 'text/javascript' : path.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
-  route.fulfill({ status: 200, contentType: type, body: readFileSync(path) });
-});
 
-async function pagefindFigures(browser, server, docs, label) {
-  const site = mkdtempSync(join(tmpdir(), 'ff-pagefind-'));
-  writeSite(site, docs);
-  execFileSync(join(repo, 'node_modules/.bin/pagefind'), ['--site', site, '--quiet'], { stdio: 'ignore' });
+// Pagefind's files are static files on the host site itself, as Pagefind is deployed.
+async function pagefindFigures(browser, docs, label) {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-pagefind-'));
+  writeSite(dir, docs);
+  execFileSync(join(repo, 'node_modules/.bin/pagefind'), ['--site', dir, '--quiet'], { stdio: 'ignore' });
+  site.folder('/pf/', dir);
   const context = await browser.newContext();
-  await routePagefind(context, server.origin, site);
-  const sizes = new Map(dirBytes(join(site, 'pagefind')).map((f) => [`/pf/${relative(site, f)}`, statSync(f).size]));
+  const sizes = new Map(dirBytes(join(dir, 'pagefind')).map((f) => [`/pf/${relative(dir, f)}`, statSync(f).size]));
   const fetched = new Set();
   context.on('requestfinished', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/pf/')) fetched.add(u.pathname); });
-  const p = await hostPage(context, server.origin, '/host/pagefind', '<!doctype html><body></body>');
+  const p = await hostPage(context, '/host/pagefind', '<!doctype html><body></body>');
   const lat = await p.evaluate(async (queries) => {
     const pf = await import('/pf/pagefind/pagefind.js');
     await pf.init();
@@ -197,13 +200,13 @@ async function pagefindFigures(browser, server, docs, label) {
   await context.close();
   // Pagefind's files are already compressed; count them as stored.
   const bytes = [...fetched].reduce((a, f) => a + (sizes.get(f) || 0), 0);
-  rmSync(site, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
   console.log(`\n== Pagefind ${label}: bytes fetched for all these searches ${kb(bytes)}; search + result data p50 ${ms(pct(lat, 0.5))} p99 ${ms(pct(lat, 0.99))}`);
   return { bytes, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
 }
 
 // nDCG@10 on covidfaq for the peers, in the same browser (ours: tests/eval/beir_eval.mjs).
-async function peerRelevance(browser, server) {
+async function peerRelevance(browser) {
   const dir = join(repo, '..', 'shared', 'eval', 'covidfaq');
   const jsonl = (f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const corpus = jsonl('corpus.jsonl'), queries = new Map(jsonl('queries.jsonl').map((q) => [q._id, q.text]));
@@ -224,7 +227,7 @@ async function peerRelevance(browser, server) {
   const docs = corpus.map((d) => ({ id: d._id, title: d.title, text: d.text, category: '', html: `<p>${d.text.replace(/</g, '&lt;')}</p>` }));
   const qs = judged.map((q) => queries.get(q));
   const context = await browser.newContext();
-  const p = await hostPage(context, server.origin, '/host/rel', '<!doctype html><body></body>');
+  const p = await hostPage(context, '/host/rel', '<!doctype html><body></body>');
   await p.addScriptTag({ content: readFileSync(join(repo, 'node_modules/minisearch/dist/umd/index.js'), 'utf8') });
   const msRanked = await p.evaluate(({ docs, qs }) => {
     const ms = new MiniSearch({ fields: ['title', 'text'], searchOptions: { boost: { title: 2 } } });
@@ -232,12 +235,12 @@ async function peerRelevance(browser, server) {
     return qs.map((q) => ms.search(q).slice(0, 10).map((r) => r.id));
   }, { docs, qs });
   await context.close();
-  const site = mkdtempSync(join(tmpdir(), 'ff-pagefind-rel-'));
-  writeSite(site, docs);
-  execFileSync(join(repo, 'node_modules/.bin/pagefind'), ['--site', site, '--quiet'], { stdio: 'ignore' });
+  const pfDir = mkdtempSync(join(tmpdir(), 'ff-pagefind-rel-'));
+  writeSite(pfDir, docs);
+  execFileSync(join(repo, 'node_modules/.bin/pagefind'), ['--site', pfDir, '--quiet'], { stdio: 'ignore' });
+  site.folder('/pf/', pfDir);
   const c2 = await browser.newContext();
-  await routePagefind(c2, server.origin, site);
-  const p2 = await hostPage(c2, server.origin, '/host/rel2', '<!doctype html><body></body>');
+  const p2 = await hostPage(c2, '/host/rel2', '<!doctype html><body></body>');
   const pfRanked = await p2.evaluate(async (qs) => {
     const pf = await import('/pf/pagefind/pagefind.js');
     await pf.init();
@@ -250,7 +253,7 @@ async function peerRelevance(browser, server) {
     return out;
   }, qs);
   await c2.close();
-  rmSync(site, { recursive: true, force: true });
+  rmSync(pfDir, { recursive: true, force: true });
   const ours = JSON.parse(execFileSync('node', [join(repo, 'tests/eval/beir_eval.mjs'), dir, '--firstfix', join(repo, 'build/native/firstfix'), '--json']).toString());
   console.log(`\n== nDCG@10 on covidfaq (${judged.length} queries): firstfix ${ours.ndcg10.toFixed(3)}, MiniSearch ${ndcg(msRanked).toFixed(3)}, Pagefind ${ndcg(pfRanked).toFixed(3)}`);
 }
@@ -261,9 +264,9 @@ try {
   server.dist = join(server.data, 'dist');
   const docs = await articleTexts(server);
   await widgetFigures(browser, server, `sample content (${docs.length} English articles + Spanish)`);
-  await pagefindFigures(browser, server, docs, `sample content (${docs.length} articles)`);
+  await pagefindFigures(browser, docs, `sample content (${docs.length} articles)`);
   await miniSearchFigures(browser, server, docs, `sample content (${docs.length} articles)`);
-  await peerRelevance(browser, server);
+  await peerRelevance(browser);
   await server.stop();
 
   if (!(large > 0)) process.exit(0);
@@ -274,11 +277,12 @@ try {
   await widgetFigures(browser, big, `${large} generated articles`);
   if (large <= 20000) {  // the peers take minutes beyond that
     const bigDocs = await articleTexts(big);
-    await pagefindFigures(browser, big, bigDocs, `${large} articles`);
+    await pagefindFigures(browser, bigDocs, `${large} articles`);
     await miniSearchFigures(browser, big, bigDocs, `${large} articles`);
   }
   await big.stop();
   rmSync(content, { recursive: true, force: true });
 } finally {
   await browser.close();
+  await site.stop();
 }
