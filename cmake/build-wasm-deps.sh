@@ -15,9 +15,15 @@ ver() { dpkg-query -W -f='${Version}' "$1"; }
 src_ver() { dpkg-query -W -f='${source:Version}' "$1"; }
 zlib_v=$(src_ver zlib1g-dev); xapian_v=$(src_ver libxapian-dev); icu_v=$(src_ver libicu-dev)
 emcc_v=$(ver emscripten)
+# The Snowball stemmers of the locales the analyzer supports
+# (core/text/locales.cc: {"code", "stemmer", rtl}); Xapian's others are
+# dropped from its dispatch, so the linker leaves them out of the module.
+stemmers=$(grep -o '{"[a-z]*", "[a-z]*"' "$here/../core/text/locales.cc" | sed 's/.*, "//; s/"$//' | grep . | sort -u | tr '\n' ' ')
+[ -n "$stemmers" ] || { echo "wasm-deps: no stemmers found in core/text/locales.cc" >&2; exit 1; }
+stemmers_key=$(echo "$stemmers" | md5sum | cut -c1-8)
 # Bump when the recipe below changes what gets built.
-recipe=2
-key="zlib-${zlib_v}_xapian-${xapian_v}_icu-${icu_v}_emscripten-${emcc_v}_recipe-${recipe}"
+recipe=3
+key="zlib-${zlib_v}_xapian-${xapian_v}_icu-${icu_v}_emscripten-${emcc_v}_stemmers-${stemmers_key}_recipe-${recipe}"
 key=${key//[^A-Za-z0-9._-]/_}
 prefix="$cache_root/$key"
 if [ -f "$prefix/.complete" ]; then echo "$prefix"; exit 0; fi
@@ -49,9 +55,15 @@ if ! done_ zlib; then
 fi
 
 if ! done_ xapian; then
-  log "xapian-core $xapian_v"
+  log "xapian-core $xapian_v (stemmers: $stemmers)"
+  # Only the glass backend (the browser reads one compacted glass file), and
+  # only the stemmers above: both cut the module by about 45 KB compressed.
+  KEEP="$stemmers" perl -0pi -e 'BEGIN { %keep = map { uc($_) => 1 } split " ", $ENV{KEEP} }
+    s/\n\s*case (\w+):\n\s*return new InternalStem\w+;/$keep{$1} ? $& : ""/ge' xapian-core-*/languages/stem.cc
+  kept=$(grep -c "return new InternalStem" xapian-core-*/languages/stem.cc)
+  [ "$kept" = "$(echo $stemmers | wc -w)" ] || { log "expected $(echo $stemmers | wc -w) stemmers in languages/stem.cc, found $kept"; exit 1; }
   (cd xapian-core-*/ && emconfigure ./configure --host=wasm32-unknown-emscripten \
-    --disable-shared --enable-static --disable-backend-remote --prefix="$prefix" \
+    --disable-shared --enable-static --disable-backend-remote --disable-backend-chert --disable-backend-inmemory --prefix="$prefix" \
     CPPFLAGS="-I$prefix/include" LDFLAGS="-L$prefix/lib" CXXFLAGS="$flags" CFLAGS="$flags" >&2 \
   && emmake make -j"$jobs" libxapian.la >&2 \
   && emmake make install-libLTLIBRARIES install-incHEADERS install-xapianincludeHEADERS install-nodist_xapianincludeHEADERS >&2)

@@ -1,9 +1,10 @@
 // Embind bindings: marshal between JavaScript and the core, nothing more.
 #include <emscripten/bind.h>
+#include <fcntl.h>
 #include <unicode/udata.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -44,6 +45,15 @@ bool add_icu_data(const std::string& bytes) {
 
 std::string error_json(const std::string& message) { return nlohmann::json{{"error", message}}.dump(); }
 
+// Opens a single-file index by descriptor: the by-path constructor would
+// also link Xapian's stub-file reader and, through its std::ifstream, every
+// std::locale facet (tens of KB the browser never uses).
+Xapian::Database open_single_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) throw std::runtime_error("cannot open the index " + path);
+  return Xapian::Database(fd);  // owns fd from here
+}
+
 class Engine {
  public:
   // `index_bytes` is the single-file index written by `firstfix build`.
@@ -51,11 +61,12 @@ class Engine {
     ensure_icu_data();
     static int counter = 0;
     path_ = "/index-" + std::to_string(++counter) + ".db";
-    {
-      std::ofstream out(path_, std::ios::binary);
-      out.write(index_bytes.data(), static_cast<std::streamsize>(index_bytes.size()));
-    }
-    searcher_ = std::make_unique<firstfix::search::Searcher>(Xapian::Database(path_));
+    // C stdio, not <fstream>: iostreams would link every std::locale facet into the module.
+    std::FILE* out = std::fopen(path_.c_str(), "wb");
+    const bool written = out && std::fwrite(index_bytes.data(), 1, index_bytes.size(), out) == index_bytes.size();
+    if (out) std::fclose(out);
+    if (!written) throw std::runtime_error("cannot write the index to " + path_);
+    searcher_ = std::make_unique<firstfix::search::Searcher>(open_single_file(path_));
     owns_file_ = true;
   }
   // Opens an index file already in the virtual file system, such as one
@@ -63,7 +74,7 @@ class Engine {
   static Engine* open(const std::string& path) {
     ensure_icu_data();
     auto* e = new Engine();
-    e->searcher_ = std::make_unique<firstfix::search::Searcher>(Xapian::Database(path));
+    e->searcher_ = std::make_unique<firstfix::search::Searcher>(open_single_file(path));
     return e;
   }
   ~Engine() {

@@ -3,6 +3,8 @@ export interface FirstfixUser { id?: string; email?: string; name?: string; [key
 export interface SearchEvent {
   query: string; results: string[]; corrected: string | null; engine: 'wasm' | 'server';
   latency_ms: number;  // from the keystroke to the results on screen
+  engine_ms?: number;  // of which searching in the Worker (engine 'wasm')
+  index_bytes_fetched?: number;  // index bytes this search read over the network (a lazily read index)
 }
 export interface ArticleViewEvent { id: string; title: string }
 export interface VoteEvent { id: string; helpful: boolean; comment: string }

@@ -5,8 +5,9 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <regex>
 #include <stdexcept>
+
+#include "core/flow/pattern.h"
 
 namespace firstfix::flow {
 namespace {
@@ -245,7 +246,7 @@ std::string validate_field(const Field& f, const json& v, const std::string& loc
     default:
       break;
   }
-  if (!f.pattern.empty() && !std::regex_match(s, std::regex(f.pattern, std::regex::ECMAScript)))
+  if (!f.pattern.empty() && !matches_pattern(f.pattern, s))
     return say("format");
   return "";
 }

@@ -1,9 +1,9 @@
 #include "core/flow/flow.h"
 
-#include <regex>
 #include <set>
 
 #include "core/content/id.h"
+#include "core/flow/pattern.h"
 #include "core/content/json_positions.h"
 #include "core/flow/message_template.h"
 #include "core/text/analyzer.h"
@@ -122,11 +122,7 @@ Field read_field(Reader& r, const json& j, const std::string& ptr) {
   f.hint = r.string(j, ptr, "hint", false);
   f.pattern = r.string(j, ptr, "pattern", false);
   if (!f.pattern.empty()) {
-    try {
-      std::regex(f.pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      r.error(ptr + "/pattern", "pattern does not compile: " + std::string(e.what()));
-    }
+    if (const std::string why = pattern_error(f.pattern); !why.empty()) r.error(ptr + "/pattern", "pattern does not compile: " + why);
   }
   for (const char* key : {"min", "max"}) {
     auto it = j.find(key);

@@ -52,25 +52,41 @@ async function widgetFigures(browser, server, label) {
   context.on('requestfinished', async (r) => {
     const u = new URL(r.url());
     if (!u.href.startsWith(server.origin)) return;
-    const s = await r.sizes();
-    bytes.push({ path: u.pathname, at: Date.now(), size: s.responseBodySize + s.responseHeadersSize });
+    const started = r.timing().startTime;  // epoch ms, as the page's Date.now()
+    const s = await r.sizes().catch(() => null);  // a background download may finish after its page closed
+    if (s) bytes.push({ path: u.pathname, started, size: s.responseBodySize + s.responseHeadersSize });
   });
-  const sum = () => bytes.reduce((a, b) => a + b.size, 0);
+  const sum = (before = Infinity) => bytes.filter((b) => b.started < before).reduce((a, b) => a + b.size, 0);
+  const breakdown = (before) => {
+    const by = new Map();
+    for (const b of bytes.filter((x) => x.started < before)) {
+      const name = b.path.replace(/^\/assets\//, '').replace(/\.[0-9a-f]{8,}\./, '.').replace(/^\/api\/v1\/search.*/, 'search API');
+      by.set(name, (by.get(name) || 0) + b.size);
+    }
+    return [...by].sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${kb(v)}`).join(', ');
+  };
   // Cold: nothing cached.
   const p = await hostPage(context, '/host/cold', page_(server.origin, 'data-preload="open"'));
   await p.locator('firstfix-widget .launcher').waitFor();
   await p.waitForTimeout(1000);
   out.bytesBeforeInteraction = sum();
-  await p.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); window.firstfix('open'); });
+  await p.evaluate(() => {
+    window.__s = [];
+    window.firstfix('on', 'search', (e) => { window.__s.push(e); if (e.engine === 'wasm' && !window.__firstWasmAt) window.__firstWasmAt = Date.now(); });
+    window.firstfix('open');
+  });
   await p.waitForFunction(() => !!window.firstfix);
-  // Type until the in-page engine answers.
+  // Type until the in-page engine answers (the server answers until then).
   for (let i = 0; i < 200; i++) {
     await p.evaluate((i) => window.firstfix('search', i % 2 ? 'refund' : 'refunds'), i);
     if (await p.evaluate(() => window.__s.some((s) => s.engine === 'wasm'))) break;
-    await p.waitForTimeout(50);
+    await p.waitForTimeout(150);  // a keystroke every 150 ms
   }
-  await p.waitForTimeout(300);
-  out.bytesBeforeFirstInPageResult = sum();
+  await p.waitForTimeout(1500);  // for the events of requests under way, and anything fetched after
+  const firstWasmAt = await p.evaluate(() => window.__firstWasmAt);
+  out.bytesBeforeFirstInPageResult = sum(firstWasmAt);
+  out.firstInPageBreakdown = breakdown(firstWasmAt);
+  out.bytesAfterFirstInPageResult = sum() - out.bytesBeforeFirstInPageResult;
   await p.close();
 
   // Warm cache: open and search at once; time to the first result on screen.
@@ -108,17 +124,22 @@ async function widgetFigures(browser, server, label) {
     await k.waitForFunction((q) => window.__s.some((s) => s.query === q), q, { timeout: 60000 }).catch(() => {});
   }
   const lat = await k.evaluate(() => window.__s.filter((s) => s.engine === 'wasm').map((s) => s.latency_ms));
+  const inEngine = await k.evaluate(() => window.__s.filter((s) => s.engine === 'wasm').map((s) => s.engine_ms));
   const fetchedPerKey = await k.evaluate(() => window.__s.filter((s) => s.engine === 'wasm' && s.index_bytes_fetched !== undefined).map((s) => s.index_bytes_fetched));
   out.keystrokes = lat.length;
   out.keystrokeP50 = pct(lat, 0.5);
   out.keystrokeP99 = pct(lat, 0.99);
+  out.engineP50 = pct(inEngine, 0.5);
+  out.engineP99 = pct(inEngine, 0.99);
   out.longTasks = await k.evaluate(() => window.__longTasks.length);
   await context.close();
   console.log(`\n== firstfix widget: ${label}`);
   console.log(`bytes before any interaction      ${kb(out.bytesBeforeInteraction)}`);
-  console.log(`bytes before first in-page result ${kb(out.bytesBeforeFirstInPageResult)}`);
+  console.log(`bytes before first in-page result ${kb(out.bytesBeforeFirstInPageResult)} (${out.firstInPageBreakdown})`);
+  console.log(`  then in the background           ${kb(out.bytesAfterFirstInPageResult)} (within 1.5 s)`);
   console.log(`open to first result (warm cache) ${ms(out.openToFirstResult)} (server answer); in-page engine answering after ${ms(out.openToWasmResult)}`);
   console.log(`keystroke to results on screen    p50 ${ms(out.keystrokeP50)}  p99 ${ms(out.keystrokeP99)}  (${out.keystrokes} keystrokes)`);
+  console.log(`  of which searching in the Worker p50 ${ms(out.engineP50)}  p99 ${ms(out.engineP99)}`);
   console.log(`main-thread long tasks (>50 ms)   ${out.longTasks} while typing`);
   if (fetchedPerKey.length) {
     const total = fetchedPerKey.reduce((a, b) => a + b, 0);

@@ -53,3 +53,45 @@ test('the Worker reads a large index lazily and ranks like the server', async ()
   }
   await context.close();
 });
+
+test('a small index answers first from a few blocks, then arrives whole in the background', async () => {
+  const small = await startServer();
+  try {
+    const context = await browser.newContext();
+    const index = [];
+    context.on('requestfinished', async (r) => {
+      if (!/\/assets\/index\./.test(r.url())) return;
+      const res = await r.response();
+      const s = await r.sizes().catch(() => null);
+      index.push({ status: res.status(), encoding: res.headers()['content-encoding'] || '', bytes: s ? s.responseBodySize : 0 });
+    });
+    const p = await hostPage(context, small.origin, '/host/small',
+      '<!doctype html><html lang="en"><body><script src="/widget.js" data-preload="open" async></script></body></html>');
+    await p.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); window.firstfix('open'); });
+    await p.waitForFunction(() => {
+      if (!window.__s.some((s) => s.engine === 'wasm')) window.firstfix('search', 'refund');
+      return window.__s.some((s) => s.engine === 'wasm');
+    }, null, { polling: 250, timeout: 30000 });
+    const size = Number(/"index_bytes":(\d+)/.exec(await (await fetch(`${small.origin}/widget.js`)).text())[1]);
+    const rangedBeforeAnswer = index.filter((r) => r.status === 206).reduce((a, r) => a + r.bytes, 0);
+    assert.ok(rangedBeforeAnswer > 0 && rangedBeforeAnswer < size / 3, `the first answer read ${rangedBeforeAnswer} of ${size} bytes`);
+    // Then the whole index, compressed, while the page is idle; after it, searches read nothing more.
+    await expectEventually(() => index.some((r) => r.status === 200 && r.encoding), 'the whole index in the background');
+    await p.evaluate(() => { window.__s = []; window.firstfix('search', 'pasword resett'); });
+    await p.waitForFunction(() => window.__s.some((s) => s.engine === 'wasm' && s.query === 'pasword resett'));
+    const spelled = await p.evaluate(() => window.__s.find((s) => s.engine === 'wasm' && s.query === 'pasword resett'));
+    assert.equal(spelled.corrected, 'password reset');
+    assert.equal(spelled.index_bytes_fetched, 0, 'the spelling table came with the whole index');
+    await context.close();
+  } finally {
+    await small.stop();
+  }
+});
+
+async function expectEventually(check, what, ms = 10000) {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

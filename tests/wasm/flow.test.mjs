@@ -53,3 +53,19 @@ test('flowCheckAnswers gives the widget the core\'s own messages, in the flow\'s
     [{ field: 'email', message: 'Correo del pedido: este campo es obligatorio.' }]);
   assert.match(JSON.parse(m.flowCheckAnswers(flow, 'no-such-step', '{}'))[0].message, /has no step 'no-such-step'/);
 });
+
+test("a field's pattern is the browser's RegExp over the whole answer, as std::regex_match is natively", () => {
+  const withPattern = (pattern) => JSON.stringify({ id: 'p', title: 'P', locale: 'en', intents: ['p'], start: 'ask', steps: {
+    ask: { kind: 'ask', fields: [{ name: 'code', label: 'Code', pattern }], next: 'done' },
+    done: { kind: 'done', state: 'resolved', message: 'ok' } } });
+  const submit = (pattern, code) => {
+    const flowJson = withPattern(pattern);
+    const start = run(m.flowStart(flowJson, false));
+    return run(m.flowSubmit(flowJson, JSON.stringify(start.session), 'ask', JSON.stringify({ code }))).advance.kind;
+  };
+  assert.equal(submit('a|b', 'a'), 'done');
+  assert.equal(submit('a|b', 'ab'), 'invalid');   // the whole answer must match, not a part
+  assert.equal(submit('[A-Z]{2}-\\d+', 'AB-12'), 'done');
+  assert.equal(submit('[A-Z]{2}-\\d+', 'xAB-12'), 'invalid');
+  assert.match(JSON.parse(m.flowStart(withPattern('([a-z]'), false)).error, /pattern does not compile/);
+});

@@ -49,6 +49,9 @@ test('native and wasm make identical terms on a multilingual fixture', () => {
     });
   }
   assert.ok(compared > 150, `compared ${compared} terms`);
+  // Every locale the analyzer supports is covered (the wasm build keeps only their stemmers).
+  const supported = ['en', 'es', 'de', 'fr', 'it', 'pt', 'nl', 'sv', 'ar', 'he', 'ja', 'zh'];
+  assert.deepEqual([...byLocale.keys()].sort(), [...supported].sort());
   // The fixture exercises what it claims to: folding, CJK words, no emoji terms.
   const terms = JSON.parse(module_.analyze('en', 'Ｃafé Straße ＰＡＳＳＷＯＲＤ ﬁle 😀')).map((t) => t[0]);
   assert.deepEqual(terms, ['cafe', 'strasse', 'password', 'file']);

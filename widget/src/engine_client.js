@@ -112,6 +112,13 @@ export class EngineClient {
     this.pending.set(id, (response) => {
       this.inFlight = false;
       resolve({ ...response, engine: 'wasm' });
+      if (!this.prefetched) {
+        // The first in-page answer is on its way to the screen: when the page
+        // is idle, the Worker fetches the rest of a small index.
+        this.prefetched = true;
+        const idle = self.requestIdleCallback || ((cb) => setTimeout(cb, 200));
+        idle(() => this.worker.postMessage({ type: 'prefetch' }), { timeout: 2000 });
+      }
       if (this.queued) {
         const next = this.queued;
         this.queued = null;

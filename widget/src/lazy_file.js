@@ -1,13 +1,18 @@
 // A read-only file in Emscripten's virtual file system whose bytes come from
-// HTTP Range requests as they are read, a few of the database's own 2 KB
-// blocks at a time, and are kept. Xapian reads one block per lookup, so a
+// HTTP Range requests as they are read, the database's own 2 KB blocks
+// (more at a time when read in order), and are kept. Xapian reads one block per lookup, so a
 // query touches kilobytes of a large index instead of downloading it whole.
 // Synchronous XHR: allowed in Workers, and Xapian's reads are synchronous.
 //
 // Read-ahead, as an operating system's page cache does: when a read goes on
 // right after the last range fetched (Xapian scanning leaf blocks in order),
 // the next request is twice as long, up to maxAhead chunks.
-export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 4, maxAhead = 8 } = {}) {
+//
+// Returns {requests, bytes, fill(bytes)}: counters of what reads fetched,
+// and fill() to hand it the whole file once downloaded some other way (a
+// small index is fetched whole in the background after the first answer),
+// after which no read goes to the network.
+export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 1, maxAhead = 32 } = {}) {
   const chunk = block * blocksPerRequest;
   const chunks = new Map();  // chunk number -> Uint8Array
   const stats = { requests: 0, bytes: 0 };
@@ -58,6 +63,12 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
       pos += n;
     }
     return written;
+  };
+
+  stats.fill = (whole) => {
+    if (whole.length !== size) return false;
+    for (let c = 0; c <= lastChunk; c++) if (!chunks.has(c)) chunks.set(c, whole.subarray(c * chunk, Math.min(size, (c + 1) * chunk)));
+    return true;
   };
 
   const slash = path.lastIndexOf('/');

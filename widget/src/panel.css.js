@@ -20,7 +20,8 @@ button{font:inherit;cursor:pointer}
 header :focus-visible{outline-color:#fff}
 .search{padding:12px 16px;border-bottom:1px solid #dde3ea}
 input[type=search],textarea{width:100%;padding:10px 12px;border:1px solid #6b7684;border-radius:8px;font:inherit;color:inherit;background:#fff}
-.body{flex:1;overflow:auto;padding:8px 16px 16px}
+.body{flex:1;overflow:auto;padding:8px 16px 16px;background:#fff;contain:layout paint}
+ul.results li{contain:layout}
 .status{margin:6px 0;color:#4a5360;font-size:13px}
 .corrected{margin:6px 0;font-size:14px}
 ul.results{list-style:none;margin:0;padding:0}

@@ -224,6 +224,24 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
 
   const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
+  // Results change little from one keystroke to the next: only the items
+  // that differ are replaced, so the browser lays out and paints just those
+  // (on a slow machine a full re-render costs more than the search itself).
+  function showResults(hits) {
+    const items = results.children;
+    hits.forEach((hit, i) => {
+      const key = [hit.kind, hit.id, hit.category, hit.title_html, hit.snippet_html].join('\u0000');
+      const old = items[i];
+      if (old && old.ffKey === key) return;
+      const item = resultItem(hit, i);
+      item.ffKey = key;
+      if (old) old.replaceWith(item); else results.append(item);
+    });
+    while (items.length > hits.length) items[items.length - 1].remove();
+  }
+  // The same text again would still replace the live region's text (and may be announced again).
+  const setStatus = (text) => { if (status.textContent !== text) status.textContent = text; };
+
   async function runSearch(q) {
     lastQuery = q;
     if (!q.trim()) { latest++; return showSuggestions(); }
@@ -231,22 +249,23 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     const started = performance.now();
     const response = await engine.search({ q, locale: state.locale, as_you_type: !/\s$/.test(q), limit: 8, facets: false });
     if (id !== latest || response.superseded) return;  // a newer keystroke won
-    extra.replaceChildren();
-    if (response.error) { status.textContent = t.error; results.replaceChildren(); return; }
+    if (extra.firstChild) extra.replaceChildren();
+    if (response.error) { setStatus(t.error); results.replaceChildren(); return; }
     corrected.hidden = !response.corrected;
-    if (response.corrected) {
+    if (response.corrected && corrected.textContent !== `${t.didYouMean} ${response.corrected}`) {
       corrected.replaceChildren(`${t.didYouMean} `, el('strong', { text: response.corrected }));
     }
-    results.replaceChildren(...response.results.map((hit, i) => resultItem(hit, i)));
+    showResults(response.results);
     lastTotal = response.total;
     lastShown = response.results.map((r) => r.id);
-    status.textContent = response.results.length ? t.results(response.total) : t.noResults(q);
+    setStatus(response.results.length ? t.results(response.total) : t.noResults(q));
     if (!response.results.length) {
       extra.append(el('div', { class: 'empty' }, el('p', { text: t.contactLead }),
         el('a', { class: 'primary', href: `mailto:${config.site.contact_email}`, text: t.contact })));
     }
     emit('search', { query: q, results: response.results.map((r) => r.id), corrected: response.corrected,
-      engine: response.engine, latency_ms: performance.now() - started, index_bytes_fetched: response.index_bytes_fetched });
+      engine: response.engine, latency_ms: performance.now() - started, engine_ms: response.elapsed_ms,
+      index_bytes_fetched: response.index_bytes_fetched });
   }
 
   // A search counts (for the escalation policy and the reports) once the

@@ -2,6 +2,7 @@
 // the host page's main thread never runs Xapian or ICU.
 //
 // Messages in:  {type: 'init', glue, wasm, index, indexBytes, cjk?}  {type: 'search', id, request}
+//               {type: 'prefetch'}   (the page is idle after an answer: fetch the rest of a small index)
 //               {type: 'check', id, flow, step, answers}   (a flow step's answers, checked by the core)
 //               {type: 'escalate', id, event}   (what happened, for the escalation policy: search, articleRead,
 //                                                articleVote, failure, text, decline, accept)
@@ -9,12 +10,18 @@
 // Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'checked' | 'escalated' | 'scrubbed', id, response}
 //               {type: 'error', message}
 //
-// A small index is downloaded whole; a large one is read lazily, block by
-// block (lazy_file.js), so the bytes fetched per query stay small.
+// The index is read lazily, block by block (lazy_file.js): the first answer
+// needs only the blocks it touches (tens of KB, not the whole index), and
+// the bytes fetched per query stay small at any size. An index of up to
+// WHOLE_INDEX_MAX is then downloaded whole in the background, compressed,
+// once the page has shown the first answer and is idle ({type: 'prefetch'}),
+// so later searches never wait on the network.
 import { createLazyFile } from './lazy_file.js';
 
-const LAZY_INDEX_THRESHOLD = 2 * 1024 * 1024;
+const WHOLE_INDEX_MAX = 2 * 1024 * 1024;
 let engine = null;
+let indexUrl = null;
+let filling = null;
 let conversation = null;  // the escalation policy's state for this page (core/escalation)
 let wasmModule = null;
 let ready = null;
@@ -22,22 +29,27 @@ let lazyStats = null;
 
 async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures }) {
   importScripts(glue);  // defines createFirstfix (Emscripten MODULARIZE)
-  const lazy = indexBytes > LAZY_INDEX_THRESHOLD;
-  const [module, bytes, cjkBytes] = await Promise.all([
+  const [module, cjkBytes] = await Promise.all([
     self.createFirstfix({ locateFile: () => wasm }),
-    lazy ? null : fetch(index).then((r) => { if (!r.ok) throw new Error(`index: HTTP ${r.status}`); return r.arrayBuffer(); }),
     cjk ? fetch(cjk).then((r) => r.arrayBuffer()) : null,
   ]);
   wasmModule = module;
   conversation = new module.Escalation(escalationFailures || 2);
   if (cjkBytes) module.addIcuData(new Uint8Array(cjkBytes));
-  if (lazy) {
-    lazyStats = createLazyFile(module.FS, '/lazy-index.db', index, indexBytes);
-    engine = module.Engine.open('/lazy-index.db');
-  } else {
-    engine = new module.Engine(new Uint8Array(bytes));
-  }
-  return { documents: engine.documentCount(), lazy };
+  lazyStats = createLazyFile(module.FS, '/lazy-index.db', index, indexBytes);
+  engine = module.Engine.open('/lazy-index.db');
+  indexUrl = indexBytes <= WHOLE_INDEX_MAX ? index : null;
+  return { documents: engine.documentCount(), lazy: true };
+}
+
+// The rest of a small index, whole and compressed, while the customer
+// reads. A failure only means reads stay lazy.
+function fillInBackground() {
+  if (filling || !indexUrl) return;
+  filling = fetch(indexUrl)
+    .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    .then((b) => lazyStats.fill(new Uint8Array(b)))
+    .catch(() => false);
 }
 
 self.onmessage = async (event) => {
@@ -49,6 +61,8 @@ self.onmessage = async (event) => {
     } catch (e) {
       self.postMessage({ type: 'error', message: String(e && e.message || e) });
     }
+  } else if (msg.type === 'prefetch') {
+    ready?.then(fillInBackground, () => {});
   } else if (msg.type === 'escalate') {
     let response;
     try {
