@@ -22,7 +22,7 @@ stemmers=$(grep -o '{"[a-z]*", "[a-z]*"' "$here/../core/text/locales.cc" | sed '
 [ -n "$stemmers" ] || { echo "wasm-deps: no stemmers found in core/text/locales.cc" >&2; exit 1; }
 stemmers_key=$(echo "$stemmers" | md5sum | cut -c1-8)
 # Bump when the recipe below changes what gets built.
-recipe=3
+recipe=4
 key="zlib-${zlib_v}_xapian-${xapian_v}_icu-${icu_v}_emscripten-${emcc_v}_stemmers-${stemmers_key}_recipe-${recipe}"
 key=${key//[^A-Za-z0-9._-]/_}
 prefix="$cache_root/$key"
@@ -72,6 +72,14 @@ fi
 
 log "icu $icu_v"
 icu_src=$(ls -d "$work"/icu-*/source)
+# Only ICU's common library (word breaking, normalization; i18n is never
+# linked), without its service registry and sentence-break filters, which
+# the word breaker would otherwise drag in. Set in uconfig.h itself, so
+# ICU and everything compiled against its headers agree.
+if ! grep -q "firstfix:" "$icu_src/common/unicode/uconfig.h"; then
+  sed -i 's|^#define __UCONFIG_H__$|&\n/* firstfix: */\n#define UCONFIG_NO_SERVICE 1\n#define UCONFIG_NO_FILTERED_BREAK_ITERATION 1|' \
+    "$icu_src/common/unicode/uconfig.h"
+fi
 # A cross build needs a configured native tree with its config/icucross.mk;
 # we build no tools and no data (the data archive comes from the source
 # tree, trimmed later by Debian's native icupkg).
@@ -92,13 +100,13 @@ fi
 if ! done_ icu-wasm; then
   # Only the libraries: the top-level Makefile would also want tools and data.
   (cd icu-wasm && mkdir -p lib bin && emmake make -j"$jobs" -C stubdata >&2 \
-    && emmake make -j"$jobs" -C common >&2 && emmake make -j"$jobs" -C i18n >&2)
+    && emmake make -j"$jobs" -C common >&2)
   mark icu-wasm
 fi
 mkdir -p "$prefix/lib" "$prefix/include/unicode" "$prefix/share/icu"
-cp icu-wasm/lib/libicuuc.a icu-wasm/lib/libicui18n.a "$prefix/lib/"
+cp icu-wasm/lib/libicuuc.a "$prefix/lib/"
 cp icu-wasm/stubdata/libicudata.a "$prefix/lib/" 2>/dev/null || cp icu-wasm/lib/libicudata.a "$prefix/lib/"
-cp "$icu_src"/common/unicode/*.h "$icu_src"/i18n/unicode/*.h "$prefix/include/unicode/"
+cp "$icu_src"/common/unicode/*.h "$prefix/include/unicode/"
 cp "$icu_src"/data/in/icudt*l.dat "$prefix/share/icu/"
 
 touch "$prefix/.complete"

@@ -26,7 +26,6 @@ target_include_directories(wasm_deps SYSTEM INTERFACE ${WASM_DEPS_PREFIX}/includ
 target_link_libraries(wasm_deps INTERFACE
   ${WASM_DEPS_PREFIX}/lib/libxapian.a
   ${WASM_DEPS_PREFIX}/lib/libz.a
-  ${WASM_DEPS_PREFIX}/lib/libicui18n.a
   ${WASM_DEPS_PREFIX}/lib/libicuuc.a
   ${WASM_DEPS_PREFIX}/lib/libicudata.a)
 # C++ exceptions are part of Xapian's normal operation: catch them natively.

@@ -160,6 +160,16 @@ struct App::Impl {
     urls["worker"] = widget_file("worker.js");
     urls["panel"] = widget_file("panel.js");
     if (fs::exists(widget / "icu-cjk.dat")) urls["cjk"] = widget_file("icu-cjk.dat");
+    // The panel's chunks (its flow and chat views), imported relative to the
+    // panel's own URL; their names already carry a content hash.
+    if (fs::is_directory(widget / "chunks"))
+      for (const auto& entry : fs::directory_iterator(widget / "chunks")) {
+        const std::string name = entry.path().filename().string();
+        if (!name.ends_with(".js")) continue;
+        const fs::path br = entry.path().string() + ".br";
+        assets.add("/assets/chunks/" + name, read_file(entry.path()), "public, max-age=31536000, immutable",
+                   fs::exists(br) ? read_file(br) : std::string());
+      }
     // Flows first: on a page about orders, "Track an order" beats reading about it.
     nlohmann::json pages = nlohmann::json::array();
     for (const char* kind : {"flow", "article"})

@@ -86,8 +86,9 @@ std::string AssetStore::add_hashed_file(const std::string& file_name, const std:
   return url;
 }
 
-const std::string& AssetStore::add(const std::string& url, std::string bytes, std::string cache_control) {
+const std::string& AssetStore::add(const std::string& url, std::string bytes, std::string cache_control, std::string brotli) {
   Asset a;
+  a.brotli = std::move(brotli);
   a.content_type = mime_type(url);
   a.etag = "\"" + content::content_hash(bytes) + "\"";
   // Very large files (big indexes) are read by range, not whole: not worth
@@ -186,9 +187,9 @@ http::message_generator AssetStore::respond(const Request& req, const Asset& ass
             "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(asset.size()));
     res.set(http::field::etag, asset.etag);
     res.set(http::field::cache_control, asset.cache_control);
+    // Read by the widget's Worker with CORS from any page: no more headers
+    // than that needs, as a search may fetch a few dozen blocks.
     res.set(http::field::access_control_allow_origin, "*");
-    res.set(http::field::access_control_expose_headers, "Content-Range");
-    res.set("Cross-Origin-Resource-Policy", "cross-origin");
     return res;
   }
   if (req[http::field::if_none_match] == asset.etag) {

@@ -43,7 +43,7 @@ struct Asset {
 class AssetStore {
  public:
   // Adds `bytes` under `url`; returns the URL.
-  const std::string& add(const std::string& url, std::string bytes, std::string cache_control);
+  const std::string& add(const std::string& url, std::string bytes, std::string cache_control, std::string brotli = {});
   // Adds under "/assets/<stem>.<hash><ext>" with immutable caching; returns the URL.
   std::string add_hashed(const std::string& file_name, std::string bytes, std::string brotli = {});
   // Adds the file at `path`, served from disk, under "/assets/<stem>.<hash><ext>"

@@ -2,7 +2,7 @@
 // the panel and the Worker (served under content-hashed names), beside the
 // wasm engine from build/wasm. Run after the wasm preset is built.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,11 @@ mkdirSync(out, { recursive: true });
 const common = { bundle: true, minify: true, target: ['chrome100', 'firefox100', 'safari15'], legalComments: 'none' };
 
 await build({ ...common, entryPoints: [join(root, 'widget/src/loader.js')], outfile: join(out, 'loader.js'), format: 'iife' });
-await build({ ...common, entryPoints: [join(root, 'widget/src/panel.js')], outfile: join(out, 'panel.js'), format: 'esm' });
+// The panel's flow and chat views are chunks it imports on first use, at
+// chunks/<name>-<hash>.js beside it (served under /assets/chunks/).
+rmSync(join(out, 'chunks'), { recursive: true, force: true });
+await build({ ...common, entryPoints: [join(root, 'widget/src/panel.js')], outdir: out, format: 'esm', splitting: true,
+  entryNames: '[name]', chunkNames: 'chunks/[name]-[hash]' });
 await build({ ...common, entryPoints: [join(root, 'widget/src/worker.js')], outfile: join(out, 'worker.js'), format: 'iife' });
 await build({ ...common, entryPoints: [join(root, 'widget/src/index.js')], outfile: join(out, 'firstfix.mjs'), format: 'esm' });
 // The agent console's script (served by firstfix serve at /agent).
@@ -30,7 +34,8 @@ for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat']) {
 // Brotli at its best quality, once here rather than at every server start:
 // the server sends these to browsers that accept br (the wasm: 470 KB vs
 // 614 KB gzip).
-for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat', 'panel.js', 'worker.js']) {
+const chunks = readdirSync(join(out, 'chunks')).filter((f) => f.endsWith('.js')).map((f) => `chunks/${f}`);
+for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat', 'panel.js', 'worker.js', ...chunks]) {
   const bytes = readFileSync(join(out, f));
   writeFileSync(join(out, `${f}.br`), brotliCompressSync(bytes, {
     params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));

@@ -169,10 +169,9 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
       for (const auto& t : a.tags) doc.add_boolean_term(std::string(schema::kTag) + schema::filter_value(t));
       doc.add_boolean_term(std::string(schema::kKind) + "article");
       doc.add_value(schema::kCategorySlot, a.category);
-      nlohmann::json data = {{"id", a.id},       {"kind", "article"},      {"title", a.title},
-                             {"locale", a.locale}, {"category", a.category}, {"url", c.url},
-                             {"text", c.text}};
-      doc.set_data(data.dump());
+      doc.set_data(schema::document_data({{"id", a.id},         {"kind", "article"},      {"title", a.title},
+                                          {"locale", a.locale}, {"category", a.category}, {"url", c.url}},
+                                         c.text));
       docs.push_back(std::move(doc));
     }
     for (const auto& f : hc.flows) {
@@ -184,10 +183,9 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
       doc.add_boolean_term(std::string(schema::kId) + f.id);
       doc.add_boolean_term(std::string(schema::kLocale) + f.locale);
       doc.add_boolean_term(std::string(schema::kKind) + "flow");
-      nlohmann::json data = {{"id", f.id},         {"kind", "flow"}, {"title", f.title},
-                             {"locale", f.locale}, {"category", ""}, {"url", content::flow_url(f.id)},
-                             {"text", intents}};
-      doc.set_data(data.dump());
+      doc.set_data(schema::document_data({{"id", f.id},         {"kind", "flow"}, {"title", f.title},
+                                          {"locale", f.locale}, {"category", ""}, {"url", content::flow_url(f.id)}},
+                                         intents));
       docs.push_back(std::move(doc));
     }
     std::array<double, kFieldCount> avg_len{};

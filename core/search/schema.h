@@ -2,6 +2,7 @@
 // the index writer and the searcher.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <xapian.h>
 
 #include <string>
@@ -55,6 +56,26 @@ inline constexpr double kWdfScale = 16.0;
 inline constexpr Xapian::termpos kFieldGap = 100;
 
 inline constexpr int kBlockSize = 2048;  // bytes, the smallest glass allows
+
+// A document's data: its fields as one line of JSON (id, kind, title,
+// locale, category, url), then a newline, then its plain text as is. The text
+// is most of the bytes and is only sliced for snippets: keeping it out of the
+// JSON spares parsing and unescaping it on every search (JSON never holds a
+// raw newline, so the first one ends the fields).
+inline std::string document_data(const nlohmann::json& fields, std::string_view text) {
+  return fields.dump() + '\n' + std::string(text);
+}
+struct DocumentData {
+  nlohmann::json fields;
+  std::string_view text;  // into the string given to parse_document_data
+};
+inline DocumentData parse_document_data(const std::string& data) {
+  const auto newline = data.find('\n');
+  DocumentData d;
+  d.fields = nlohmann::json::parse(std::string_view(data).substr(0, newline));
+  if (newline != std::string::npos) d.text = std::string_view(data).substr(newline + 1);
+  return d;
+}
 
 inline constexpr std::string_view kMetaDefaultLocale = "firstfix.default_locale";
 inline constexpr std::string_view kMetaLocales = "firstfix.locales";

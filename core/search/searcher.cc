@@ -74,6 +74,40 @@ Xapian::Query phrase_query(const std::vector<std::string>& words) {
 
 }  // namespace
 
+struct Searcher::ShownDocument {
+  Xapian::docid id = 0;
+  std::string locale;  // of the analyzer that made the tokens
+  std::string data;
+  schema::DocumentData fields;  // text points into `data`
+  std::vector<text::Token> title_tokens, text_tokens;
+};
+
+std::shared_ptr<const Searcher::ShownDocument> Searcher::shown_document(Xapian::docid id, const Xapian::MSetIterator& match,
+                                                                        const text::Analyzer& an) {
+  if (auto it = shown_by_id_.find(id); it != shown_by_id_.end()) {
+    if ((*it->second)->locale == an.locale()) {
+      shown_.splice(shown_.begin(), shown_, it->second);
+      return *it->second;
+    }
+    shown_.erase(it->second);
+    shown_by_id_.erase(it);
+  }
+  auto doc = std::make_shared<ShownDocument>();
+  doc->id = id;
+  doc->locale = an.locale();
+  doc->data = match.get_document().get_data();
+  doc->fields = schema::parse_document_data(doc->data);
+  doc->title_tokens = an.analyze(doc->fields.fields.at("title").get_ref<const std::string&>());
+  doc->text_tokens = an.analyze(doc->fields.text);
+  shown_.push_front(doc);
+  shown_by_id_[id] = shown_.begin();
+  if (shown_.size() > kShownDocuments) {
+    shown_by_id_.erase(shown_.back()->id);
+    shown_.pop_back();
+  }
+  return doc;
+}
+
 Searcher::Searcher(Xapian::Database db, RankingOptions ranking) : db_(std::move(db)), ranking_(ranking) {
   default_locale_ = db_.get_metadata(std::string(schema::kMetaDefaultLocale));
   if (default_locale_.empty()) default_locale_ = "en";
@@ -212,11 +246,15 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   if (!excluded.empty())
     query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
 
-  std::vector<Xapian::Query> filters{Xapian::Query(std::string(schema::kLocale) + locale)};
+  // A filter every document passes (the only locale of a one-language help
+  // center) is left out: it would only make the matcher walk its postings.
+  std::vector<Xapian::Query> filters;
+  const std::string locale_term = std::string(schema::kLocale) + locale;
+  if (db_.get_termfreq(locale_term) != db_.get_doccount()) filters.emplace_back(locale_term);
   if (!req.kind.empty()) filters.emplace_back(std::string(schema::kKind) + req.kind);
   for (const auto& t : req.tags) filters.emplace_back(std::string(schema::kTag) + schema::filter_value(t));
-  Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
-  Xapian::Query unfiltered_by_category(Xapian::Query::OP_FILTER, query, filter);
+  Xapian::Query unfiltered_by_category =
+      filters.empty() ? query : Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
   Xapian::Query final_query = unfiltered_by_category;
   if (!req.categories.empty()) {
     std::vector<Xapian::Query> cats;
@@ -247,7 +285,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   }
 
   for (auto m = mset.begin(); m != mset.end(); ++m) {
-    const auto data = nlohmann::json::parse(m.get_document().get_data());
+    const auto doc = shown_document(*m, m, an);
+    const auto& data = doc->fields.fields;
     SearchHit hit;
     hit.id = data.at("id");
     hit.kind = data.at("kind");
@@ -256,8 +295,8 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     hit.category = data.at("category");
     hit.url = data.at("url");
     hit.score = m.get_weight();
-    hit.title_html = highlight_html(an, hit.title, highlight);
-    hit.snippet_html = snippet_html(an, data.at("text").get<std::string>(), highlight);
+    hit.title_html = highlight_html(hit.title, doc->title_tokens, highlight);
+    hit.snippet_html = snippet_html(doc->fields.text, doc->text_tokens, highlight);
     resp.hits.push_back(std::move(hit));
   }
   return resp;

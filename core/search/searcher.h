@@ -12,8 +12,10 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <list>
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,10 +73,21 @@ class Searcher {
   const text::Analyzer& analyzer(const std::string& locale);
   std::string spelling_suggestion(const std::string& word) const;
 
+  // A document as a result shows it: its fields, and its title and text
+  // analyzed for highlighting. As-you-type searches show many of the same
+  // documents keystroke after keystroke, and analyzing a text costs more
+  // than finding it, so the most recently shown are kept.
+  struct ShownDocument;
+  std::shared_ptr<const ShownDocument> shown_document(Xapian::docid id, const Xapian::MSetIterator& match,
+                                                      const text::Analyzer& an);
+  static constexpr size_t kShownDocuments = 96;
+
   Xapian::Database db_;
   RankingOptions ranking_;
   std::string default_locale_;
   std::map<std::string, text::Analyzer> analyzers_;
+  std::list<std::shared_ptr<const ShownDocument>> shown_;  // most recent first
+  std::unordered_map<Xapian::docid, std::list<std::shared_ptr<const ShownDocument>>::iterator> shown_by_id_;
 };
 
 inline constexpr uint32_t kMaxLimit = 100;

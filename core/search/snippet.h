@@ -19,12 +19,15 @@ struct Highlight {
 
 std::string escape_html(std::string_view text);
 
+// `tokens` are the analyzer's tokens of `text` (callers may keep them: a
+// document shown keystroke after keystroke is analyzed once).
+
 // The whole text, escaped, with matches marked.
-std::string highlight_html(const text::Analyzer& analyzer, const std::string& text, const Highlight& h);
+std::string highlight_html(std::string_view text, const std::vector<text::Token>& tokens, const Highlight& h);
 
 // The passage of at most about `max_bytes` with the most distinct matches,
 // escaped, matches marked, with "…" where text was cut.
-std::string snippet_html(const text::Analyzer& analyzer, const std::string& text, const Highlight& h,
+std::string snippet_html(std::string_view text, const std::vector<text::Token>& tokens, const Highlight& h,
                          size_t max_bytes = 200);
 
 }  // namespace firstfix::search

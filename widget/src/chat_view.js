@@ -6,11 +6,11 @@
 // reconnects and gets exactly what was missed. A customer can show the
 // problem with a photo (on phones the camera opens); the server checks it,
 // strips its metadata and shows it to the agent.
-export const CHAT_KEY = 'firstfix.chat';
 
 const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
-export function createChatView({ el, strings, url, emit, onExit, survey }) {
+// `storageKey`: where this tab remembers the conversation (session_keys.js).
+export function createChatView({ el, strings, url, emit, onExit, survey, storageKey }) {
   const view = el('div', { class: 'chat', hidden: true });
   const status = el('p', { class: 'chat-status', role: 'status', 'aria-live': 'polite' });
   const list = el('ol', { class: 'chat-log', 'aria-live': 'polite' });
@@ -38,7 +38,7 @@ export function createChatView({ el, strings, url, emit, onExit, survey }) {
   const photoUrls = new Map();  // photo id or client_id -> blob: URL of the picture
   const t = () => strings();
 
-  const save = () => { try { sessionStorage.setItem(CHAT_KEY, JSON.stringify(chat)); } catch { /* storage off */ } };
+  const save = () => { try { sessionStorage.setItem(storageKey, JSON.stringify(chat)); } catch { /* storage off */ } };
   const wsUrl = (path) => url(path).replace(/^http/, 'ws');
 
   function label_() {
@@ -161,7 +161,7 @@ export function createChatView({ el, strings, url, emit, onExit, survey }) {
     chat = null;
     for (const u of photoUrls.values()) URL.revokeObjectURL(u);
     photoUrls.clear();
-    try { sessionStorage.removeItem(CHAT_KEY); } catch { /* storage off */ }
+    try { sessionStorage.removeItem(storageKey); } catch { /* storage off */ }
   }
 
   composer.addEventListener('submit', (e) => {

@@ -3,11 +3,11 @@
 // server (which re-checks everything and runs the actions), and ending on a
 // done screen that says what was done. The session id is kept in
 // sessionStorage, once a flow has started, so a reload resumes it.
-export const FLOW_KEY = 'firstfix.flow';
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
-export function createFlowView({ el, strings, url, engine, emit, onExit, onContact, survey, onReply = () => {}, onNotSolved = () => {} }) {
+// `storageKey`: where this tab remembers the session under way (session_keys.js).
+export function createFlowView({ el, strings, url, engine, emit, onExit, onContact, survey, storageKey, onReply = () => {}, onNotSolved = () => {} }) {
   const view = el('div', { class: 'flow', hidden: true });
   let reply = null;        // the server's latest answer: {session, step, notices}
   let definition = null;   // the flow as written, for instant checks in the Worker
@@ -15,8 +15,8 @@ export function createFlowView({ el, strings, url, engine, emit, onExit, onConta
   let pending = null;      // an answer sent but not confirmed: retried with the same Idempotency-Key
   const t = () => strings();
 
-  const remember = (id) => { try { sessionStorage.setItem(FLOW_KEY, JSON.stringify({ session: id })); } catch { /* storage off */ } };
-  const forget = () => { try { sessionStorage.removeItem(FLOW_KEY); } catch { /* storage off */ } };
+  const remember = (id) => { try { sessionStorage.setItem(storageKey, JSON.stringify({ session: id })); } catch { /* storage off */ } };
+  const forget = () => { try { sessionStorage.removeItem(storageKey); } catch { /* storage off */ } };
 
   async function call(method, path, body, headers = {}) {
     const init = { method, headers: { ...headers } };

@@ -2,8 +2,7 @@
 // page suggestions and an always-visible way to a person. Loaded on idle or
 // first open; all search logic lives in the core (Worker or server).
 import { EngineClient } from './engine_client.js';
-import { createChatView, CHAT_KEY } from './chat_view.js';
-import { createFlowView, FLOW_KEY } from './flow_view.js';
+import { CHAT_KEY, FLOW_KEY } from './session_keys.js';
 import { PANEL_CSS } from './panel.css.js';
 import { createRecorder } from './recorder.js';
 import { surveyBox } from './survey.js';
@@ -59,6 +58,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
   let lastQuery = '';
   let lastTotal = 0;
   let lastShown = [];
+  let viewsPrefetched = false;
 
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(PANEL_CSS);
@@ -100,8 +100,24 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
   // Failures the server counted in a flow session, reported once each.
   const flowFailuresSeen = new Map();
 
-  const flowView = createFlowView({
-    el, url, engine, emit, survey,
+  // The flow and chat views are modules of their own, loaded on first use
+  // (or when the page is idle after the first in-page answer): most visits
+  // only search, and the first answer should not wait for them.
+  const flowSlot = el('div', { hidden: true });
+  const chatSlot = el('div', { hidden: true });
+  let flowView = null, chatView = null, flowLoading = null, chatLoading = null;
+  const loadFlowView = () => (flowLoading ||= import('./flow_view.js').then(({ createFlowView }) => {
+    flowView = createFlowView(flowOptions);
+    flowSlot.replaceWith(flowView.element);
+    return flowView;
+  }).catch((e) => { flowLoading = null; throw e; }));
+  const loadChatView = () => (chatLoading ||= import('./chat_view.js').then(({ createChatView }) => {
+    chatView = createChatView({ el, url, emit, survey, strings: () => t, onExit: () => showSearch(), storageKey: CHAT_KEY });
+    chatSlot.replaceWith(chatView.element);
+    return chatView;
+  }).catch((e) => { chatLoading = null; throw e; }));
+  const flowOptions = {
+    el, url, engine, emit, survey, storageKey: FLOW_KEY,
     onReply: (reply) => {
       if (!trail.some((e) => e.type === 'flow' && e.session === reply.session.id)) remember({ type: 'flow', session: reply.session.id });
       const seen = flowFailuresSeen.get(reply.session.id) ?? 0;
@@ -114,9 +130,8 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     // From a done screen that did not resolve it: straight to a person, with the flow in the trail.
     onContact: (reply) => el('button', { type: 'button', class: 'primary', text: t.talkToPerson,
       onclick: () => startChat(reply?.session.done_state === 'escalate' || reply?.session.failures ? 'failures' : 'contact') }),
-  });
-  const chatView = createChatView({ el, url, emit, survey, strings: () => t, onExit: () => showSearch() });
-  const body = el('div', { class: 'body' }, searchView, articleView, flowView.element, chatView.element);
+  };
+  const body = el('div', { class: 'body' }, searchView, articleView, flowSlot, chatSlot);
   // What the customer tried, in order, for the person who takes over: no one retells their story.
   const trail = [];
   const remember = (entry) => { trail.push(entry); if (trail.length > 200) trail.shift(); };
@@ -125,15 +140,16 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     input.closest('.search').hidden = view !== 'search';
     searchView.hidden = view !== 'search';
     articleView.hidden = view !== 'article';
-    flowView.element.hidden = view !== 'flow';
-    if (view !== 'chat') chatView.hide();
+    if (flowView) flowView.element.hidden = view !== 'flow';
+    if (view !== 'chat') chatView?.hide();
   }
-  function startChat(trigger) {
-    show('chat');
+  async function startChat(trigger) {
     offerBox.hidden = true;
     engine.escalate({ kind: 'accept' });
     recorder.record('escalation_accepted', { outcome: trigger });
-    return chatView.start({
+    const chat = await loadChatView();
+    show('chat');
+    return chat.start({
       locale: state.locale, page: location.href, trigger,
       customer: state.user ? { id: String(state.user.id ?? ''), email: String(state.user.email ?? ''), name: String(state.user.name ?? '') } : null,
       failures: lastDecision?.reasons || [], trail,
@@ -177,7 +193,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
       if (e.shiftKey && active === f[0]) { e.preventDefault(); f[f.length - 1].focus(); }
       else if (!e.shiftKey && active === f[f.length - 1]) { e.preventDefault(); f[0].focus(); }
     }
-    if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && articleView.hidden && !flowView.active) {
+    if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && articleView.hidden && !flowView?.active) {
       const links = [...results.querySelectorAll('a')];
       if (!links.length) return;
       const i = links.indexOf(root.activeElement);
@@ -263,6 +279,10 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
       extra.append(el('div', { class: 'empty' }, el('p', { text: t.contactLead }),
         el('a', { class: 'primary', href: `mailto:${config.site.contact_email}`, text: t.contact })));
     }
+    if (response.engine === 'wasm' && !viewsPrefetched) {
+      viewsPrefetched = true;
+      (self.requestIdleCallback || ((cb) => setTimeout(cb, 500)))(() => { loadFlowView(); loadChatView(); }, { timeout: 5000 });
+    }
     emit('search', { query: q, results: response.results.map((r) => r.id), corrected: response.corrected,
       engine: response.engine, latency_ms: performance.now() - started, engine_ms: response.elapsed_ms,
       index_bytes_fetched: response.index_bytes_fetched });
@@ -292,14 +312,16 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     settle = setTimeout(settleNow, 1200);
   });
 
-  function startFlow(id) {
+  async function startFlow(id) {
+    const flow = await loadFlowView();
     show('flow');
-    return flowView.start(id);
+    return flow.start(id);
   }
 
   async function resumeFlow(sessionId) {
+    const flow = await loadFlowView();
     show('flow');
-    if (!(await flowView.resume(sessionId))) showSearch();
+    if (!(await flow.resume(sessionId))) showSearch();
   }
 
   const storedFlow = () => { try { return JSON.parse(sessionStorage.getItem(FLOW_KEY) || 'null'); } catch { return null; } };
@@ -381,12 +403,12 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
     // A chat or a flow under way (this tab, before a reload) comes back where it was.
-    const chatting = chatView.active ? null : storedChat();
-    const stored = flowView.active || chatting ? null : storedFlow();
-    if (chatting?.conversation) { show('chat'); chatView.resume(chatting); }
-    else if (chatView.active) chatView.element.querySelector('textarea')?.focus();
+    const chatting = chatView?.active ? null : storedChat();
+    const stored = flowView?.active || chatting ? null : storedFlow();
+    if (chatting?.conversation) loadChatView().then((chat) => { show('chat'); chat.resume(chatting); });
+    else if (chatView?.active) chatView.element.querySelector('textarea')?.focus();
     else if (stored?.session) resumeFlow(stored.session);
-    else if (flowView.active) flowView.element.querySelector('h1')?.focus();
+    else if (flowView?.active) flowView.element.querySelector('h1')?.focus();
     else {
       if (!input.value) showSuggestions();
       input.focus();
