@@ -9,8 +9,13 @@
 
 const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
+import { CHAT_STRINGS } from './chat_view.strings.js';
+
+export { CHAT_CSS } from './chat_view.css.js';
+
 // `storageKey`: where this tab remembers the conversation (session_keys.js).
-export function createChatView({ el, strings, url, emit, onExit, survey, storageKey }) {
+// `strings()`: the panel's strings; `locale()`: the current locale, for the view's own.
+export function createChatView({ el, strings, locale, url, emit, onExit, survey, storageKey }) {
   const view = el('div', { class: 'chat', hidden: true });
   const status = el('p', { class: 'chat-status', role: 'status', 'aria-live': 'polite' });
   const list = el('ol', { class: 'chat-log', 'aria-live': 'polite' });
@@ -36,7 +41,7 @@ export function createChatView({ el, strings, url, emit, onExit, survey, storage
   let retry = 0;
   const unsent = new Map();  // client_id -> body, until the server has stored it
   const photoUrls = new Map();  // photo id or client_id -> blob: URL of the picture
-  const t = () => strings();
+  const t = () => ({ ...strings(), ...CHAT_STRINGS.en, ...CHAT_STRINGS[locale()] });
 
   const save = () => { try { sessionStorage.setItem(storageKey, JSON.stringify(chat)); } catch { /* storage off */ } };
   const wsUrl = (path) => url(path).replace(/^http/, 'ws');

@@ -6,14 +6,19 @@
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
+import { FLOW_STRINGS } from './flow_view.strings.js';
+
+export { FLOW_CSS } from './flow_view.css.js';
+
 // `storageKey`: where this tab remembers the session under way (session_keys.js).
-export function createFlowView({ el, strings, url, engine, emit, onExit, onContact, survey, storageKey, onReply = () => {}, onNotSolved = () => {} }) {
+// `strings()`: the panel's strings; `locale()`: the current locale, for the view's own.
+export function createFlowView({ el, strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, onReply = () => {}, onNotSolved = () => {} }) {
   const view = el('div', { class: 'flow', hidden: true });
   let reply = null;        // the server's latest answer: {session, step, notices}
   let definition = null;   // the flow as written, for instant checks in the Worker
   let busy = false;
   let pending = null;      // an answer sent but not confirmed: retried with the same Idempotency-Key
-  const t = () => strings();
+  const t = () => ({ ...strings(), ...FLOW_STRINGS.en, ...FLOW_STRINGS[locale()] });
 
   const remember = (id) => { try { sessionStorage.setItem(storageKey, JSON.stringify({ session: id })); } catch { /* storage off */ } };
   const forget = () => { try { sessionStorage.removeItem(storageKey); } catch { /* storage off */ } };

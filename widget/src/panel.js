@@ -60,9 +60,12 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
   let lastShown = [];
   let viewsPrefetched = false;
 
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(PANEL_CSS);
-  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  const adoptStyles = (css) => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  };
+  adoptStyles(PANEL_CSS);
   const title = el('h2', { id: 'ff-title' });
   const closeButton = el('button', { class: 'icon', type: 'button', onclick: () => close() },
     el('span', { 'aria-hidden': 'true', text: '✕' }));
@@ -106,13 +109,15 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
   const flowSlot = el('div', { hidden: true });
   const chatSlot = el('div', { hidden: true });
   let flowView = null, chatView = null, flowLoading = null, chatLoading = null;
-  const loadFlowView = () => (flowLoading ||= import('./flow_view.js').then(({ createFlowView }) => {
+  const loadFlowView = () => (flowLoading ||= import('./flow_view.js').then(({ createFlowView, FLOW_CSS }) => {
+    adoptStyles(FLOW_CSS);
     flowView = createFlowView(flowOptions);
     flowSlot.replaceWith(flowView.element);
     return flowView;
   }).catch((e) => { flowLoading = null; throw e; }));
-  const loadChatView = () => (chatLoading ||= import('./chat_view.js').then(({ createChatView }) => {
-    chatView = createChatView({ el, url, emit, survey, strings: () => t, onExit: () => showSearch(), storageKey: CHAT_KEY });
+  const loadChatView = () => (chatLoading ||= import('./chat_view.js').then(({ createChatView, CHAT_CSS }) => {
+    adoptStyles(CHAT_CSS);
+    chatView = createChatView({ el, url, emit, survey, strings: () => t, locale: () => state.locale, onExit: () => showSearch(), storageKey: CHAT_KEY });
     chatSlot.replaceWith(chatView.element);
     return chatView;
   }).catch((e) => { chatLoading = null; throw e; }));
@@ -126,6 +131,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     },
     onNotSolved: (reply) => escalate({ kind: 'failure', reason: `${reply.session.flow}: the customer said the result did not solve the problem` }),
     strings: () => t,
+    locale: () => state.locale,
     onExit: () => showSearch(),
     // From a done screen that did not resolve it: straight to a person, with the flow in the trail.
     onContact: (reply) => el('button', { type: 'button', class: 'primary', text: t.talkToPerson,
