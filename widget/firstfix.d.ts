@@ -3,7 +3,7 @@ export interface FirstfixUser { id?: string; email?: string; name?: string; [key
 export interface SearchEvent {
   query: string; results: string[]; corrected: string | null; engine: 'wasm' | 'server';
   latency_ms: number;  // from the keystroke to the results on screen
-  engine_ms?: number;  // of which searching in the Worker (engine 'wasm')
+  engine_ms?: number;  // of which searching in the Worker (engine 'wasm'; 'server' when it answered first)
   index_bytes_fetched?: number;  // index bytes this search read over the network (a lazily read index)
 }
 export interface ArticleViewEvent { id: string; title: string }
@@ -19,8 +19,10 @@ export interface EscalationEvent { trigger: 'failures' | 'request' | 'frustratio
 export interface ChatEvent { conversation: string; state?: 'queued' | 'ticket' }
 /** The one-question survey after a done state or a chat: 1 (not at all satisfied) to 5 (very). */
 export interface SurveyEvent { about: 'flow' | 'chat'; session: string; score: 1 | 2 | 3 | 4 | 5 }
+/** Diagnostics: every search the in-page engine finished, including those the server answered first. */
+export interface EngineSearchEvent { query: string; engine_ms: number; index_bytes_fetched: number }
 export interface FirstfixEvents {
-  open: Record<string, never>; close: Record<string, never>; search: SearchEvent;
+  open: Record<string, never>; close: Record<string, never>; search: SearchEvent; engineSearch: EngineSearchEvent;
   articleView: ArticleViewEvent; vote: VoteEvent; resultClick: ResultClickEvent;
   flowStart: FlowStartEvent; flowStep: FlowStepEvent; flowDone: FlowDoneEvent; flowNotSolved: FlowNotSolvedEvent;
   escalationOffer: EscalationEvent; escalationAccepted: EscalationEvent; escalationDeclined: EscalationEvent;

@@ -59,6 +59,8 @@ test('a small index answers first from a few blocks, then arrives whole in the b
   try {
     const context = await browser.newContext();
     const index = [];
+    let apiSearches = 0;
+    context.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/search') apiSearches++; });
     context.on('requestfinished', async (r) => {
       if (!/\/assets\/index\./.test(r.url())) return;
       const res = await r.response();
@@ -77,11 +79,13 @@ test('a small index answers first from a few blocks, then arrives whole in the b
     assert.ok(rangedBeforeAnswer > 0 && rangedBeforeAnswer < size / 3, `the first answer read ${rangedBeforeAnswer} of ${size} bytes`);
     // Then the whole index, compressed, while the page is idle; after it, searches read nothing more.
     await expectEventually(() => index.some((r) => r.status === 200 && r.encoding), 'the whole index in the background');
+    const searchesBefore = apiSearches;
     await p.evaluate(() => { window.__s = []; window.firstfix('search', 'pasword resett'); });
     await p.waitForFunction(() => window.__s.some((s) => s.engine === 'wasm' && s.query === 'pasword resett'));
     const spelled = await p.evaluate(() => window.__s.find((s) => s.engine === 'wasm' && s.query === 'pasword resett'));
     assert.equal(spelled.corrected, 'password reset');
     assert.equal(spelled.index_bytes_fetched, 0, 'the spelling table came with the whole index');
+    assert.equal(apiSearches, searchesBefore, 'a small index is never hedged: the server is not asked');
     await context.close();
   } finally {
     await small.stop();
@@ -95,3 +99,37 @@ async function expectEventually(check, what, ms = 10000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+test('a search that needs index blocks from the network is hedged: the server is asked too, and the Worker warms its cache', async () => {
+  const context = await browser.newContext();
+  const apiSearches = [];
+  context.on('request', (r) => { const u = new URL(r.url()); if (u.pathname === '/api/v1/search') apiSearches.push(u.searchParams.get('q')); });
+  const p = await hostPage(context, server.origin, '/host/hedge',
+    '<!doctype html><html lang="en"><body><script src="/widget.js" data-preload="open" async></script></body></html>');
+  await p.evaluate(() => {
+    window.__s = []; window.__e = [];
+    window.firstfix('on', 'search', (e) => window.__s.push(e));
+    window.firstfix('on', 'engineSearch', (e) => window.__e.push(e));
+    window.firstfix('open');
+  });
+  // Until the engine is up, every search goes to the server.
+  await p.waitForFunction(() => { if (!window.__e.length) window.firstfix('search', 'x'); return window.__e.length > 0; }, null, { polling: 250, timeout: 30000 });
+  await p.waitForTimeout(300);
+  const before = apiSearches.length;
+  await p.evaluate(() => window.firstfix('search', 'schedule installation '));
+  await p.waitForFunction(() => window.__e.some((e) => e.query === 'schedule installation '), null, { timeout: 30000 });
+  const cold = await p.evaluate(() => window.__e.find((e) => e.query === 'schedule installation '));
+  assert.ok(cold.index_bytes_fetched > 0, 'the Worker fetched blocks for a new query');
+  assert.deepEqual(apiSearches.slice(before), ['schedule installation '], 'and the server was asked the same query, once');
+  const shown = await p.evaluate(() => window.__s.filter((s) => s.query === 'schedule installation ').pop());
+  const api = await (await fetch(`${server.origin}/api/v1/search?q=${encodeURIComponent('schedule installation ')}&as_you_type=false&limit=8&facets=false`)).json();
+  assert.deepEqual(shown.results, api.results.map((r) => r.id), `shown from ${shown.engine}: the same answer either way`);
+  // The same search again is answered in the page from what it has: nothing fetched, the server not asked.
+  await p.evaluate(() => { window.__s = []; window.firstfix('search', 'schedule installation '); });
+  await p.waitForFunction(() => window.__s.some((s) => s.query === 'schedule installation '));
+  const warm = await p.evaluate(() => window.__s.find((s) => s.query === 'schedule installation '));
+  assert.equal(warm.engine, 'wasm');
+  assert.equal(warm.index_bytes_fetched, 0);
+  assert.equal(apiSearches.length, before + 1);
+  await context.close();
+});

@@ -1,5 +1,16 @@
 // Talks to the search Worker; until it is ready, asks the server, which runs
 // the same core natively, so the first query never waits for the wasm.
+//
+// Hedged searches: the Worker answers in a few milliseconds from index
+// blocks it has, but a search that needs blocks it lacks (a large, lazily
+// read index) waits on one network round trip per block. When the Worker
+// says it has started fetching ({type: 'fetching'}), the server is asked too,
+// one round trip for the whole answer, and the first answer is shown (both
+// run the same core on the same index). The Worker finishes anyway, so its
+// cache is warm for the next keystroke; the server sees only the searches
+// the page could not answer from what it has. A small index, which arrives
+// whole soon after the first answer, is not hedged.
+
 export class EngineClient {
   constructor(config, url) {
     this.config = config;
@@ -8,8 +19,9 @@ export class EngineClient {
     this.ready = false;
     this.pending = new Map();
     this.nextId = 1;
-    this.inFlight = false;
-    this.queued = null;  // the newest request waiting for the Worker: {request, resolve}
+    this.inFlight = null;  // the search running in the Worker: {id, request, settle, hedge}
+    this.queued = null;    // the newest search waiting for it
+    this.fetching = false; // the running search waits on index blocks from the network
   }
 
   // Starts the Worker once a server answer in flight has arrived, or after
@@ -33,8 +45,14 @@ export class EngineClient {
       : new Worker(URL.createObjectURL(new Blob([`importScripts(${JSON.stringify(workerUrl)})`], { type: 'text/javascript' })));
     this.worker.onmessage = (e) => {
       const m = e.data;
-      if (m.type === 'ready') { this.ready = true; this.onReady?.(); }
+      if (m.type === 'ready') { this.ready = true; this.hedging = !m.whole; this.onReady?.(); }
       else if (m.type === 'error') { console.error('firstfix: search engine failed to start:', m.message); }
+      else if (m.type === 'fetching') {
+        if (!this.hedging || this.inFlight?.id !== m.id) return;
+        this.fetching = true;
+        this.inFlight.hedge();
+        this.queued?.hedge();
+      }
       else if (m.type === 'result' || m.type === 'checked' || m.type === 'escalated' || m.type === 'scrubbed') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
     };
     const queued = this.beforeStart || [];
@@ -48,24 +66,39 @@ export class EngineClient {
   // newest waits, the others are answered {superseded: true}. A slow query
   // (a cold lazy index) then never leaves a queue of stale keystrokes.
   search(request) {
-    if (this.ready) {
-      return new Promise((resolve) => {
-        if (this.inFlight) {
-          this.queued?.resolve({ superseded: true });
-          this.queued = { request, resolve };
-        } else {
-          this.send(request, resolve);
-        }
-      });
+    if (!this.ready) {
+      const answer = this.askServer(request);
+      this.serverInFlight = answer;
+      // After the answer has been drawn (the caller's then runs first), start the engine.
+      answer.then(() => setTimeout(() => this.afterServerAnswer?.(), 0));
+      return answer;
     }
+    return new Promise((resolve) => {
+      let settled = false, hedged = false;
+      const search = {
+        request,
+        settle: (response) => { if (!settled) { settled = true; resolve(response); } },
+        hedge: () => {
+          if (hedged || settled) return;
+          hedged = true;
+          this.askServer(request).then((r) => { if (!r.error) search.settle(r); });
+        },
+      };
+      if (this.inFlight) {
+        this.queued?.settle({ superseded: true });
+        this.queued = search;
+        if (this.fetching) search.hedge();
+      } else {
+        this.send(search);
+      }
+    });
+  }
+
+  askServer(request) {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(request)) if (v !== undefined && v !== '') params.set(k, String(v));
-    const answer = fetch(this.url(`/api/v1/search?${params}`)).then((r) => r.json())
+    return fetch(this.url(`/api/v1/search?${params}`)).then((r) => r.json())
       .then((r) => ({ ...r, engine: 'server' }), (e) => ({ error: String(e && e.message || e), engine: 'server' }));
-    this.serverInFlight = answer;
-    // After the answer has been drawn (the caller's then runs first), start the engine.
-    answer.then(() => setTimeout(() => this.afterServerAnswer?.(), 0));
-    return answer;
   }
 
   // Checks a flow step's answers with the core's rules in the Worker:
@@ -106,12 +139,15 @@ export class EngineClient {
     });
   }
 
-  send(request, resolve) {
+  send(search) {
     const id = this.nextId++;
-    this.inFlight = true;
+    this.inFlight = { ...search, id };
+    this.fetching = false;
     this.pending.set(id, (response) => {
-      this.inFlight = false;
-      resolve({ ...response, engine: 'wasm' });
+      this.inFlight = null;
+      this.fetching = false;
+      this.onWorkerSearch?.({ query: search.request.q, engine_ms: response.elapsed_ms, index_bytes_fetched: response.index_bytes_fetched });
+      search.settle({ ...response, engine: 'wasm' });
       if (!this.prefetched) {
         // The first in-page answer is on its way to the screen: when the page
         // is idle, the Worker fetches the rest of a small index.
@@ -122,9 +158,9 @@ export class EngineClient {
       if (this.queued) {
         const next = this.queued;
         this.queued = null;
-        this.send(next.request, next.resolve);
+        this.send(next);
       }
     });
-    this.worker.postMessage({ type: 'search', id, request });
+    this.worker.postMessage({ type: 'search', id, request: search.request });
   }
 }

@@ -8,10 +8,11 @@
 // right after the last range fetched (Xapian scanning leaf blocks in order),
 // the next request is twice as long, up to maxAhead chunks.
 //
-// Returns {requests, bytes, fill(bytes)}: counters of what reads fetched,
-// and fill() to hand it the whole file once downloaded some other way (a
-// small index is fetched whole in the background after the first answer),
-// after which no read goes to the network.
+// Returns {requests, bytes, fill(bytes), onFetch}: counters of what reads
+// fetched; fill() to hand it the whole file once downloaded some other way
+// (a small index is fetched whole in the background after the first answer),
+// after which no read goes to the network; onFetch, if set, is called before
+// each request.
 export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 1, maxAhead = 32 } = {}) {
   const chunk = block * blocksPerRequest;
   const chunks = new Map();  // chunk number -> Uint8Array
@@ -20,6 +21,7 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
   let nextSequential = -1, ahead = 1;
 
   const fetchChunks = (first, last) => {
+    stats.onFetch?.();
     const from = first * chunk;
     const to = Math.min(size, (last + 1) * chunk) - 1;
     const xhr = new XMLHttpRequest();

@@ -23,6 +23,9 @@ const globToRegExp = (pattern) => new RegExp('^' + pattern.split('*').map((p) =>
 
 export function mount({ root, host, launcher, config, url, state, emit: emitPublic }) {
   const engine = new EngineClient(config, url);
+  // Every search the in-page engine finishes, shown or not (a hedged search
+  // may have been answered by the server first): for diagnostics.
+  engine.onWorkerSearch = (detail) => emitPublic('engineSearch', detail);
   // What the customer does, for the editors' reports: recorded from the same
   // events the page can listen to (firstfix('on', ...)), scrubbed in the Worker.
   const recorder = createRecorder({ url, state, scrub: (texts) => engine.scrub(texts) });

@@ -7,7 +7,8 @@
 //               {type: 'escalate', id, event}   (what happened, for the escalation policy: search, articleRead,
 //                                                articleVote, failure, text, decline, accept)
 //               {type: 'scrub', id, texts}   (free text for the reports: personal data out, by the core)
-// Messages out: {type: 'ready', documents, lazy}  {type: 'result', id, response}  {type: 'checked' | 'escalated' | 'scrubbed', id, response}
+// Messages out: {type: 'ready', documents, whole}   (whole: the index will be fetched whole after the first answer)  {type: 'result', id, response}  {type: 'checked' | 'escalated' | 'scrubbed', id, response}
+//               {type: 'fetching', id}   (search `id` needs index blocks from the network: the page may ask the server too)
 //               {type: 'error', message}
 //
 // The index is read lazily, block by block (lazy_file.js): the first answer
@@ -26,6 +27,8 @@ let conversation = null;  // the escalation policy's state for this page (core/e
 let wasmModule = null;
 let ready = null;
 let lazyStats = null;
+let searching = null;  // the id of the search running now
+let fetchingSaid = false;
 
 async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures }) {
   importScripts(glue);  // defines createFirstfix (Emscripten MODULARIZE)
@@ -37,9 +40,12 @@ async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures }) 
   conversation = new module.Escalation(escalationFailures || 2);
   if (cjkBytes) module.addIcuData(new Uint8Array(cjkBytes));
   lazyStats = createLazyFile(module.FS, '/lazy-index.db', index, indexBytes);
+  lazyStats.onFetch = () => {
+    if (searching !== null && !fetchingSaid) { fetchingSaid = true; self.postMessage({ type: 'fetching', id: searching }); }
+  };
   engine = module.Engine.open('/lazy-index.db');
   indexUrl = indexBytes <= WHOLE_INDEX_MAX ? index : null;
-  return { documents: engine.documentCount(), lazy: true };
+  return { documents: engine.documentCount(), whole: indexUrl !== null };
 }
 
 // The rest of a small index, whole and compressed, while the customer
@@ -103,7 +109,11 @@ self.onmessage = async (event) => {
       await ready;
       const started = performance.now();
       const before = lazyStats ? lazyStats.bytes : 0;
-      const response = JSON.parse(engine.search(JSON.stringify(msg.request)));
+      searching = msg.id;
+      fetchingSaid = false;
+      let json;
+      try { json = engine.search(JSON.stringify(msg.request)); } finally { searching = null; }
+      const response = JSON.parse(json);
       response.elapsed_ms = performance.now() - started;
       if (lazyStats) response.index_bytes_fetched = lazyStats.bytes - before;
       self.postMessage({ type: 'result', id: msg.id, response });
