@@ -158,6 +158,33 @@ async function widgetFigures(browser, server, label) {
   return out;
 }
 
+// The floor of "keystroke to results on screen" in this browser on this
+// machine: a page whose input posts each keystroke to a Worker that answers
+// at once with 8 canned results, drawn as list items of the same size. No
+// search at all: what is left is the browser's own work per key (typing,
+// style, layout, paint) and a Worker round trip.
+async function floorFigures(browser) {
+  const context = await browser.newContext();
+  const p = await hostPage(context, '/host/floor', `<!doctype html><html lang="en"><body><input id="q" type="search"><ul id="r"></ul><script>
+const worker = new Worker(URL.createObjectURL(new Blob(["onmessage = (e) => postMessage({ q: e.data, results: Array.from({ length: 8 }, (_, i) => ({ title: 'Result ' + i + ' for ' + e.data, snippet: 'A passage of about two hundred characters that mentions ' + e.data + ' among other words, as a snippet does, with some more words after it to fill the line.' })) })"], { type: 'text/javascript' })));
+const list = document.getElementById('r'), lat = window.__lat = [];
+let started = 0;
+document.getElementById('q').addEventListener('input', (e) => { if (e.target.value) { started = performance.now(); worker.postMessage(e.target.value); } });
+worker.onmessage = (e) => {
+  list.replaceChildren(...e.data.results.map((r) => { const li = document.createElement('li'); li.innerHTML = '<b>' + r.title + '</b><br><small>' + r.snippet + '</small>'; return li; }));
+  lat.push(performance.now() - started);
+};
+</script></body></html>`);
+  for (const q of QUERIES) {
+    await p.locator('#q').fill('');
+    await p.locator('#q').pressSequentially(q, { delay: 40 });
+    await p.waitForTimeout(100);
+  }
+  const lat = await p.evaluate(() => window.__lat);
+  await context.close();
+  console.log(`\n== floor: keystroke to canned results on screen, no search (Worker answers at once): p50 ${ms(pct(lat, 0.5))} p99 ${ms(pct(lat, 0.99))} (${lat.length} keystrokes)`);
+}
+
 // The peers run on the same article texts, fetched from our API.
 async function articleTexts(server) {
   const manifest = JSON.parse(readFileSync(join(server.dist, 'manifest.json'), 'utf8'));
@@ -295,6 +322,7 @@ try {
   server.dist = join(server.data, 'dist');
   const docs = await articleTexts(server);
   await widgetFigures(browser, server, `sample content (${docs.length} English articles + Spanish)`);
+  await floorFigures(browser);
   await pagefindFigures(browser, docs, `sample content (${docs.length} articles)`);
   await miniSearchFigures(browser, server, docs, `sample content (${docs.length} articles)`);
   await peerRelevance(browser);
