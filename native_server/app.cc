@@ -252,6 +252,7 @@ struct App::Impl {
     res.set("Content-Security-Policy",
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
             "style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'");
+    compress_if_accepted(req, res);
     return res;
   }
 
@@ -259,6 +260,7 @@ struct App::Impl {
     auto res = make_response(req, http::status::ok, "application/json", body.dump());
     res.set(http::field::cache_control, cache);
     res.set(http::field::access_control_allow_origin, "*");
+    compress_if_accepted(req, res);
     return res;
   }
 

@@ -28,9 +28,9 @@ std::string mime_type(std::string_view path) {
   return "application/octet-stream";
 }
 
-std::string gzip_bytes(std::string_view bytes) {
+std::string gzip_bytes(std::string_view bytes, int level) {
   z_stream z{};
-  if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib init");
+  if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib init");
   std::string out(deflateBound(&z, bytes.size()) + 32, '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
   z.avail_in = static_cast<uInt>(bytes.size());
@@ -41,6 +41,15 @@ std::string gzip_bytes(std::string_view bytes) {
   if (rc != Z_STREAM_END) throw std::runtime_error("zlib deflate");
   out.resize(z.total_out);
   return out;
+}
+
+void compress_if_accepted(const Request& req, Response& res) {
+  if (res.body().size() < 1024 || res.count(http::field::content_encoding) || !accepts_encoding(req[http::field::accept_encoding], "gzip"))
+    return;
+  res.body() = gzip_bytes(res.body(), 6);  // made per request: a quicker level than the assets' 9
+  res.set(http::field::content_encoding, "gzip");
+  res.set(http::field::vary, "Accept-Encoding");
+  res.prepare_payload();
 }
 
 AssetFile::AssetFile(const std::string& p) : path(p) {

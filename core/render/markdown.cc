@@ -13,10 +13,9 @@ struct ParserDeleter { void operator()(cmark_parser* p) const { cmark_parser_fre
 struct NodeDeleter { void operator()(cmark_node* n) const { cmark_node_free(n); } };
 struct IterDeleter { void operator()(cmark_iter* i) const { cmark_iter_free(i); } };
 
-bool is_block(cmark_node_type t) {
-  return t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING || t == CMARK_NODE_ITEM ||
-         t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_BLOCK_QUOTE || t == CMARK_NODE_LIST;
-}
+// Every block ends a line of the plain text, extensions' blocks too: a
+// table's cells and rows would otherwise run together ("ShippedWe send").
+bool is_block(cmark_node_type t) { return (t & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK; }
 
 }  // namespace
 

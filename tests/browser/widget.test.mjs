@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { startServer } from '../support/server.mjs';
 import { launch, hostPage } from '../support/browser.mjs';
+import { startHostServer } from '../support/host_server.mjs';
 
 const require = createRequire(import.meta.url);
 let server, browser;
@@ -186,4 +187,34 @@ test('works under a strict CSP, and the in-page answer matches the server first 
   assert.deepEqual(wasmIds, api.results.map((x) => x.id));
   assert.deepEqual(violations, []);
   await context.close();
+});
+
+test('embedded from another origin: searches in the page, opens articles and runs a flow', async () => {
+  const site = await startHostServer();
+  const context = await browser.newContext();
+  try {
+    const p = await context.newPage();
+    const refused = [];
+    p.on('console', (m) => { if (/CORS|blocked|Refused/.test(m.text())) refused.push(m.text()); });
+    await p.goto(site.page('/shop', `<!doctype html><html lang="en"><body><h1>Shop</h1>
+      <script src="${server.origin}/widget.js" data-preload="open" async></script></body></html>`));
+    await p.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); });
+    await openWidget(p);
+    // The page's Worker comes from a blob that imports ours; the engine answers in the page.
+    await p.waitForFunction(() => {
+      if (!window.__s.some((s) => s.engine === 'wasm')) window.firstfix('search', 'refund status');
+      return window.__s.some((s) => s.engine === 'wasm');
+    }, null, { polling: 250, timeout: 30000 });
+    const panel = p.locator('firstfix-widget');
+    await panel.locator('a[data-id="refund-status"]').first().click();
+    await panel.getByRole('heading', { level: 1 }).waitFor();
+    assert.match(await panel.getByRole('heading', { level: 1 }).textContent(), /refund/i);
+    // A flow's POSTs (JSON, so preflighted) reach the server from another origin.
+    await p.evaluate(() => window.firstfix('startFlow', 'order-tracking'));
+    await panel.getByLabel(/order number/i).waitFor({ timeout: 10000 });
+    assert.deepEqual(refused, []);
+  } finally {
+    await context.close();
+    await site.stop();
+  }
 });

@@ -40,6 +40,20 @@ test('search answers with the same ranking as the CLI', async () => {
   assert.equal(es.results[0].id, 'restablecer-contrasena');
 });
 
+test('answers are gzipped for clients that take it, and the same either way', async () => {
+  const path = '/api/v1/search?q=refund&limit=8';
+  const zipped = await get(path, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+  assert.match(zipped.headers.get('vary'), /Accept-Encoding/);
+  const plain = await get(path, { headers: { 'accept-encoding': 'identity' } });
+  assert.equal(plain.headers.get('content-encoding'), null);
+  assert.deepEqual(await zipped.json(), await plain.json());
+  const small = await get('/healthz', { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(small.headers.get('content-encoding'), null, 'a small answer is not worth compressing');
+  const page = await get('/', { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(page.headers.get('content-encoding'), 'gzip');
+});
+
 test('malformed requests get a 4xx with a JSON reason', async () => {
   const cases = [
     ['/api/v1/search?q=x&bogus=1', 400, /unknown parameter 'bogus'/],
