@@ -4,7 +4,6 @@
 #include <unicode/udata.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -56,29 +55,11 @@ Xapian::Database open_single_file(const std::string& path) {
 
 class Engine {
  public:
-  // `index_bytes` is the single-file index written by `firstfix build`.
-  explicit Engine(const std::string& index_bytes) {
+  // Opens a single-file index (written by `firstfix build`) in the virtual
+  // file system: the Worker's lazily read index, or a file a test wrote.
+  explicit Engine(const std::string& path) {
     ensure_icu_data();
-    static int counter = 0;
-    path_ = "/index-" + std::to_string(++counter) + ".db";
-    // C stdio, not <fstream>: iostreams would link every std::locale facet into the module.
-    std::FILE* out = std::fopen(path_.c_str(), "wb");
-    const bool written = out && std::fwrite(index_bytes.data(), 1, index_bytes.size(), out) == index_bytes.size();
-    if (out) std::fclose(out);
-    if (!written) throw std::runtime_error("cannot write the index to " + path_);
-    searcher_ = std::make_unique<firstfix::search::Searcher>(open_single_file(path_));
-    owns_file_ = true;
-  }
-  // Opens an index file already in the virtual file system, such as one
-  // whose blocks the Worker fetches lazily; the caller keeps the file.
-  static Engine* open(const std::string& path) {
-    ensure_icu_data();
-    auto* e = new Engine();
-    e->searcher_ = std::make_unique<firstfix::search::Searcher>(open_single_file(path));
-    return e;
-  }
-  ~Engine() {
-    if (owns_file_) std::remove(path_.c_str());
+    searcher_ = std::make_unique<firstfix::search::Searcher>(open_single_file(path));
   }
 
   // Request and response are the JSON shapes of core/search/json.h.
@@ -99,9 +80,6 @@ class Engine {
   unsigned document_count() const { return searcher_->database().get_doccount(); }
 
  private:
-  Engine() = default;
-  std::string path_;
-  bool owns_file_ = false;
   std::unique_ptr<firstfix::search::Searcher> searcher_;
 };
 
@@ -221,7 +199,6 @@ std::string scrub_personal_data(const std::string& text) { return firstfix::metr
 EMSCRIPTEN_BINDINGS(firstfix) {
   emscripten::class_<Engine>("Engine")
       .constructor<std::string>()
-      .class_function("open", &Engine::open, emscripten::allow_raw_pointers())
       .function("search", &Engine::search)
       .function("defaultLocale", &Engine::default_locale)
       .function("documentCount", &Engine::document_count);

@@ -59,11 +59,19 @@ test('native and wasm make identical terms on a multilingual fixture', () => {
   assert.deepEqual(ja, ['東京', '都', 'に', '住', 'んで', 'い', 'ます']);
 });
 
+// The index as the Worker has it: a file in the module's virtual file system.
+let opened = 0;
+function openIndex(path) {
+  const inModule = `/index-${++opened}.db`;
+  module_.FS.writeFile(inModule, readFileSync(path));
+  return new module_.Engine(inModule);
+}
+
 test('native and wasm rank the same articles for every sample query', () => {
   const dist = mkdtempSync(join(tmpdir(), 'firstfix-parity-'));
   try {
     execFileSync(native, ['build', content, '-o', dist, '--quiet']);
-    const engine = new module_.Engine(readFileSync(join(dist, 'index.db')));
+    const engine = openIndex(join(dist, 'index.db'));
     const queries = rows('queries.tsv');
     assert.ok(queries.length >= 50);
     let nonEmpty = 0;
@@ -91,7 +99,7 @@ test('the wasm engine answers bad requests with an error, not a crash', () => {
   const dist = mkdtempSync(join(tmpdir(), 'firstfix-parity-'));
   try {
     execFileSync(native, ['build', content, '-o', dist, '--quiet']);
-    const engine = new module_.Engine(readFileSync(join(dist, 'index.db')));
+    const engine = openIndex(join(dist, 'index.db'));
     assert.match(JSON.parse(engine.search('not json')).error, /malformed request/);
     assert.match(JSON.parse(engine.search('{"q": 5}')).error, /field 'q' must be a string/);
     assert.match(JSON.parse(engine.search('{"q": "x", "locale": "xx"}')).error, /unsupported locale/);

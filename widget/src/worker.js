@@ -43,7 +43,7 @@ async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures }) 
   lazyStats.onFetch = () => {
     if (searching !== null && !fetchingSaid) { fetchingSaid = true; self.postMessage({ type: 'fetching', id: searching }); }
   };
-  engine = module.Engine.open('/lazy-index.db');
+  engine = new module.Engine('/lazy-index.db');
   indexUrl = indexBytes <= WHOLE_INDEX_MAX ? index : null;
   return { documents: engine.documentCount(), whole: indexUrl !== null };
 }
