@@ -17,6 +17,7 @@ button{font:inherit;cursor:pointer}
 .icon{all:unset;display:grid;place-items:center;width:36px;height:36px;border-radius:8px;color:inherit;cursor:pointer}
 .icon:hover{background:rgba(255,255,255,.15)}
 :focus-visible{outline:3px solid #111;outline-offset:2px}
+[tabindex="-1"]:focus{outline:none}
 header :focus-visible{outline-color:#fff}
 .search{padding:12px 16px;border-bottom:1px solid #dde3ea}
 input[type=search],textarea{width:100%;padding:10px 12px;border:1px solid #6b7684;border-radius:8px;font:inherit;color:inherit;background:#fff}
