@@ -84,6 +84,117 @@ const std::vector<std::string> kMigrations = {
          views INTEGER NOT NULL,
          vote INTEGER NOT NULL,
          PRIMARY KEY (day, visit, article)) WITHOUT ROWID;)",
+    R"(-- Day totals per language and topic, kept by triggers whenever a summary
+       -- row is added, removed or re-judged, so a report over a year reads a
+       -- row per day, language and topic (and per flow, article or query form)
+       -- instead of millions of summaries. Rows that fall to zero stay; the
+       -- report queries skip them.
+       CREATE TABLE visit_days (
+         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL,
+         visits INTEGER NOT NULL, self_service INTEGER NOT NULL, self_service_success INTEGER NOT NULL,
+         offered INTEGER NOT NULL, escalated INTEGER NOT NULL, declined INTEGER NOT NULL,
+         resolved INTEGER NOT NULL, resolved_kept INTEGER NOT NULL, known INTEGER NOT NULL, repeat_contact INTEGER NOT NULL,
+         rated INTEGER NOT NULL, rating_sum INTEGER NOT NULL, satisfied INTEGER NOT NULL, chats INTEGER NOT NULL,
+         PRIMARY KEY (day, locale, topic)) WITHOUT ROWID;
+       CREATE TABLE trigger_days (
+         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL, trigger TEXT NOT NULL, escalations INTEGER NOT NULL,
+         PRIMARY KEY (day, locale, topic, trigger)) WITHOUT ROWID;
+       CREATE TABLE search_days (
+         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL,
+         searches INTEGER NOT NULL, no_results INTEGER NOT NULL, clicked INTEGER NOT NULL,
+         click_positions INTEGER NOT NULL, successes INTEGER NOT NULL,
+         PRIMARY KEY (day, locale, topic)) WITHOUT ROWID;
+       CREATE TABLE gap_days (
+         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL, normalized TEXT NOT NULL,
+         searches INTEGER NOT NULL, no_results INTEGER NOT NULL, no_clicks INTEGER NOT NULL, example TEXT NOT NULL,
+         PRIMARY KEY (day, locale, topic, normalized)) WITHOUT ROWID;
+       CREATE TABLE flow_days (
+         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL, flow TEXT NOT NULL, done_state TEXT NOT NULL,
+         sessions INTEGER NOT NULL,
+         PRIMARY KEY (day, locale, topic, flow, done_state)) WITHOUT ROWID;
+       CREATE TABLE article_days (
+         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL, article TEXT NOT NULL,
+         entries INTEGER NOT NULL, views INTEGER NOT NULL, helpful INTEGER NOT NULL, not_helpful INTEGER NOT NULL,
+         PRIMARY KEY (day, locale, topic, article)) WITHOUT ROWID;
+       -- Time to resolution needs the resolved visits themselves (a median is
+       -- not a sum): a narrow index of just those.
+       CREATE INDEX resolved_visits ON visits(day, locale, topic, resolution_ms) WHERE resolved;
+
+       INSERT INTO visit_days SELECT day, locale, topic, count(*), sum(self_service), sum(self_service_success), sum(offered),
+         sum(escalated), sum(declined), sum(resolved), sum(resolved AND NOT repeat_contact), sum(visitor != '' AND topic != ''),
+         sum(repeat_contact), sum(satisfaction > 0), sum(satisfaction), sum(satisfaction >= 4), sum(chat)
+         FROM visits GROUP BY day, locale, topic;
+       INSERT INTO trigger_days SELECT day, locale, topic, trigger, count(*) FROM visits WHERE escalated GROUP BY day, locale, topic, trigger;
+       INSERT INTO search_days SELECT day, locale, topic, count(*), sum(results = 0), sum(click_position > 0), sum(click_position), sum(success)
+         FROM searches GROUP BY day, locale, topic;
+       INSERT INTO gap_days SELECT day, locale, topic, normalized, count(*), sum(results = 0), sum(click_position = 0), max(query)
+         FROM searches GROUP BY day, locale, topic, normalized;
+       INSERT INTO flow_days SELECT day, locale, topic, flow, done_state, count(*) FROM flows GROUP BY day, locale, topic, flow, done_state;
+       INSERT INTO article_days SELECT day, locale, topic, article, count(*), sum(views), sum(vote = 1), sum(vote = -1)
+         FROM articles GROUP BY day, locale, topic, article;
+
+       CREATE TRIGGER visit_added AFTER INSERT ON visits BEGIN
+         INSERT INTO visit_days VALUES (NEW.day, NEW.locale, NEW.topic, 1, NEW.self_service, NEW.self_service_success, NEW.offered,
+           NEW.escalated, NEW.declined, NEW.resolved, NEW.resolved AND NOT NEW.repeat_contact, NEW.visitor != '' AND NEW.topic != '',
+           NEW.repeat_contact, NEW.satisfaction > 0, NEW.satisfaction, NEW.satisfaction >= 4, NEW.chat)
+         ON CONFLICT DO UPDATE SET visits = visits + 1, self_service = self_service + excluded.self_service,
+           self_service_success = self_service_success + excluded.self_service_success, offered = offered + excluded.offered,
+           escalated = escalated + excluded.escalated, declined = declined + excluded.declined, resolved = resolved + excluded.resolved,
+           resolved_kept = resolved_kept + excluded.resolved_kept, known = known + excluded.known,
+           repeat_contact = repeat_contact + excluded.repeat_contact, rated = rated + excluded.rated,
+           rating_sum = rating_sum + excluded.rating_sum, satisfied = satisfied + excluded.satisfied, chats = chats + excluded.chats;
+         INSERT INTO trigger_days SELECT NEW.day, NEW.locale, NEW.topic, NEW.trigger, 1 WHERE NEW.escalated
+         ON CONFLICT DO UPDATE SET escalations = escalations + 1;
+       END;
+       CREATE TRIGGER visit_removed AFTER DELETE ON visits BEGIN
+         UPDATE visit_days SET visits = visits - 1, self_service = self_service - OLD.self_service,
+           self_service_success = self_service_success - OLD.self_service_success, offered = offered - OLD.offered,
+           escalated = escalated - OLD.escalated, declined = declined - OLD.declined, resolved = resolved - OLD.resolved,
+           resolved_kept = resolved_kept - (OLD.resolved AND NOT OLD.repeat_contact), known = known - (OLD.visitor != '' AND OLD.topic != ''),
+           repeat_contact = repeat_contact - OLD.repeat_contact, rated = rated - (OLD.satisfaction > 0),
+           rating_sum = rating_sum - OLD.satisfaction, satisfied = satisfied - (OLD.satisfaction >= 4), chats = chats - OLD.chat
+         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic;
+         UPDATE trigger_days SET escalations = escalations - 1
+         WHERE OLD.escalated AND day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND trigger = OLD.trigger;
+       END;
+       CREATE TRIGGER visit_rejudged AFTER UPDATE OF repeat_contact ON visits WHEN OLD.repeat_contact != NEW.repeat_contact BEGIN
+         UPDATE visit_days SET repeat_contact = repeat_contact + NEW.repeat_contact - OLD.repeat_contact,
+           resolved_kept = resolved_kept + (NEW.resolved AND NOT NEW.repeat_contact) - (OLD.resolved AND NOT OLD.repeat_contact)
+         WHERE day = NEW.day AND locale = NEW.locale AND topic = NEW.topic;
+       END;
+       CREATE TRIGGER search_added AFTER INSERT ON searches BEGIN
+         INSERT INTO search_days VALUES (NEW.day, NEW.locale, NEW.topic, 1, NEW.results = 0, NEW.click_position > 0, NEW.click_position, NEW.success)
+         ON CONFLICT DO UPDATE SET searches = searches + 1, no_results = no_results + excluded.no_results, clicked = clicked + excluded.clicked,
+           click_positions = click_positions + excluded.click_positions, successes = successes + excluded.successes;
+         INSERT INTO gap_days VALUES (NEW.day, NEW.locale, NEW.topic, NEW.normalized, 1, NEW.results = 0, NEW.click_position = 0, NEW.query)
+         ON CONFLICT DO UPDATE SET searches = searches + 1, no_results = no_results + excluded.no_results,
+           no_clicks = no_clicks + excluded.no_clicks, example = max(example, excluded.example);
+       END;
+       CREATE TRIGGER search_removed AFTER DELETE ON searches BEGIN
+         UPDATE search_days SET searches = searches - 1, no_results = no_results - (OLD.results = 0), clicked = clicked - (OLD.click_position > 0),
+           click_positions = click_positions - OLD.click_position, successes = successes - OLD.success
+         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic;
+         UPDATE gap_days SET searches = searches - 1, no_results = no_results - (OLD.results = 0), no_clicks = no_clicks - (OLD.click_position = 0)
+         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND normalized = OLD.normalized;
+       END;
+       CREATE TRIGGER flow_added AFTER INSERT ON flows BEGIN
+         INSERT INTO flow_days VALUES (NEW.day, NEW.locale, NEW.topic, NEW.flow, NEW.done_state, 1)
+         ON CONFLICT DO UPDATE SET sessions = sessions + 1;
+       END;
+       CREATE TRIGGER flow_removed AFTER DELETE ON flows BEGIN
+         UPDATE flow_days SET sessions = sessions - 1
+         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND flow = OLD.flow AND done_state = OLD.done_state;
+       END;
+       CREATE TRIGGER article_added AFTER INSERT ON articles BEGIN
+         INSERT INTO article_days VALUES (NEW.day, NEW.locale, NEW.topic, NEW.article, 1, NEW.views, NEW.vote = 1, NEW.vote = -1)
+         ON CONFLICT DO UPDATE SET entries = entries + 1, views = views + excluded.views, helpful = helpful + excluded.helpful,
+           not_helpful = not_helpful + excluded.not_helpful;
+       END;
+       CREATE TRIGGER article_removed AFTER DELETE ON articles BEGIN
+         UPDATE article_days SET entries = entries - 1, views = views - OLD.views, helpful = helpful - (OLD.vote = 1),
+           not_helpful = not_helpful - (OLD.vote = -1)
+         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND article = OLD.article;
+       END;)",
 };
 
 double ratio(std::int64_t part, std::int64_t whole) { return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0; }
@@ -139,11 +250,11 @@ class SqliteEventStore final : public EventStore {
     out["range"] = {{"from", f.from}, {"to", f.to}};
     out["filters"] = {{"locale", f.locale}, {"category", f.category}};
     {
-      auto q = statement("SELECT count(*), coalesce(sum(self_service), 0), coalesce(sum(self_service_success), 0), coalesce(sum(offered), 0), "
-                         "coalesce(sum(escalated), 0), coalesce(sum(declined), 0), coalesce(sum(resolved), 0), "
-                         "coalesce(sum(resolved AND NOT repeat_contact), 0), coalesce(sum(visitor != '' AND topic != ''), 0), "
-                         "coalesce(sum(repeat_contact), 0), coalesce(sum(satisfaction > 0), 0), coalesce(sum(satisfaction), 0), "
-                         "coalesce(sum(satisfaction >= 4), 0), coalesce(sum(chat), 0) FROM visits WHERE " + where(), f);
+      // The day totals (visit_days and the like, kept by triggers): a year is a few thousand rows.
+      auto q = statement("SELECT coalesce(sum(visits), 0), coalesce(sum(self_service), 0), coalesce(sum(self_service_success), 0), "
+                         "coalesce(sum(offered), 0), coalesce(sum(escalated), 0), coalesce(sum(declined), 0), coalesce(sum(resolved), 0), "
+                         "coalesce(sum(resolved_kept), 0), coalesce(sum(known), 0), coalesce(sum(repeat_contact), 0), coalesce(sum(rated), 0), "
+                         "coalesce(sum(rating_sum), 0), coalesce(sum(satisfied), 0), coalesce(sum(chats), 0) FROM visit_days WHERE " + where(), f);
       q.executeStep();
       const auto n = [&](int i) { return q.getColumn(i).getInt64(); };
       const std::int64_t visits = n(0), escalated = n(4);
@@ -162,8 +273,8 @@ class SqliteEventStore final : public EventStore {
       out["chats"] = n(13);
     }
     {
-      auto q = statement("SELECT count(*), coalesce(sum(results = 0), 0), coalesce(sum(click_position > 0), 0), "
-                         "coalesce(sum(click_position), 0), coalesce(sum(success), 0) FROM searches WHERE " + where(), f);
+      auto q = statement("SELECT coalesce(sum(searches), 0), coalesce(sum(no_results), 0), coalesce(sum(clicked), 0), "
+                         "coalesce(sum(click_positions), 0), coalesce(sum(successes), 0) FROM search_days WHERE " + where(), f);
       q.executeStep();
       const auto n = [&](int i) { return q.getColumn(i).getInt64(); };
       out["searches"] = n(0);
@@ -174,7 +285,8 @@ class SqliteEventStore final : public EventStore {
     }
     {
       json triggers = json::object();
-      auto q = statement("SELECT trigger, count(*) FROM visits WHERE " + where() + " AND escalated GROUP BY trigger ORDER BY trigger", f);
+      auto q = statement("SELECT trigger, sum(escalations) FROM trigger_days WHERE " + where() +
+                         " GROUP BY trigger HAVING sum(escalations) > 0 ORDER BY trigger", f);
       while (q.executeStep()) triggers[q.getColumn(0).getString().empty() ? "contact" : q.getColumn(0).getString()] = q.getColumn(1).getInt64();
       out["escalation_triggers"] = triggers;
     }
@@ -190,8 +302,8 @@ class SqliteEventStore final : public EventStore {
     {
       json flows = json::array();
       std::map<std::string, size_t> at;
-      auto q = statement("SELECT flow, count(*), coalesce(sum(done_state != ''), 0) FROM flows WHERE " + where() +
-                         " GROUP BY flow ORDER BY count(*) DESC, flow", f);
+      auto q = statement("SELECT flow, sum(sessions), sum(CASE WHEN done_state != '' THEN sessions ELSE 0 END) FROM flow_days WHERE " + where() +
+                         " GROUP BY flow HAVING sum(sessions) > 0 ORDER BY sum(sessions) DESC, flow", f);
       std::int64_t starts = 0, completed = 0;
       while (q.executeStep()) {
         at[q.getColumn(0).getString()] = flows.size();
@@ -201,7 +313,8 @@ class SqliteEventStore final : public EventStore {
         flows.push_back({{"flow", q.getColumn(0).getString()}, {"starts", s}, {"completed", c}, {"completion_rate", ratio(c, s)},
                          {"done_states", json::object()}});
       }
-      auto states = statement("SELECT flow, done_state, count(*) FROM flows WHERE " + where() + " AND done_state != '' GROUP BY flow, done_state", f);
+      auto states = statement("SELECT flow, done_state, sum(sessions) FROM flow_days WHERE " + where() +
+                              " AND done_state != '' GROUP BY flow, done_state HAVING sum(sessions) > 0", f);
       while (states.executeStep()) flows[at[states.getColumn(0).getString()]]["done_states"][states.getColumn(1).getString()] = states.getColumn(2).getInt64();
       out["flows"] = flows;
       out["flow_starts"] = starts;
@@ -209,8 +322,8 @@ class SqliteEventStore final : public EventStore {
     }
     {
       json articles = json::array();
-      auto q = statement("SELECT article, sum(views), sum(vote = 1), sum(vote = -1) FROM articles WHERE " + where() +
-                         " GROUP BY article ORDER BY sum(views) DESC, article LIMIT 100", f);
+      auto q = statement("SELECT article, sum(views), sum(helpful), sum(not_helpful) FROM article_days WHERE " + where() +
+                         " GROUP BY article HAVING sum(entries) > 0 ORDER BY sum(views) DESC, article LIMIT 100", f);
       while (q.executeStep()) {
         const std::int64_t yes = q.getColumn(2).getInt64(), no = q.getColumn(3).getInt64();
         articles.push_back({{"article", q.getColumn(0).getString()}, {"views", q.getColumn(1).getInt64()}, {"helpful", yes},
@@ -221,8 +334,8 @@ class SqliteEventStore final : public EventStore {
     out["content_gaps"] = gaps(f);
     {
       json days = json::array();
-      auto q = statement("SELECT day, count(*), coalesce(sum(escalated), 0), coalesce(sum(resolved AND NOT repeat_contact), 0) FROM visits WHERE " +
-                         where() + " GROUP BY day ORDER BY day", f);
+      auto q = statement("SELECT day, sum(visits), sum(escalated), sum(resolved_kept) FROM visit_days WHERE " + where() +
+                         " GROUP BY day HAVING sum(visits) > 0 ORDER BY day", f);
       std::map<std::string, size_t> at;
       while (q.executeStep()) {
         const std::int64_t v = q.getColumn(1).getInt64();
@@ -230,7 +343,7 @@ class SqliteEventStore final : public EventStore {
         days.push_back({{"day", q.getColumn(0).getString()}, {"visits", v}, {"deflection_rate", ratio(v - q.getColumn(2).getInt64(), v)},
                         {"resolution_rate", ratio(q.getColumn(3).getInt64(), v)}, {"searches", 0}, {"search_success_rate", 0.0}});
       }
-      auto s = statement("SELECT day, count(*), coalesce(sum(success), 0) FROM searches WHERE " + where() + " GROUP BY day", f);
+      auto s = statement("SELECT day, sum(searches), sum(successes) FROM search_days WHERE " + where() + " GROUP BY day", f);
       while (s.executeStep())
         if (auto it = at.find(s.getColumn(0).getString()); it != at.end()) {
           days[it->second]["searches"] = s.getColumn(1).getInt64();
@@ -318,8 +431,9 @@ class SqliteEventStore final : public EventStore {
   // normalized form: most unanswered first, with the previous period's count.
   json gaps(const ReportFilter& f) {
     json out = json::array();
-    auto q = statement("SELECT normalized, max(query), count(*), sum(results = 0), sum(click_position = 0) FROM searches WHERE " + where() +
-                       " GROUP BY normalized HAVING sum(click_position = 0) > 0 ORDER BY sum(click_position = 0) DESC, count(*) DESC, normalized LIMIT 25", f);
+    // The example is the greatest query of the form (as max(query) over the searches would give), from days that still have one.
+    auto q = statement("SELECT normalized, max(CASE WHEN searches > 0 THEN example END), sum(searches), sum(no_results), sum(no_clicks) FROM gap_days WHERE " +
+                       where() + " GROUP BY normalized HAVING sum(no_clicks) > 0 ORDER BY sum(no_clicks) DESC, sum(searches) DESC, normalized LIMIT 25", f);
     while (q.executeStep())
       out.push_back({{"normalized", q.getColumn(0).getString()}, {"example", q.getColumn(1).getString()}, {"searches", q.getColumn(2).getInt64()},
                      {"no_results", q.getColumn(3).getInt64()}, {"no_clicks", q.getColumn(4).getInt64()}, {"previous_no_clicks", 0}});
@@ -330,7 +444,7 @@ class SqliteEventStore final : public EventStore {
     before.to = to;
     std::string in;
     for (size_t i = 0; i < out.size(); ++i) in += std::string(i ? ", " : "") + "?" + std::to_string(5 + i);
-    auto p = statement("SELECT normalized, sum(click_position = 0) FROM searches WHERE " + where() + " AND normalized IN (" + in +
+    auto p = statement("SELECT normalized, sum(no_clicks) FROM gap_days WHERE " + where() + " AND normalized IN (" + in +
                        ") GROUP BY normalized", before);
     for (size_t i = 0; i < out.size(); ++i) p.bind(static_cast<int>(5 + i), out[i]["normalized"].get<std::string>());
     std::map<std::string, std::int64_t> previous;
