@@ -20,11 +20,11 @@ namespace {
 
 // Compiles the content folder; prints every problem as file:line:col.
 bool compile(const std::string& dir, content::HelpCenter& out) {
-  content::Diagnostics diagnostics;
+  base::Diagnostics diagnostics;
   out = content::compile_help_center(read_content_dir(dir), diagnostics);
   const std::string prefix = fs::path(dir).generic_string();
   for (const auto& d : diagnostics) {
-    content::Diagnostic shown = d;
+    base::Diagnostic shown = d;
     shown.file = (fs::path(prefix) / d.file).generic_string();
     std::cerr << shown.to_string() << '\n';
   }

@@ -29,9 +29,24 @@ struct ServeOptions {
   std::string connectors_file;  // optional: webhook endpoints (YAML)
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
-  bool demo_events = true;  // a month of demo events when the events store is empty
+  bool demo = false;        // the demo back office, demo logins, demo events, /demo/outbox
+  bool demo_events = true;  // with --demo: a month of demo events when the events store is empty
+  std::string public_url;   // https://help.example.com: Secure cookies, the agent sockets' Origin
+  std::vector<std::string> trust_proxy;  // peers whose X-Forwarded-For names the client
+  std::vector<std::string> limits;       // NAME=PER_MINUTE[/BURST]
+  std::size_t max_connections = 10000;
+  std::string log_level = "info";
 };
 int serve_command(const ServeOptions& options, const std::string& program_path);
+
+struct StaffOptions {
+  std::string action;  // add, remove, list, passwd
+  std::string data_dir = ".firstfix-data";
+  std::string email, name, role = "agent";
+};
+// Staff accounts in DATA/firstfix.db; passwords are read from the terminal
+// (without echo) or from stdin, never from the command line.
+int staff_command(const StaffOptions& options);
 
 int analyze_command(const std::string& locale, bool json);
 

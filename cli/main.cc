@@ -53,8 +53,41 @@ int main(int argc, char** argv) {
   serve->add_option("--host", serve_options.host, "address to listen on")->capture_default_str();
   serve->add_option("--port", serve_options.port, "port to listen on (0: any free port)")->capture_default_str();
 
+  serve->add_flag("--demo", serve_options.demo,
+                  "the demo: its back office (the sample flows' demo.* connector), the README's demo logins, a month of\n"
+                  "demo events for the reports page and /demo/outbox. Never on a real deployment.");
   serve->add_flag("!--no-demo-events", serve_options.demo_events,
-                  "do not add a month of demo events to an empty events store (the reports page's demo)");
+                  "with --demo: do not add a month of demo events to an empty events store");
+  serve->add_option("--public-url", serve_options.public_url,
+                    "where customers reach this server, e.g. https://help.example.com (https: Secure staff cookies;\n"
+                    "the only Origin agent sockets accept)");
+  serve->add_option("--trust-proxy", serve_options.trust_proxy,
+                    "address of a reverse proxy whose X-Forwarded-For names the client (repeatable)");
+  serve->add_option("--limit", serve_options.limits,
+                    "a per-client rate limit, NAME=PER_MINUTE[/BURST] (repeatable); names: search, login, conversations,\n"
+                    "messages, uploads, events (defaults in the README)");
+  serve->add_option("--max-connections", serve_options.max_connections, "open connections at most")
+      ->check(CLI::Range(16, 1000000))->capture_default_str();
+  serve->add_option("--log-level", serve_options.log_level, "debug, info, warn, error or off (JSON lines on stderr)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))->capture_default_str();
+
+  firstfix::cli::StaffOptions staff_options;
+  auto* staff = app.add_subcommand("staff", "Staff accounts that log in to the agent console (agent) and the reports (editor).\n"
+                                            "Passwords are read from the terminal, or from stdin when it is not one.");
+  staff->require_subcommand(1);
+  for (const char* action : {"add", "remove", "list", "passwd"}) {
+    auto* sub = staff->add_subcommand(action, std::string(action) == "add"      ? "add an account, or replace one with the same email"
+                                              : std::string(action) == "remove" ? "remove an account and end its sessions"
+                                              : std::string(action) == "list"   ? "list the accounts: email, role, name"
+                                                                                : "set a new password and end the account's sessions");
+    sub->add_option("--data", staff_options.data_dir, "the data folder `firstfix serve` uses")->capture_default_str();
+    if (std::string(action) != "list") sub->add_option("--email", staff_options.email, "the account's email")->required();
+    if (std::string(action) == "add") {
+      sub->add_option("--role", staff_options.role, "agent or editor")->check(CLI::IsMember({"agent", "editor"}))->capture_default_str();
+      sub->add_option("--name", staff_options.name, "the name customers and colleagues see (default: the email)");
+    }
+    sub->callback([&staff_options, action] { staff_options.action = action; });
+  }
 
   firstfix::cli::ReportOptions ro;
   auto* report = app.add_subcommand("report", "Print the search-success and resolution figures for a date range: the same\n"
@@ -107,6 +140,7 @@ int main(int argc, char** argv) {
       return firstfix::cli::report_command(ro);
     }
     if (*demo) return firstfix::cli::demo_events_command(deo);
+    if (*staff) return firstfix::cli::staff_command(staff_options);
   } catch (const Xapian::Error& e) {
     std::cerr << "firstfix: " << e.get_description() << '\n';
     return 2;

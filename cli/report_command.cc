@@ -10,8 +10,8 @@
 #include "cli/commands.h"
 #include "core/content/manifest.h"
 #include "core/metrics/visit.h"
-#include "native_server/demo_events.h"
-#include "native_server/reports.h"
+#include "native_server/demo/demo_events.h"
+#include "native_server/reports/reports.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

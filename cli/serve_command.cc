@@ -5,7 +5,8 @@
 
 #include "cli/commands.h"
 #include "native_server/app.h"
-#include "native_server/http_server.h"
+#include "native_server/base/log.h"
+#include "native_server/http/server.h"
 
 namespace fs = std::filesystem;
 
@@ -25,15 +26,21 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cerr << "firstfix serve: no built widget in " << widget << " (run: npm ci && node widget/build.mjs)\n";
     return 2;
   }
+  server::AppConfig config{.dist_dir = dist, .widget_dir = widget, .data_dir = o.data_dir, .connectors_file = o.connectors_file,
+                           .demo = o.demo, .public_url = o.public_url};
   std::unique_ptr<server::App> app;
   try {
-    app = std::make_unique<server::App>(
-        server::AppConfig{.dist_dir = dist, .widget_dir = widget, .data_dir = o.data_dir, .connectors_file = o.connectors_file});
+    server::log::set_level(server::log::parse_level(o.log_level));
+    for (const auto& spec : o.limits) server::apply_limit(config.limits, spec);
+    if (!o.public_url.empty() && !o.public_url.starts_with("https://") && !o.public_url.starts_with("http://"))
+      throw std::invalid_argument("--public-url must start with https:// or http://");
+    app = std::make_unique<server::App>(config);
   } catch (const std::exception& e) {
     std::cerr << "firstfix serve: " << e.what() << "\n";
     return 1;
   }
-  if (o.demo_events) {
+  for (const auto& notice : app->notices()) std::cout << "firstfix: " << notice << std::endl;
+  if (o.demo && o.demo_events) {
     try {
       if (size_t n = app->add_demo_events_if_empty())
         std::cout << "firstfix: added " << n << " demo events for the reports page (/reports); --no-demo-events to start empty" << std::endl;
@@ -44,13 +51,19 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
   }
   server::HttpServer http({.host = o.host,
                            .port = o.port,
-                           .body_limit = &server::App::body_limit,
-                           .on_upgrade = [&app](server::Request&& req, boost::asio::ip::tcp::socket&& socket) {
-                             app->upgrade(std::move(req), std::move(socket));
-                           }},
-                          [&app](server::Request&& req, server::Respond respond) { app->handle(std::move(req), std::move(respond)); });
+                           .body_limit = [&app](server::http::verb method, std::string_view target) { return app->body_limit(method, target); },
+                           .on_upgrade = [&app](server::Request&& req, boost::asio::ip::tcp::socket&& socket, const std::string& client,
+                                                server::ConnectionSlot slot) {
+                             app->upgrade(std::move(req), std::move(socket), client, std::move(slot));
+                           },
+                           .max_connections = o.max_connections,
+                           .trust_proxy = o.trust_proxy},
+                          [&app](server::Request&& req, server::Respond respond, const std::string& client) {
+                            app->handle(std::move(req), std::move(respond), client);
+                          });
   http.run([&](unsigned short port) {
-    std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << std::endl;
+    std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << (o.demo ? " (demo)" : "")
+              << std::endl;
   });
   std::cout << "firstfix: stopped" << std::endl;
   return 0;

@@ -1,38 +1,62 @@
-// The firstfix server's routes: the widget's files, the search API, the
-// demo help-center site, health. All decisions come from core/.
+// The firstfix server, wired: the compiled content, the services (flows,
+// chat, staff, reports), the route table and its executors. Every decision
+// comes from core/; every route is declared in routes/*.cc.
 #pragma once
-
-#include <memory>
-#include <cstdint>
-#include <string>
-#include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
 
-#include "native_server/http_types.h"
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "native_server/http/types.h"
+#include "native_server/http/websocket.h"
 
 namespace firstfix::server {
+
+// A per-client rate limit: `per_minute` requests a minute, `burst` at once.
+struct LimitConfig {
+  double per_minute = 0, burst = 0;
+};
+
+// The limits routes draw on, with their defaults (README: "Running it for real").
+std::map<std::string, LimitConfig> default_limits();
+// "NAME=PER_MINUTE[/BURST]"; throws std::invalid_argument naming what is wrong.
+void apply_limit(std::map<std::string, LimitConfig>& limits, std::string_view spec);
 
 struct AppConfig {
   std::string dist_dir;    // output of `firstfix build`
   std::string widget_dir;  // built widget files (loader.js, panel.js, worker.js, firstfix.{js,wasm})
-  std::string data_dir;    // databases: firstfix.db (sessions, audit) and demo-back-office.db
-  std::string connectors_file;  // optional YAML with webhook endpoints (webhook_connector.h)
+  std::string data_dir;    // databases: firstfix.db (sessions, audit, staff), events.db, demo-back-office.db
+  std::string connectors_file;  // optional YAML with webhook endpoints (flows/webhook_connector.h)
   unsigned search_threads = 2;
+  // The demo: its back office (the "demo.*" connector), the demo staff
+  // logins of the README and /demo/outbox. Never on a real deployment.
+  bool demo = false;
+  // Where customers reach the server ("https://help.example.com"); an
+  // https URL makes the staff cookie Secure and is the only Origin agent
+  // sockets accept. Empty: the request's own Host.
+  std::string public_url;
+  std::map<std::string, LimitConfig> limits = default_limits();
 };
 
 class App {
  public:
   explicit App(const AppConfig& config);  // throws naming a missing file
   ~App();
-  void handle(Request&& req, Respond respond);
+  void handle(Request&& req, Respond respond, const std::string& client);
+  // A request asking for a WebSocket: live chat for customers and agents.
+  void upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket, const std::string& client, ConnectionSlot slot);
+  // The largest request body a request may send (ServerOptions::body_limit).
+  std::uint64_t body_limit(http::verb method, std::string_view target) const;
   // A month of demo events when the events store is empty (the reports
   // page's demo); returns how many were added.
   size_t add_demo_events_if_empty();
-  // A request asking for a WebSocket: live chat for customers and agents.
-  void upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket);
-  // The largest request body accepted for a target (ServerOptions::body_limit).
-  static std::uint64_t body_limit(std::string_view target);
+  // What start-up found worth saying: flows that are off and why, how to add staff.
+  std::vector<std::string> notices() const;
 
  private:
   struct Impl;

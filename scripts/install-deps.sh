@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config dpkg-dev
   libxapian-dev libicu-dev icu-devtools nlohmann-json3-dev doctest-dev
   libboost1.81-dev libcli11-dev libyaml-cpp-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev
-  libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libexiv2-dev sqlite3 wrk
+  libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libexiv2-dev libspdlog-dev sqlite3 wrk
   emscripten
 )
 if [ "${FIRSTFIX_WITH_BROWSER:-1}" = 1 ]; then packages+=(chromium); fi

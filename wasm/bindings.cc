@@ -103,7 +103,7 @@ const firstfix::flow::Flow& cached_flow(const std::string& flow_json) {
   static std::map<std::string, firstfix::flow::Flow> flows;
   auto it = flows.find(flow_json);
   if (it != flows.end()) return it->second;
-  firstfix::content::Diagnostics diagnostics;
+  firstfix::base::Diagnostics diagnostics;
   auto flow = firstfix::flow::parse_flow("flow", flow_json, diagnostics);
   if (!flow) throw std::invalid_argument(diagnostics.empty() ? "malformed flow" : diagnostics[0].to_string());
   if (flows.size() > 32) flows.clear();

@@ -21,9 +21,9 @@ await build({ ...common, entryPoints: [join(root, 'widget/src/panel.js')], outdi
 await build({ ...common, entryPoints: [join(root, 'widget/src/worker.js')], outfile: join(out, 'worker.js'), format: 'iife' });
 await build({ ...common, entryPoints: [join(root, 'widget/src/index.js')], outfile: join(out, 'firstfix.mjs'), format: 'esm' });
 // The agent console's script (served by firstfix serve at /agent).
-await build({ ...common, entryPoints: [join(root, 'native_server/staff_pages/console.js')], outfile: join(out, 'console.js'), format: 'iife' });
+await build({ ...common, entryPoints: [join(root, 'native_server/staff/pages/console.js')], outfile: join(out, 'console.js'), format: 'iife' });
 // The reports page's script, with Chart.js (served at /reports).
-await build({ ...common, entryPoints: [join(root, 'native_server/staff_pages/reports.js')], outfile: join(out, 'reports.js'), format: 'iife' });
+await build({ ...common, entryPoints: [join(root, 'native_server/staff/pages/reports.js')], outfile: join(out, 'reports.js'), format: 'iife' });
 copyFileSync(join(root, 'widget/firstfix.d.ts'), join(out, 'firstfix.d.ts'));
 
 const wasm = join(root, 'build', 'wasm');

@@ -22,7 +22,7 @@ bool is_delimiter(std::string_view line) {
 }
 
 std::optional<Split> split_front_matter(const std::string& text, const std::string& source,
-                                        Diagnostics& out) {
+                                        base::Diagnostics& out) {
   size_t pos = 0;
   if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;  // UTF-8 byte order mark
   size_t eol = text.find('\n', pos);
@@ -51,7 +51,7 @@ std::optional<Split> split_front_matter(const std::string& text, const std::stri
 
 class FieldReader {
  public:
-  FieldReader(const std::string& source, Diagnostics& out) : source_(source), out_(out) {}
+  FieldReader(const std::string& source, base::Diagnostics& out) : source_(source), out_(out) {}
 
   void error(const YAML::Mark& mark, std::string message) {
     // +2: YAML lines are 0-based and the header starts after the first '---'.
@@ -89,7 +89,7 @@ class FieldReader {
 
  private:
   const std::string& source_;
-  Diagnostics& out_;
+  base::Diagnostics& out_;
   bool ok_ = true;
 };
 
@@ -97,7 +97,7 @@ class FieldReader {
 
 
 std::optional<Article> parse_article(const std::string& source, const std::string& text,
-                                     Diagnostics& out) {
+                                     base::Diagnostics& out) {
   auto split = split_front_matter(text, source, out);
   if (!split) return std::nullopt;
 
@@ -127,7 +127,7 @@ std::optional<Article> parse_article(const std::string& source, const std::strin
       a.id = r.string(value, key);
       a.id_line = value.Mark().line + 2;
       a.id_column = value.Mark().column + 1;
-      if (!a.id.empty() && !is_valid_id(a.id))
+      if (!a.id.empty() && !base::is_valid_id(a.id))
         r.error(value.Mark(), "invalid id '" + a.id + "': use lower-case letters, digits and single hyphens");
     } else if (key == "title") {
       a.title = r.string(value, key);

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/content/diagnostic.h"
-#include "core/content/id.h"
+#include "core/base/diagnostic.h"
+#include "core/base/id.h"
 
 namespace firstfix::content {
 
@@ -28,6 +28,6 @@ struct Article {
 
 // Parses one article. On any error appends diagnostics and returns nullopt.
 std::optional<Article> parse_article(const std::string& source, const std::string& text,
-                                     Diagnostics& diagnostics);
+                                     base::Diagnostics& diagnostics);
 
 }  // namespace firstfix::content

@@ -1,13 +1,15 @@
 #include "core/content/article.h"
+#include "core/base/id.h"
 
 #include <doctest/doctest.h>
 
 using namespace firstfix::content;
+namespace base = firstfix::base;
 
 namespace {
 // Parses and returns the single diagnostic, formatted.
 std::string problem(const std::string& text) {
-  Diagnostics d;
+  base::Diagnostics d;
   auto a = parse_article("a.md", text, d);
   CHECK_FALSE(a.has_value());
   REQUIRE(d.size() >= 1);
@@ -16,7 +18,7 @@ std::string problem(const std::string& text) {
 }  // namespace
 
 TEST_CASE("a complete article parses with every field") {
-  Diagnostics d;
+  base::Diagnostics d;
   auto a = parse_article("articles/en/x.md",
                          "---\nid: reset-password\ntitle: Reset your password\nlocale: en\ncategory: Account\n"
                          "tags: [password, login]\nquestions:\n  - I forgot my password\nsynonyms: [passcode]\n"
@@ -55,15 +57,15 @@ TEST_CASE("every front-matter error names file, line and column") {
 }
 
 TEST_CASE("ids are lower-case words joined by single hyphens") {
-  CHECK(is_valid_id("reset-password-2"));
-  CHECK_FALSE(is_valid_id("Reset"));
-  CHECK_FALSE(is_valid_id("a--b"));
-  CHECK_FALSE(is_valid_id("-a"));
-  CHECK_FALSE(is_valid_id(""));
+  CHECK(base::is_valid_id("reset-password-2"));
+  CHECK_FALSE(base::is_valid_id("Reset"));
+  CHECK_FALSE(base::is_valid_id("a--b"));
+  CHECK_FALSE(base::is_valid_id("-a"));
+  CHECK_FALSE(base::is_valid_id(""));
 }
 
 TEST_CASE("a byte order mark and CRLF line ends are accepted") {
-  Diagnostics d;
+  base::Diagnostics d;
   auto a = parse_article("a.md", "\xEF\xBB\xBF---\r\nid: x\r\ntitle: T\r\nlocale: en\r\ncategory: C\r\n---\r\nBody\r\n", d);
   REQUIRE(a.has_value());
   CHECK(a->id == "x");

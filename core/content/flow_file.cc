@@ -25,12 +25,12 @@ size_t token_start(const std::string& text, size_t byte_after) {
 }  // namespace
 
 std::optional<FlowFile> parse_flow_file(const std::string& source, const std::string& text,
-                                        Diagnostics& out) {
+                                        base::Diagnostics& out) {
   try {
     const auto checked = nlohmann::json::parse(text);  // for the error position only
     (void)checked;
   } catch (const nlohmann::json::parse_error& e) {
-    auto [line, column] = line_column(text, token_start(text, e.byte));
+    auto [line, column] = base::line_column(text, token_start(text, e.byte));
     std::string what = e.what();
     // nlohmann prefixes "[json.exception.parse_error.101] parse error at line L, column C: "
     auto colon = what.find(": ", what.find("parse error"));

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "core/content/diagnostic.h"
+#include "core/base/diagnostic.h"
 
 namespace firstfix::content {
 
@@ -21,6 +21,6 @@ struct FlowFile {
 };
 
 std::optional<FlowFile> parse_flow_file(const std::string& source, const std::string& text,
-                                        Diagnostics& diagnostics);
+                                        base::Diagnostics& diagnostics);
 
 }  // namespace firstfix::content

@@ -51,7 +51,7 @@ std::string directory_of(const std::string& path) {
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 
-SiteConfig parse_site(const SourceFile& f, Diagnostics& out) {
+SiteConfig parse_site(const SourceFile& f, base::Diagnostics& out) {
   SiteConfig site;
   YAML::Node root;
   try {
@@ -140,7 +140,7 @@ SiteConfig parse_site(const SourceFile& f, Diagnostics& out) {
 std::string article_url(const std::string& id) { return "/articles/" + id; }
 std::string flow_url(const std::string& id) { return "/flows/" + id; }
 
-HelpCenter compile_help_center(const std::vector<SourceFile>& files, Diagnostics& out) {
+HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagnostics& out) {
   HelpCenter hc;
   std::vector<const SourceFile*> sorted;
   for (const auto& f : files) sorted.push_back(&f);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/content/article.h"
-#include "core/content/diagnostic.h"
+#include "core/base/diagnostic.h"
 #include "core/content/flow_file.h"
 #include "core/content/synonyms.h"
 
@@ -49,7 +49,7 @@ struct HelpCenter {
 // Files are classified by path: site.yaml, articles/**/*.md, flows/**/*.json,
 // synonyms/<locale>.txt. Every problem found is appended to `diagnostics`;
 // the result is complete only if none was.
-HelpCenter compile_help_center(const std::vector<SourceFile>& files, Diagnostics& diagnostics);
+HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagnostics& diagnostics);
 
 // The URL of an article or a flow inside the help center.
 std::string article_url(const std::string& id);

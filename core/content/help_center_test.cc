@@ -1,15 +1,17 @@
 #include "core/content/help_center.h"
+#include "core/base/id.h"
 
 #include <doctest/doctest.h>
 
 #include "tests/support/temp_index.h"
 
 using namespace firstfix::content;
+namespace base = firstfix::base;
 using firstfix::testing::article;
 
 namespace {
 std::vector<std::string> problems(const std::vector<SourceFile>& files) {
-  Diagnostics d;
+  base::Diagnostics d;
   compile_help_center(files, d);
   std::vector<std::string> out;
   for (const auto& x : d) out.push_back(x.to_string());
@@ -24,7 +26,7 @@ TEST_CASE("duplicate ids are reported at the second id") {
 }
 
 TEST_CASE("internal links resolve to article URLs; broken ones are reported where written") {
-  Diagnostics d;
+  base::Diagnostics d;
   auto hc = compile_help_center({{"articles/en/a.md", article("a", "A", "See [B](../en/b.md#steps) and\n[gone](c.md).")},
                                  {"articles/en/b.md", article("b", "B", "Back to [A](/articles/a).")}},
                                 d);
@@ -38,7 +40,7 @@ TEST_CASE("internal links resolve to article URLs; broken ones are reported wher
 }
 
 TEST_CASE("rendered HTML carries no script, event handler or javascript: URL") {
-  Diagnostics d;
+  base::Diagnostics d;
   auto hc = compile_help_center(
       {{"articles/a.md", article("a", "A",
                                  "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
@@ -111,7 +113,7 @@ TEST_CASE("files of the wrong kind in articles/ or flows/ are reported") {
 }
 
 TEST_CASE("plain text and headings are extracted for the index") {
-  Diagnostics d;
+  base::Diagnostics d;
   auto hc = compile_help_center({{"articles/a.md", article("a", "A", "# Before you start\n\nCharge the **device**.\n\n- one\n- two")}}, d);
   REQUIRE(d.empty());
   CHECK(hc.articles[0].headings == "Before you start\n");

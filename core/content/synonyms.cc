@@ -14,7 +14,7 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 SynonymFile parse_synonyms(const std::string& source, const std::string& locale,
-                           const std::string& text, Diagnostics& out) {
+                           const std::string& text, base::Diagnostics& out) {
   SynonymFile file{source, locale, {}};
   int line = 0;
   for (size_t p = 0; p <= text.size();) {

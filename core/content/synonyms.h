@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/content/diagnostic.h"
+#include "core/base/diagnostic.h"
 
 namespace firstfix::content {
 
@@ -23,6 +23,6 @@ struct SynonymFile {
 };
 
 SynonymFile parse_synonyms(const std::string& source, const std::string& locale,
-                           const std::string& text, Diagnostics& diagnostics);
+                           const std::string& text, base::Diagnostics& diagnostics);
 
 }  // namespace firstfix::content

@@ -16,7 +16,7 @@ flow::Session begin(const flow::Flow& f) {
 }
 
 flow::Flow load() {
-  content::Diagnostics d;
+  base::Diagnostics d;
   auto f = flow::parse_flow("flows/return.json", return_flow_json(), d);
   REQUIRE(f.has_value());
   return *f;
@@ -136,7 +136,7 @@ TEST_CASE("sessions round-trip through JSON; sensitive answers are redacted for 
 }
 
 TEST_CASE("flows that require an identified customer refuse anonymous starts") {
-  content::Diagnostics d;
+  base::Diagnostics d;
   auto f = flow::parse_flow("f.json", R"({"id": "f", "title": "F", "locale": "en", "requires": ["identified"], "start": "d",
     "steps": {"d": {"kind": "done", "state": "resolved", "message": "ok"}}})", d);
   REQUIRE(f.has_value());
@@ -147,7 +147,7 @@ TEST_CASE("flows that require an identified customer refuse anonymous starts") {
 }
 
 TEST_CASE("a flow may begin with an action") {
-  content::Diagnostics d;
+  base::Diagnostics d;
   auto f = flow::parse_flow("f.json", R"({"id": "f", "title": "F", "locale": "en", "start": "a", "steps": {
     "a": {"kind": "action", "connector": "demo.orders", "outcomes": {"ok": "d"}},
     "d": {"kind": "done", "state": "resolved", "message": "ok"}}})", d);

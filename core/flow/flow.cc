@@ -2,9 +2,9 @@
 
 #include <set>
 
-#include "core/content/id.h"
+#include "core/base/id.h"
 #include "core/flow/pattern.h"
-#include "core/content/json_positions.h"
+#include "core/base/json_positions.h"
 #include "core/flow/message_template.h"
 #include "core/text/analyzer.h"
 
@@ -27,7 +27,7 @@ const std::map<std::string, DoneState> kDoneStates = {
 // Reads typed values from JSON, reporting problems at their position.
 class Reader {
  public:
-  Reader(const std::string& source, const std::string& text, content::Diagnostics& out)
+  Reader(const std::string& source, const std::string& text, base::Diagnostics& out)
       : source_(source), positions_(text), out_(out) {}
 
   void error(const std::string& pointer, const std::string& message) {
@@ -45,7 +45,7 @@ class Reader {
       return {};
     }
     if (!it->is_string() || it->get<std::string>().empty()) {
-      error(content::json_pointer_child(ptr, key), std::string("field '") + key + "' must be a non-empty string");
+      error(base::json_pointer_child(ptr, key), std::string("field '") + key + "' must be a non-empty string");
       return {};
     }
     return it->get<std::string>();
@@ -55,7 +55,7 @@ class Reader {
     std::vector<std::string> out;
     auto it = obj.find(key);
     if (it == obj.end()) return out;
-    const std::string p = content::json_pointer_child(ptr, key);
+    const std::string p = base::json_pointer_child(ptr, key);
     if (!it->is_array()) {
       error(p, std::string("field '") + key + "' must be a list of strings");
       return out;
@@ -71,7 +71,7 @@ class Reader {
     auto it = obj.find(key);
     if (it == obj.end()) return fallback;
     if (!it->is_boolean()) {
-      error(content::json_pointer_child(ptr, key), std::string("field '") + key + "' must be true or false");
+      error(base::json_pointer_child(ptr, key), std::string("field '") + key + "' must be true or false");
       return fallback;
     }
     return it->get<bool>();
@@ -81,7 +81,7 @@ class Reader {
     auto it = obj.find(key);
     if (it == obj.end()) return std::nullopt;
     if (!it->is_number_unsigned()) {
-      error(content::json_pointer_child(ptr, key), std::string("field '") + key + "' must be a whole number");
+      error(base::json_pointer_child(ptr, key), std::string("field '") + key + "' must be a whole number");
       return std::nullopt;
     }
     return it->get<size_t>();
@@ -95,7 +95,7 @@ class Reader {
         known |= key == a;
         list += (list.empty() ? "" : ", ") + std::string(a);
       }
-      if (!known) error(content::json_pointer_child(ptr, key), "unknown field '" + key + "' (expected " + list + ")");
+      if (!known) error(base::json_pointer_child(ptr, key), "unknown field '" + key + "' (expected " + list + ")");
     }
   }
 
@@ -103,8 +103,8 @@ class Reader {
 
  private:
   const std::string& source_;
-  content::JsonPositions positions_;
-  content::Diagnostics& out_;
+  base::JsonPositions positions_;
+  base::Diagnostics& out_;
   bool ok_ = true;
 };
 
@@ -130,7 +130,7 @@ Field read_field(Reader& r, const json& j, const std::string& ptr) {
     const bool number_ok = f.type == FieldType::kNumber && it->is_number();
     const bool date_ok = f.type == FieldType::kDate && it->is_string() && it->get<std::string>().size() == 10;
     if (!number_ok && !date_ok)
-      r.error(content::json_pointer_child(ptr, key), std::string("'") + key + "' applies to number fields (a number) and date fields (\"YYYY-MM-DD\")");
+      r.error(base::json_pointer_child(ptr, key), std::string("'") + key + "' applies to number fields (a number) and date fields (\"YYYY-MM-DD\")");
     else (std::string(key) == "min" ? f.min : f.max) = *it;
   }
   f.min_length = r.count(j, ptr, "min_length");
@@ -216,7 +216,7 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
       if (auto in = j.find("input"); in != j.end()) {
         if (!in->is_object()) r.error(ptr + "/input", "'input' maps connector parameters to answer names");
         else for (const auto& [param, answer] : in->items()) {
-          if (!answer.is_string()) r.error(content::json_pointer_child(ptr + "/input", param), "input '" + param + "' must name an answer");
+          if (!answer.is_string()) r.error(base::json_pointer_child(ptr + "/input", param), "input '" + param + "' must name an answer");
           else s.input[param] = answer.get<std::string>();
         }
       }
@@ -226,7 +226,7 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
         break;
       }
       for (const auto& [name, o] : outcomes->items()) {
-        const std::string op = content::json_pointer_child(ptr + "/outcomes", name);
+        const std::string op = base::json_pointer_child(ptr + "/outcomes", name);
         Outcome out;
         if (o.is_string()) {
           out.next = o.get<std::string>();
@@ -299,7 +299,7 @@ const Field* Flow::field(const std::string& name) const {
   return nullptr;
 }
 
-std::optional<Flow> parse_flow(const std::string& source, const std::string& text, content::Diagnostics& out) {
+std::optional<Flow> parse_flow(const std::string& source, const std::string& text, base::Diagnostics& out) {
   json doc;
   try {
     doc = json::parse(text);
@@ -323,7 +323,7 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
   for (size_t i = 0; i < f.pages.size(); ++i)
     if (f.pages[i].empty() || f.pages[i][0] != '/') r.error("/pages/" + std::to_string(i), "a page pattern is a path starting with '/', like \"/orders*\"");
   f.start = r.string(doc, "", "start", true);
-  if (!f.id.empty() && !content::is_valid_id(f.id))
+  if (!f.id.empty() && !base::is_valid_id(f.id))
     r.error("/id", "invalid id '" + f.id + "': use lower-case letters, digits and single hyphens");
   if (!f.locale.empty() && !text::find_locale(f.locale)) r.error("/locale", "unknown locale '" + f.locale + "'");
   for (const auto& req : f.requirements)
@@ -334,7 +334,7 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
     r.error(steps == doc.end() ? "" : "/steps", "a flow needs 'steps': an object of named steps");
     return std::nullopt;
   }
-  for (const auto& [id, step] : steps->items()) f.steps[id] = read_step(r, id, step, content::json_pointer_child("/steps", id));
+  for (const auto& [id, step] : steps->items()) f.steps[id] = read_step(r, id, step, base::json_pointer_child("/steps", id));
   if (!r.ok()) return std::nullopt;
 
   // The graph: every named step exists, every step is reachable, and a done
@@ -343,15 +343,15 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
   std::set<std::string> asked;
   for (const auto& [id, s] : f.steps)
     for (const auto& field : s.fields) {
-      if (asked.count(field.name)) r.error(content::json_pointer_child("/steps", id) + "/fields", "field '" + field.name + "' is asked twice");
+      if (asked.count(field.name)) r.error(base::json_pointer_child("/steps", id) + "/fields", "field '" + field.name + "' is asked twice");
       asked.insert(field.name);
     }
   for (const auto& [id, s] : f.steps) {
-    const std::string ptr = content::json_pointer_child("/steps", id);
+    const std::string ptr = base::json_pointer_child("/steps", id);
     for (const auto& [key, target] : successors(s))
       if (!f.steps.count(target)) r.error(ptr + "/" + key, "step '" + target + "' does not exist");
     for (const auto& [param, answer] : s.input)
-      if (!asked.count(answer)) r.error(content::json_pointer_child(ptr + "/input", param), "input '" + param + "' names '" + answer + "', which no ask step asks");
+      if (!asked.count(answer)) r.error(base::json_pointer_child(ptr + "/input", param), "input '" + param + "' names '" + answer + "', which no ask step asks");
     for (const auto* said : {&s.title, &s.message})
       for (const auto& name : template_names(*said)) {
         const char* key = said == &s.title ? "/title" : "/message";
@@ -379,7 +379,7 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
       if (seen.insert(target).second) todo.push_back(target);
   }
   for (const auto& [id, s] : f.steps)
-    if (!seen.count(id)) r.error(content::json_pointer_child("/steps", id), "step '" + id + "' cannot be reached from the start");
+    if (!seen.count(id)) r.error(base::json_pointer_child("/steps", id), "step '" + id + "' cannot be reached from the start");
   if (!reaches_done) r.error("/steps", "no done step can be reached: every flow must end in a clear done state");
   if (!r.ok()) return std::nullopt;
   return f;

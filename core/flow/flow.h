@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/content/diagnostic.h"
+#include "core/base/diagnostic.h"
 
 namespace firstfix::flow {
 
@@ -87,7 +87,7 @@ struct Flow {
 // Parses and checks a flow: JSON shape, known kinds and types, steps that
 // exist and are reachable, inputs that name asked fields, patterns that
 // compile. On any problem appends diagnostics and returns nullopt.
-std::optional<Flow> parse_flow(const std::string& source, const std::string& text, content::Diagnostics& diagnostics);
+std::optional<Flow> parse_flow(const std::string& source, const std::string& text, base::Diagnostics& diagnostics);
 
 const char* to_string(DoneState s);
 const char* to_string(StepKind k);

@@ -8,7 +8,7 @@ using namespace firstfix;
 
 namespace {
 std::vector<std::string> problems(const std::string& text) {
-  content::Diagnostics d;
+  base::Diagnostics d;
   auto f = flow::parse_flow("flows/f.json", text, d);
   CHECK_FALSE(f.has_value());
   std::vector<std::string> out;
@@ -18,7 +18,7 @@ std::vector<std::string> problems(const std::string& text) {
 }  // namespace
 
 TEST_CASE("a complete flow parses") {
-  content::Diagnostics d;
+  base::Diagnostics d;
   auto f = flow::parse_flow("flows/return.json", return_flow_json(), d);
   REQUIRE(f.has_value());
   CHECK(d.empty());

@@ -10,14 +10,14 @@ using nlohmann::json;
 
 namespace {
 flow::Flow load() {
-  content::Diagnostics d;
+  base::Diagnostics d;
   auto f = flow::parse_flow("flows/return.json", return_flow_json(), d);
   REQUIRE(f.has_value());
   return *f;
 }
 
 std::vector<std::string> problems(const std::string& text) {
-  content::Diagnostics d;
+  base::Diagnostics d;
   CHECK_FALSE(flow::parse_flow("flows/f.json", text, d).has_value());
   std::vector<std::string> out;
   for (const auto& x : d) out.push_back(x.to_string());
@@ -98,7 +98,7 @@ TEST_CASE("going back is refused past an action, and nothing changes") {
 }
 
 TEST_CASE("a done view names its state and fills its message from answers") {
-  content::Diagnostics d;
+  base::Diagnostics d;
   auto f = flow::parse_flow("flows/t.json", R"({"id": "t", "title": "T", "locale": "en", "start": "a",
     "steps": {"a": {"kind": "ask", "fields": [{"name": "order_id"}], "next": "d"},
               "d": {"kind": "done", "state": "resolved", "message": "Order {{order_id}} is {{result.status}}."}}})", d);

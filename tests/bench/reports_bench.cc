@@ -12,8 +12,8 @@
 #include <string>
 
 #include "core/content/manifest.h"
-#include "native_server/demo_events.h"
-#include "native_server/reports.h"
+#include "native_server/demo/demo_events.h"
+#include "native_server/reports/reports.h"
 
 using namespace firstfix;
 using Clock = std::chrono::steady_clock;

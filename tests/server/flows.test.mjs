@@ -331,9 +331,19 @@ test('a flow session survives a server restart in the middle', async () => {
 test('a photo: checked by its bytes, stripped of metadata, kept with its session, attached to the return', async () => {
   const png = photo('photo.png');
   const jpeg = jpegWithExif('Ana Lopez, 12 Elm Street');
+  // A server of its own: the return tests above have already returned this order.
+  const own = await startServer();
+  try {
+  const api = flowClient(own);
   let r = await api.start('return-request');
-  const upload = (sid, body, type) => fetch(`${server.origin}/api/v1/sessions/${sid}/uploads`,
+  const upload = (sid, body, type) => fetch(`${own.origin}/api/v1/sessions/${sid}/uploads`,
     { method: 'POST', headers: { 'content-type': type }, body }).then(async (x) => ({ status: x.status, body: await x.json() }));
+  // A photo is taken only by a step that asks for one.
+  const early = await upload(r.session.id, png, 'image/png');
+  assert.equal(early.status, 409);
+  assert.match(early.body.error, /photo/);
+  r = await api.answer(r, { order_id: 'BL-10421', email: 'ana@example.com' });
+  assert.equal(r.step.id, 'reason');
   assert.equal((await upload(r.session.id, Buffer.from('not an image'), 'image/png')).status, 415);
   assert.equal((await upload(r.session.id, png, 'application/pdf')).status, 415);
   assert.equal((await upload(r.session.id, Buffer.alloc(5 * 1024 * 1024 + 10, 1), 'image/jpeg')).status, 413);
@@ -348,9 +358,9 @@ test('a photo: checked by its bytes, stripped of metadata, kept with its session
   assert.ok(!Buffer.from(stored.hex, 'hex').includes('Elm Street'), 'the Exif artist is not stored');
   // Another session's upload is refused as an answer.
   const other = await api.start('return-request');
+  await api.answer(other, { order_id: 'BL-10421', email: 'ana@example.com' });
   const foreign = (await upload(other.session.id, png, 'image/png')).body.upload;
-  r = await api.answer(r, { order_id: 'BL-10421', email: 'ana@example.com' });
-  if (r.step.id === 'already') return;  // the exchange test already returned this order
+  assert.ok(foreign);
   const refused = await api.answer(r, { reason: "It's faulty", photo: foreign }, { status: 422 });
   assert.match(refused.errors[0].message, /Photo of the problem: attach the photo again/);
   r = await api.answer(r, { reason: "It's faulty", photo: ok.body.upload });
@@ -359,4 +369,7 @@ test('a photo: checked by its bytes, stripped of metadata, kept with its session
   assert.deepEqual(api.backOffice("SELECT photo FROM returns WHERE order_id = 'BL-10421'"), [{ photo: ok.body.upload }]);
   assert.deepEqual(api.store(`SELECT length(data) AS n, session_id FROM uploads WHERE id = '${ok.body.upload}'`),
     [{ n: ok.body.bytes, session_id: r.session.id }]);
+  } finally {
+    await own.stop();
+  }
 });

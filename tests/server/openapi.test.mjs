@@ -88,6 +88,7 @@ test('every response matches the document', async () => {
   // A flow with a confirm and an offer: labels, prefilled values, a done state.
   r = (await check('POST', '/api/v1/flows/return-request/sessions')).body;
   r = (await check('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: 'order', answers: { order_id: 'BL-10427', email: 'carmen@example.com' } })).body;
+  await check('POST', `/api/v1/sessions/${r.session.id}/uploads`, jpeg, { 'content-type': 'image/jpeg' });
   r = (await check('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: 'reason', answers: { reason: 'Wrong model or colour' } })).body;
   assert.equal(r.step.kind, 'offer');
   r = (await check('POST', `/api/v1/sessions/${r.session.id}/back`, { step: 'exchange-offer' })).body;

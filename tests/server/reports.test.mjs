@@ -62,7 +62,7 @@ test('malformed, oversize and mistyped batches are refused with a reason, and no
     [{ events: [event(14, { type: 'vote', target: 'a', helpful: 'yes' })] }, 400, /helpful: must be true or false/],
     [{ events: [{ ...event(15, { type: 'article_view', target: 'a' }), email: 'a@b.co' }] }, 400, /email: not a field of a article_view event/],
     [{ events: Array.from({ length: 201 }, (_, i) => event(100 + i, { type: 'article_view', target: 'a' })) }, 413, /at most 200 events/],
-    [{ events: [event(16, { type: 'vote', target: 'a', helpful: true, text: 'x'.repeat(300 * 1024) })] }, 413, /at most 256 KB/],
+    [{ events: [event(16, { type: 'vote', target: 'a', helpful: true, text: 'x'.repeat(300 * 1024) })] }, 413, /larger than 256 KB/],
   ]) {
     const r = await post(body);
     assert.equal(r.status, status, `${r.text.slice(0, 200)}`);

@@ -10,11 +10,18 @@ export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // `data`: an existing data folder to reuse (kept on stop), e.g. to restart a server.
 // `args`: extra `firstfix serve` flags; `env`: extra environment variables;
 // `demoEvents`: start with the demo month of events (as the README's run command does).
-export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000, demoEvents = false } = {}) {
+// `defaultLimits`: keep the per-client rate limits at their defaults; otherwise
+// they are raised, because every request of a test comes from one address
+// (the limits themselves are tested in hostile.test.mjs with their defaults).
+const RAISED_LIMITS = ['search', 'login', 'conversations', 'messages', 'uploads', 'events']
+  .flatMap((name) => ['--limit', `${name}=100000/10000`]);
+
+// `demo`: serve with --demo (the demo back office and logins), as the README's run command does.
+export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000, demoEvents = false, defaultLimits = false, demo = true } = {}) {
   const data = reuse ?? mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
   const proc = spawn(join(repo, 'build/native/firstfix'),
     ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget'),
-      ...(demoEvents ? [] : ['--no-demo-events']), ...args],
+      ...(demo ? ['--demo'] : []), ...(demoEvents || !demo ? [] : ['--no-demo-events']), ...(defaultLimits ? [] : RAISED_LIMITS), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   const origin = await new Promise((resolve, reject) => {

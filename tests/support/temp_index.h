@@ -41,7 +41,7 @@ inline std::string article(const std::string& id, const std::string& title, cons
 
 // Compiles `files` (which must have no problems) and writes the index.
 inline std::string build_index(const TempDir& dir, const std::vector<content::SourceFile>& files) {
-  content::Diagnostics diagnostics;
+  base::Diagnostics diagnostics;
   auto hc = content::compile_help_center(files, diagnostics);
   if (!diagnostics.empty()) throw std::runtime_error("fixture has problems: " + diagnostics[0].to_string());
   std::filesystem::create_directories(dir.path() / "scratch");

@@ -1,0 +1,345 @@
+#include "native_server/flows/flow_service.h"
+
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "core/content/manifest.h"
+#include "core/flow/engine.h"
+#include "core/flow/step_view.h"
+#include "core/render/markdown.h"
+#include "native_server/photos/image_check.h"
+#include "native_server/base/clock.h"
+#include "native_server/base/crypto.h"
+
+namespace firstfix::server {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxReasonLength = 2000;
+
+std::string random_id(const char* prefix, size_t bytes) { return prefix + random_hex(bytes); }
+
+std::string new_session_id() { return random_id("fs_", 16); }
+
+FlowReply error(int status, const std::string& message, json extra = json::object()) {
+  extra["error"] = message;
+  return {status, extra};
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+Connector* Connectors::find(const std::string& name) const {
+  auto dot = name.find('.');
+  auto it = by_prefix_.find(name.substr(0, dot));
+  return dot == std::string::npos || it == by_prefix_.end() ? nullptr : it->second.get();
+}
+
+std::map<std::string, flow::Flow> load_flows(const std::string& dist_dir) {
+  const fs::path dist(dist_dir);
+  const json manifest = json::parse(read_text(dist / std::string(content::kManifestFile)));
+  std::map<std::string, flow::Flow> flows;
+  for (const auto& entry : manifest["flows"]) {
+    const std::string file = entry["file"].get<std::string>();
+    base::Diagnostics diagnostics;
+    auto f = flow::parse_flow(file, read_text(dist / file), diagnostics);
+    if (!f) throw std::runtime_error(diagnostics.empty() ? file + ": malformed flow" : diagnostics[0].to_string());
+    flows.emplace(f->id, std::move(*f));
+  }
+  return flows;
+}
+
+struct FlowService::Loaded {
+  StoredSession stored;
+  const flow::Flow* flow = nullptr;
+  flow::Session session;
+  std::vector<std::string> notices;  // outcome reasons met while answering, for the customer
+};
+
+FlowService::FlowService(std::map<std::string, flow::Flow> flows, FlowStore& store, const Connectors& connectors,
+                         std::function<std::int64_t()> now_ms)
+    : flows_(std::move(flows)), store_(store), connectors_(connectors), now_ms_(or_system_clock(std::move(now_ms))) {
+  // A flow naming a connector nobody serves would fail in front of a
+  // customer: it is switched off at startup, with the reason, and the rest
+  // of the help center is served.
+  for (auto it = flows_.begin(); it != flows_.end();) {
+    std::string why;
+    for (const auto& [step_id, step] : it->second.steps) {
+      if (step.kind != flow::StepKind::kAction || !why.empty()) continue;
+      const Connector* c = connectors_.find(step.connector);
+      const std::string problem =
+          c ? c->problem(step.connector) : "no connector serves '" + step.connector.substr(0, step.connector.find('.')) + ".*'";
+      if (!problem.empty()) why = "step '" + step_id + "' uses connector '" + step.connector + "': " + problem;
+    }
+    if (why.empty()) {
+      ++it;
+    } else {
+      off_[it->first] = why;
+      it = flows_.erase(it);
+    }
+  }
+}
+
+json FlowService::list(const std::string& locale) const {
+  json out = json::array();
+  for (const auto& [id, f] : flows_)
+    if (locale.empty() || f.locale == locale)
+      out.push_back({{"id", id}, {"title", f.title}, {"locale", f.locale}, {"intents", f.intents}});
+  return out;
+}
+
+FlowReply FlowService::reply(const Loaded& l, int status) const {
+  json step = flow::step_view(*l.flow, l.session);
+  // Markdown is for authors; clients get sanitized HTML and plain text.
+  const auto rendered = render::render_markdown(step["message"].get<std::string>(), [](const std::string& url, int, int) { return url; });
+  step.erase("message");
+  step["message_html"] = rendered.html;
+  step["message_text"] = rendered.text;
+  return {status,
+          {{"session",
+            {{"id", l.stored.id},
+             {"flow", l.flow->id},
+             {"flow_title", l.flow->title},
+             {"locale", l.flow->locale},
+             {"done", l.session.done()},
+             {"done_state", l.session.done_state},
+             {"failures", l.session.failures()},
+             {"failure_reasons", l.session.failure_reasons}}},
+           {"step", step},
+           {"notices", l.notices}}};
+}
+
+std::optional<FlowService::Loaded> FlowService::load(const std::string& session_id, FlowReply& failure) {
+  auto stored = store_.find_session(session_id);
+  if (!stored) {
+    failure = error(404, "no flow session with id '" + session_id + "'");
+    return std::nullopt;
+  }
+  auto f = flows_.find(stored->flow_id);
+  if (f == flows_.end()) {
+    failure = error(410, "flow '" + stored->flow_id + "' is no longer published");
+    return std::nullopt;
+  }
+  Loaded l;
+  l.session = flow::session_from_json(stored->state);
+  if (!f->second.steps.count(l.session.step)) {
+    failure = error(410, "flow '" + stored->flow_id + "' changed since this session started; start it again");
+    return std::nullopt;
+  }
+  l.stored = std::move(*stored);
+  l.flow = &f->second;
+  return l;
+}
+
+FlowReply FlowService::run_actions(Loaded& l, flow::Advance advance) {
+  while (advance.kind == flow::Advance::Kind::kRunAction) {
+    const flow::Step& step = l.flow->step(l.session.step);
+    ActionRequest request{advance.connector, advance.input,
+                          l.stored.id + "/" + std::to_string(l.session.history.size()) + "/" + step.id, l.flow->id, l.stored.id};
+    AuditEntry audit;
+    audit.at_ms = now_ms_();
+    audit.flow_id = l.flow->id;
+    audit.session_id = l.stored.id;
+    audit.step = step.id;
+    audit.connector = step.connector;
+    audit.idempotency_key = request.idempotency_key;
+    for (const auto& [param, answer] : step.input) {
+      const flow::Field* field = l.flow->field(answer);
+      audit.input[param] = field && field->sensitive ? json(flow::kRedacted) : request.input.value(param, json());
+    }
+    ActionResult result;
+    if (auto done = store_.find_action(request.idempotency_key)) {
+      result = {done->outcome, done->data};
+      audit.outcome = result.outcome;
+      audit.replayed = true;
+      store_.append_audit(audit);
+    } else {
+      Connector* connector = connectors_.find(step.connector);
+      const auto t0 = std::chrono::steady_clock::now();
+      try {
+        if (!connector) throw ConnectorError("connector '" + step.connector + "' is not configured");
+        result = connector->run(request);
+        if (!step.outcomes.count(result.outcome))
+          throw ConnectorError("connector '" + step.connector + "' answered outcome '" + result.outcome +
+                               "', which step '" + step.id + "' does not handle");
+      } catch (const ConnectorError& e) {
+        audit.error = e.what();
+        audit.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+        store_.append_audit(audit);
+        return error(502, "this step could not be completed right now (" + std::string(e.what()) +
+                              "); nothing was changed, so it is safe to try again");
+      }
+      audit.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+      audit.outcome = result.outcome;
+      store_.record_action({request.idempotency_key, result.outcome, result.data}, audit);
+    }
+    // What the customer should read about this outcome ("That code didn't match").
+    if (const auto& o = step.outcomes.at(result.outcome); !o.reason.empty()) l.notices.push_back(o.reason);
+    advance = flow::record_action(*l.flow, l.session, result.outcome, result.data);
+  }
+  return {200, {}};
+}
+
+FlowReply FlowService::save(Loaded& l, const std::string& reply_key) {
+  FlowReply r = reply(l);
+  if (!store_.update_session(l.stored.id, flow::to_json(*l.flow, l.session, false), l.stored.version, now_ms_(), reply_key, r.body))
+    return error(409, "this session changed in another request; fetch it and try again");
+  return r;
+}
+
+FlowReply FlowService::start(const std::string& flow_id, const json& body) {
+  auto f = flows_.find(flow_id);
+  if (auto off = off_.find(flow_id); off != off_.end())
+    return error(503, "the flow '" + flow_id + "' is switched off on this server (" + off->second + ")");
+  if (f == flows_.end()) return error(404, "no flow with id '" + flow_id + "'");
+  if (!body.is_object()) return error(400, "the body must be a JSON object");
+  for (const auto& [key, value] : body.items())
+    if (key != "context") return error(400, "unknown field '" + key + "' (expected context)");
+  const json context = body.value("context", json::object());
+  if (!context.is_object() || context.size() > 10) return error(400, "field 'context' must be a JSON object, like {\"page\": \"/orders\"}");
+  for (const auto& [key, value] : context.items())
+    if (!value.is_string() || value.get_ref<const std::string&>().size() > 2000)
+      return error(400, "field 'context." + key + "' must be text of at most 2000 bytes");
+  Loaded l;
+  l.flow = &f->second;
+  l.stored.id = new_session_id();
+  l.stored.flow_id = flow_id;
+  flow::Advance a;
+  try {
+    // Identity claimed by a browser proves nothing: flows that need a
+    // signed-in customer wait for verified identity (not yet offered).
+    a = flow::start(*l.flow, l.session, /*customer_identified=*/false);
+  } catch (const std::invalid_argument& e) {
+    return error(403, e.what());
+  }
+  // Actions at the start run before the session is stored: a start that
+  // fails leaves nothing behind.
+  if (FlowReply r = run_actions(l, a); r.status != 200) return r;
+  l.stored.state = flow::to_json(*l.flow, l.session, false);
+  l.stored.context = context;
+  l.stored.created_ms = l.stored.updated_ms = now_ms_();
+  store_.create_session(l.stored);
+  return reply(l, 201);
+}
+
+FlowReply FlowService::get(const std::string& session_id) {
+  FlowReply failure;
+  auto l = load(session_id, failure);
+  return l ? reply(*l) : failure;
+}
+
+FlowReply FlowService::answer(const std::string& session_id, const json& body, const std::string& idempotency_key) {
+  if (idempotency_key.size() > 200) return error(400, "Idempotency-Key is longer than 200 characters");
+  if (!body.is_object()) return error(400, "the body must be a JSON object: {\"step\": ..., \"answers\": {...}}");
+  for (const auto& [key, value] : body.items())
+    if (key != "step" && key != "answers") return error(400, "unknown field '" + key + "' (expected step, answers)");
+  if (!body.contains("step") || !body["step"].is_string()) return error(400, "field 'step' must name the step being answered");
+  const json answers = body.value("answers", json::object());
+  if (!answers.is_object()) return error(400, "field 'answers' must be a JSON object");
+  if (!idempotency_key.empty())
+    if (auto replay = store_.find_reply(session_id, "answer:" + idempotency_key)) return {200, *replay};
+  FlowReply failure;
+  auto l = load(session_id, failure);
+  if (!l) return failure;
+  const std::string step = body["step"].get<std::string>();
+  if (l->session.done()) return error(409, "this flow has already ended", reply(*l).body);
+  if (step != l->session.step)
+    return error(409, "this answer is for step '" + step + "', but the flow is at step '" + l->session.step + "'", reply(*l).body);
+  // A photo's answer is an upload of this session's: the engine checks the
+  // shape, only the store knows whose it is.
+  std::vector<flow::FieldError> upload_errors;
+  for (const auto& f : l->flow->step(step).fields)
+    if (auto v = answers.find(f.name); f.type == flow::FieldType::kPhoto && v != answers.end() && v->is_string() && !v->get<std::string>().empty()) {
+      auto u = store_.find_upload(v->get<std::string>(), false);
+      if (!u || u->session_id != session_id)
+        upload_errors.push_back({f.name, (f.label.empty() ? f.name : f.label) + (l->flow->locale == "es" ? ": vuelve a adjuntar la foto." : ": attach the photo again.")});
+    }
+  flow::Advance a = upload_errors.empty() ? flow::submit(*l->flow, l->session, step, answers) : flow::Advance{flow::Advance::Kind::kInvalid, upload_errors, "", {}};
+  if (a.kind == flow::Advance::Kind::kInvalid) {
+    FlowReply r = reply(*l, 422);
+    json errors = json::array();
+    for (const auto& e : a.errors) errors.push_back({{"field", e.field}, {"message", e.message}});
+    r.body["errors"] = errors;
+    r.body["error"] = "some answers need attention";
+    return r;
+  }
+  if (FlowReply r = run_actions(*l, a); r.status != 200) return r;
+  return save(*l, idempotency_key.empty() ? "" : "answer:" + idempotency_key);
+}
+
+FlowReply FlowService::back(const std::string& session_id, const json& body) {
+  if (!body.is_object() || !body.contains("step") || !body["step"].is_string())
+    return error(400, "the body must be {\"step\": <the step shown>}");
+  FlowReply failure;
+  auto l = load(session_id, failure);
+  if (!l) return failure;
+  if (body["step"] != l->session.step)
+    return error(409, "the flow is at step '" + l->session.step + "', not '" + body["step"].get<std::string>() + "'", reply(*l).body);
+  if (!flow::go_back(*l->flow, l->session))
+    return error(409, "going back is not possible here: an earlier step has already been carried out", reply(*l).body);
+  return save(*l, "");
+}
+
+std::optional<json> FlowService::handoff(const std::string& session_id) {
+  FlowReply failure;
+  auto l = load(session_id, failure);
+  if (!l) return std::nullopt;
+  json state = flow::to_json(*l->flow, l->session, /*redact=*/true);
+  state["title"] = l->flow->title;
+  state["page"] = l->stored.context.value("page", "");
+  state["started_ms"] = l->stored.created_ms;
+  return state;
+}
+
+FlowReply FlowService::upload(const std::string& session_id, const std::string& content_type, const std::string& bytes) {
+  // The session first: checking a photo costs far more than reading a row.
+  FlowReply failure;
+  auto l = load(session_id, failure);
+  if (!l) return failure;
+  if (l->session.done()) return error(409, "this flow has already ended");
+  auto step = l->flow->steps.find(l->session.step);
+  const bool asks_for_photo = step != l->flow->steps.end() &&
+                              std::any_of(step->second.fields.begin(), step->second.fields.end(),
+                                          [](const flow::Field& f) { return f.type == flow::FieldType::kPhoto; });
+  if (!asks_for_photo) return error(409, "the current step does not ask for a photo");
+  if (store_.count_uploads(session_id) >= kMaxUploadsPerSession)
+    return error(429, "this session already has " + std::to_string(kMaxUploadsPerSession) + " photos");
+  CheckedImage image;
+  try {
+    image = clean_image(bytes, content_type);
+  } catch (const ImageError& e) {
+    return error(e.status(), e.what());
+  }
+  Upload u{random_id("up_", 12), session_id, image.content_type, sha256_hex(image.bytes), std::move(image.bytes), now_ms_()};
+  store_.create_upload(u);
+  return {201, {{"upload", u.id}, {"content_type", u.content_type}, {"bytes", u.bytes.size()}, {"sha256", u.sha256},
+                {"width", image.width}, {"height", image.height}}};
+}
+
+std::size_t FlowService::delete_stale_uploads() {
+  return store_.delete_unreferenced_uploads(now_ms_() - kUnreferencedUploadMs);
+}
+
+FlowReply FlowService::not_solved(const std::string& session_id, const json& body) {
+  if (!body.is_object()) return error(400, "the body must be a JSON object: {\"reason\": ...}");
+  const json reason = body.value("reason", json(""));
+  if (!reason.is_string() || reason.get<std::string>().size() > kMaxReasonLength)
+    return error(400, "field 'reason' must be text of at most " + std::to_string(kMaxReasonLength) + " bytes");
+  FlowReply failure;
+  auto l = load(session_id, failure);
+  if (!l) return failure;
+  flow::record_not_solved(l->session, reason.get<std::string>());
+  return save(*l, "");
+}
+
+}  // namespace firstfix::server

@@ -1,0 +1,58 @@
+// Events in from any page that embeds the widget; reports out to logged-in
+// editors only. Both on the reports executor: a report may scan millions
+// of rows, and must never hold up a search or a flow.
+#include "native_server/base/clock.h"
+#include "native_server/reports/reports.h"
+#include "native_server/routes/services.h"
+
+namespace firstfix::server {
+
+void add_reports_routes(Router& router, const Services& s) {
+  Reports& reports = s.reports;
+  router.add({.method = http::verb::post, .path = "/api/v1/events", .operation_id = "recordEvents",
+              .handler = [&reports](Call& c) {
+                // sendBeacon sends text/plain (a CORS-safelisted type, so no preflight); fetch sends JSON.
+                const std::string type = c.header(http::field::content_type);
+                if (!type.starts_with("application/json") && !type.starts_with("text/plain"))
+                  throw HttpError(415, "send the events as application/json or text/plain");
+                const ReportsReply r = reports.ingest(c.req.body(), system_now_ms());
+                return json_response(c.req, static_cast<unsigned>(r.status), r.body);
+              },
+              .runs = Runs::reports, .body = Body::bytes, .body_limit = Reports::kMaxBatchBytes, .cors = Cors::any_origin,
+              .rate_limit = "events"});
+
+  auto report = [&reports](const char* kind) {
+    return [&reports, kind](Call& c) {
+      std::map<std::string, std::string> query;
+      for (const auto& [key, value] : c.query) query[key] = value;
+      const ReportFilter f = reports.filter(query, metrics::utc_day(system_now_ms()));
+      auto get = [&](const char* k, const char* fallback) { return query.count(k) ? query.at(k) : std::string(fallback); };
+      std::size_t limit = 100;
+      const std::string limit_text = get("limit", "100");
+      if (limit_text.empty() || limit_text.size() > 4 || limit_text.find_first_not_of("0123456789") != std::string::npos)
+        throw HttpError(400, "parameter 'limit' must be a number from 1 to 1000");
+      limit = std::clamp<std::size_t>(std::stoul(limit_text), 1, 1000);
+      const std::string which = kind;
+      if (which == "report") return json_response(c.req, 200, reports.report(f));
+      if (which == "csv") {
+        auto res = make_response(c.req, http::status::ok, "text/csv; charset=utf-8", Reports::csv(reports.report(f)));
+        res.set(http::field::cache_control, "no-store");
+        res.set(http::field::content_disposition, "attachment; filename=\"firstfix-report-" + f.from + "-to-" + f.to + ".csv\"");
+        return res;
+      }
+      if (which == "searches")
+        return json_response(c.req, 200, {{"searches", reports.searches(f, get("which", "all"), get("normalized", ""), limit)}});
+      return json_response(c.req, 200, {{"visits", reports.visits(f, get("which", "all"), limit)}});
+    };
+  };
+  router.add({.method = http::verb::get, .path = "/api/v1/reports", .operation_id = "getReport", .handler = report("report"),
+              .runs = Runs::reports, .access = Access::editor});
+  router.add({.method = http::verb::get, .path = "/api/v1/reports.csv", .operation_id = "getReportCsv", .handler = report("csv"),
+              .runs = Runs::reports, .access = Access::editor});
+  router.add({.method = http::verb::get, .path = "/api/v1/reports/searches", .operation_id = "getReportSearches",
+              .handler = report("searches"), .runs = Runs::reports, .access = Access::editor});
+  router.add({.method = http::verb::get, .path = "/api/v1/reports/visits", .operation_id = "getReportVisits",
+              .handler = report("visits"), .runs = Runs::reports, .access = Access::editor});
+}
+
+}  // namespace firstfix::server

@@ -1,0 +1,54 @@
+// What the route files need from the running server: the content, the
+// services, the site's pages. Each routes/*.cc adds one area's routes to
+// the table; app.cc builds this once and wires everything.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "core/search/searcher.h"
+#include "native_server/http/router.h"
+#include "native_server/site/pages.h"
+
+namespace firstfix::server {
+
+class ChatService;
+class DemoBackOffice;
+class FlowService;
+class Reports;
+class StaffService;
+
+struct Services {
+  std::string dist_dir;                                      // the compiled content
+  const nlohmann::json& manifest;
+  const std::map<std::string, nlohmann::json>& articles;    // id -> manifest entry
+  const std::map<std::string, nlohmann::json>& flow_definitions;  // id -> the flow as written
+  std::function<search::Searcher&()> searcher;               // this thread's searcher (search executor only)
+  FlowService& flows;
+  ChatService& chat;
+  StaffService& staff;
+  Reports& reports;
+  DemoBackOffice* demo = nullptr;                            // only with --demo
+  const SiteContext& site;
+  std::string console_url, reports_url;                      // the staff pages' scripts
+  bool secure_cookies = false;                               // served over HTTPS (--public-url https://...)
+};
+
+void add_search_routes(Router& router, const Services& s);
+void add_site_routes(Router& router, const Services& s);
+void add_flow_routes(Router& router, const Services& s);
+void add_chat_routes(Router& router, const Services& s);
+void add_staff_routes(Router& router, const Services& s);
+void add_reports_routes(Router& router, const Services& s);
+
+// The site's "not found" page (requests no route or asset matches).
+Response not_found_html(const Request& req, const SiteContext& site);
+
+// The Idempotency-Key header: "" when absent; printable ASCII of at most
+// 64 characters, else the request is refused (it is stored and echoed).
+std::string idempotency_key(const Call& call);
+
+}  // namespace firstfix::server

@@ -1,0 +1,303 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "native_server/storage/event_store.h"
+
+namespace fs = std::filesystem;
+using namespace firstfix::server;
+using namespace firstfix::metrics;
+using nlohmann::json;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("firstfix-events-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+constexpr std::int64_t kMinute = 60000, kDay = 24 * 60 * kMinute;
+constexpr std::int64_t kNov20 = 1795132800000LL;  // 2026-11-20 00:00 UTC
+
+const Catalog kCatalog{
+    [](const std::string& id) -> std::string {
+      if (id == "reset-password" || id == "password-reset") return "account";
+      if (id == "track-order" || id == "order-tracking") return "orders";
+      return "";
+    },
+    [](const std::string& q, const std::string&) {
+      std::string lower = q;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      return lower;
+    }};
+
+// Events of one visit, a minute apart from `start`.
+struct Visit {
+  std::string id, visitor;
+  std::int64_t at;
+  int seq = 0;
+  std::vector<Event> events;
+  Visit(std::string visit, std::string who, std::int64_t start) : id(std::move(visit)), visitor(std::move(who)), at(start - kMinute) {}
+  Visit& add(json j) {
+    at += kMinute;
+    j.update({{"id", id + "-" + std::to_string(seq)}, {"visit", id}, {"at", at}, {"seq", seq++}, {"locale", "en"}});
+    if (!visitor.empty()) j["visitor"] = visitor;
+    events.push_back(parse_event(j));
+    return *this;
+  }
+  Visit& search(const std::string& q, int results, const std::string& sid) {
+    return add({{"type", "search"}, {"query", q}, {"results", results}, {"search_id", sid}});
+  }
+};
+
+// Four visits with known answers (README: "Reports" defines every figure).
+std::vector<Event> fixture() {
+  Visit a("visit-aaaa", "person-1", kNov20 + 12 * 60 * kMinute);  // Nov 20, noon: reads, votes helpful
+  a.search("Reset password", 4, "s1")
+      .add({{"type", "result_click"}, {"search_id", "s1"}, {"position", 2}, {"target", "reset-password"}, {"kind", "article"}})
+      .add({{"type", "article_view"}, {"target", "reset-password"}})
+      .add({{"type", "vote"}, {"target", "reset-password"}, {"helpful", true}});
+  Visit b("visit-bbbb", "person-1", kNov20 + 3 * kDay);  // Nov 23: the same person, the same topic, gives up
+  b.add({{"type", "article_view"}, {"target", "reset-password"}})
+      .search("password", 0, "s1")
+      .search("cant login", 0, "s2")
+      .add({{"type", "escalation_offered"}, {"outcome", "failures"}})
+      .add({{"type", "escalation_accepted"}, {"outcome", "failures"}})
+      .add({{"type", "chat_started"}, {"session", "cv_1"}, {"outcome", "queued"}});
+  Visit c("visit-cccc", "person-2", kNov20 + 23 * 60 * kMinute + 55 * kMinute);  // Nov 20, 23:55, across midnight
+  c.add({{"type", "flow_start"}, {"target", "order-tracking"}, {"session", "fs_1"}})
+      .add({{"type", "flow_step"}, {"target", "order-tracking"}, {"session", "fs_1"}, {"step", "order"}, {"outcome", "ok"}})
+      .add({{"type", "flow_done"}, {"target", "order-tracking"}, {"session", "fs_1"}, {"outcome", "resolved"}})
+      .add({{"type", "survey"}, {"about", "flow"}, {"session", "fs_1"}, {"score", 5}})
+      .add({{"type", "survey"}, {"about", "flow"}, {"session", "fs_1"}, {"score", 4}});  // changed their mind: the last counts
+  Visit d("visit-dddd", "", kNov20 + kDay + 9 * 60 * kMinute);  // Nov 21: anonymous, searched, then consent off
+  d.search("Where is my order", 3, "s1");
+  std::vector<Event> all;
+  for (auto* v : {&a, &b, &c, &d}) all.insert(all.end(), v->events.begin(), v->events.end());
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("report figures on hand-built visits have the answers worked out by hand") {
+  TempDir dir;
+  auto store = open_sqlite_event_store((dir.path / "events.db").string());
+  CHECK_FALSE(store->has_events());
+  auto events = fixture();
+  // Arriving out of order, in two batches, the second sent twice (a retry).
+  std::reverse(events.begin(), events.end());
+  const std::vector<Event> first(events.begin(), events.begin() + 8), second(events.begin() + 8, events.end());
+  CHECK(store->ingest(first, 1, kCatalog).accepted == 8);
+  CHECK(store->ingest(second, 2, kCatalog).accepted == second.size());
+  const IngestResult again = store->ingest(second, 3, kCatalog);
+  CHECK(again.accepted == 0);
+  CHECK(again.duplicates == second.size());
+  CHECK(store->event_count() == static_cast<std::int64_t>(events.size()));
+  CHECK(store->has_events());
+
+  const json r = store->report({"2026-11-20", "2026-11-23", "", ""});
+  CHECK(r["visits"] == 4);
+  CHECK(r["searches"] == 4);
+  CHECK(r["no_result_rate"] == doctest::Approx(0.5));
+  CHECK(r["click_through_rate"] == doctest::Approx(0.25));
+  CHECK(r["mean_click_position"] == doctest::Approx(2.0));
+  CHECK(r["search_success_rate"] == doctest::Approx(0.25));  // only the first visit's search led to a read without complaint
+  CHECK(r["self_service_visits"] == 4);
+  CHECK(r["self_service_success_rate"] == doctest::Approx(0.5));
+  CHECK(r["escalation_rate"] == doctest::Approx(0.25));
+  CHECK(r["escalation_triggers"] == json{{"failures", 1}});
+  CHECK(r["deflection_rate"] == doctest::Approx(0.75));
+  // Visit a resolved, but its visitor came back about the same topic within 7 days: not a resolution.
+  CHECK(r["resolved_visits"] == 1);
+  CHECK(r["resolution_rate"] == doctest::Approx(0.25));
+  CHECK(r["repeat_contact_rate"] == doctest::Approx(1.0 / 3));
+  CHECK(r["flow_starts"] == 1);
+  CHECK(r["flow_completion_rate"] == doctest::Approx(1.0));
+  CHECK(r["flows"][0]["done_states"] == json{{"resolved", 1}});
+  CHECK(r["satisfaction"]["responses"] == 1);
+  CHECK(r["satisfaction"]["average"] == doctest::Approx(4.0));
+  CHECK(r["time_to_resolution"]["resolved"] == 2);
+  CHECK(r["time_to_resolution"]["median_ms"] == 2 * kMinute);  // the flow: start, step, done
+  CHECK(r["time_to_resolution"]["p90_ms"] == 3 * kMinute);     // the article: search, click, view, vote
+  CHECK(r["articles"][0]["article"] == "reset-password");
+  CHECK(r["articles"][0]["views"] == 2);
+  CHECK(r["articles"][0]["helpfulness"] == doctest::Approx(1.0));
+  // Content gaps: what found nothing or was not clicked, grouped by normalized form.
+  std::vector<std::string> gaps;
+  for (const auto& g : r["content_gaps"]) gaps.push_back(g["normalized"]);
+  std::sort(gaps.begin(), gaps.end());
+  CHECK(gaps == std::vector<std::string>{"cant login", "password", "where is my order"});
+  // The visit across midnight is on the 20th; the daily series agrees with the totals.
+  std::int64_t daily_visits = 0;
+  for (const auto& d : r["daily"]) daily_visits += d["visits"].get<std::int64_t>();
+  CHECK(daily_visits == 4);
+  CHECK(r["daily"][0]["day"] == "2026-11-20");
+  CHECK(r["daily"][0]["visits"] == 2);
+
+  SUBCASE("filters") {
+    CHECK(store->report({"2026-11-21", "2026-11-21", "", ""})["visits"] == 1);
+    CHECK(store->report({"2026-11-20", "2026-11-23", "", "account"})["visits"] == 2);
+    CHECK(store->report({"2026-11-20", "2026-11-23", "es", ""})["visits"] == 0);
+    CHECK(store->report({"2026-11-20", "2026-11-23", "", "account"})["escalation_rate"] == doctest::Approx(0.5));
+  }
+  SUBCASE("drill-down: the searches and visits behind a figure") {
+    const json none = store->searches({"2026-11-20", "2026-11-23", "", ""}, "no_results", "", 50);
+    REQUIRE(none.size() == 2);
+    CHECK(none[0]["visit"] == "visit-bbbb");
+    CHECK(store->searches({"2026-11-20", "2026-11-23", "", ""}, "no_clicks", "password", 50).size() == 1);
+    const json escalated = store->visits({"2026-11-20", "2026-11-23", "", ""}, "escalated", 50);
+    REQUIRE(escalated.size() == 1);
+    CHECK(escalated[0]["trigger"] == "failures");
+    CHECK(escalated[0]["events"].size() == 6);
+    CHECK(store->visits({"2026-11-20", "2026-11-23", "", ""}, "repeat", 50)[0]["visit"] == "visit-aaaa");
+    CHECK_THROWS_AS(store->visits({"2026-11-20", "2026-11-23", "", ""}, "bogus", 50), std::invalid_argument);
+  }
+}
+
+TEST_CASE("a repeat contact is judged again when the later visit arrives first") {
+  TempDir dir;
+  auto store = open_sqlite_event_store((dir.path / "events.db").string());
+  auto events = fixture();
+  // Visit b (the return) first, then a: a is still marked as followed by a repeat contact.
+  std::vector<Event> b, rest;
+  for (const auto& e : events) (e.visit == "visit-bbbb" ? b : rest).push_back(e);
+  store->ingest(b, 1, kCatalog);
+  store->ingest(rest, 2, kCatalog);
+  CHECK(store->report({"2026-11-20", "2026-11-23", "", ""})["resolved_visits"] == 1);
+}
+
+TEST_CASE("the day totals agree with the visit summaries, whatever the order and repetition of arrival") {
+  TempDir dir;
+  const std::string path = (dir.path / "events.db").string();
+  auto store = open_sqlite_event_store(path);
+  // Random visits over ten days: a few visitors (so repeat contacts), two topics and none, searches
+  // that find or click or not, votes, flows with every end, escalations, surveys, visits across midnight.
+  std::srand(7);
+  auto pick = [](int n) { return std::rand() % n; };
+  const std::vector<std::string> targets = {"reset-password", "track-order", "other-article"};
+  const std::vector<std::string> flows = {"password-reset", "order-tracking"};
+  const std::vector<std::string> queries = {"Reset password", "reset PASSWORD", "where is my order", "cant login", "gift card"};
+  std::vector<Event> all;
+  for (int i = 0; i < 300; ++i) {
+    Visit v("visit-" + std::to_string(1000 + i), pick(4) ? "person-" + std::to_string(pick(12)) : "",
+            kNov20 + pick(10) * kDay + pick(24 * 60) * kMinute);
+    for (int k = 1 + pick(6); k > 0; --k) {
+      const std::string sid = "s" + std::to_string(k);
+      switch (pick(7)) {
+        case 0: case 1: {
+          const int results = pick(3) ? 1 + pick(5) : 0;
+          v.search(queries[pick(5)], results, sid);
+          if (results && pick(2))
+            v.add({{"type", "result_click"}, {"search_id", sid}, {"position", 1 + pick(results)}, {"target", targets[pick(3)]}, {"kind", "article"}});
+          break;
+        }
+        case 2: {
+          const std::string t = targets[pick(3)];
+          v.add({{"type", "article_view"}, {"target", t}});
+          if (pick(2)) v.add({{"type", "vote"}, {"target", t}, {"helpful", pick(2) == 0}});
+          break;
+        }
+        case 3: {
+          const std::string f = flows[pick(2)], s = "fs" + std::to_string(k);
+          v.add({{"type", "flow_start"}, {"target", f}, {"session", s}});
+          if (pick(4)) v.add({{"type", "flow_done"}, {"target", f}, {"session", s}, {"outcome", std::vector<std::string>{"resolved", "unresolved", "escalate", "not_solved"}[pick(4)]}});
+          if (pick(3) == 0) v.add({{"type", "survey"}, {"about", "flow"}, {"session", s}, {"score", 1 + pick(5)}});
+          break;
+        }
+        case 4: {
+          const std::string why = std::vector<std::string>{"failures", "request", "frustration"}[pick(3)];
+          v.add({{"type", "escalation_offered"}, {"outcome", why}});
+          v.add({{"type", pick(2) ? "escalation_accepted" : "escalation_declined"}, {"outcome", why}});
+          break;
+        }
+        default:
+          v.search(queries[pick(5)], 0, sid);
+      }
+    }
+    all.insert(all.end(), v.events.begin(), v.events.end());
+  }
+  // In shuffled batches, some sent twice: visits are re-summed many times, some move to an earlier
+  // day when their first event arrives last, and repeat contacts are judged again.
+  std::vector<Event> shuffled = all;
+  for (size_t i = shuffled.size() - 1; i > 0; --i) std::swap(shuffled[i], shuffled[static_cast<size_t>(pick(static_cast<int>(i + 1)))]);
+  for (size_t at = 0; at < shuffled.size();) {
+    const size_t n = std::min(shuffled.size() - at, static_cast<size_t>(1 + pick(60)));
+    const std::vector<Event> batch(shuffled.begin() + static_cast<std::ptrdiff_t>(at), shuffled.begin() + static_cast<std::ptrdiff_t>(at + n));
+    store->ingest(batch, 1, kCatalog);
+    if (pick(5) == 0) store->ingest(batch, 2, kCatalog);
+    at += n;
+  }
+
+  // The oracle: the same figures counted straight from the summaries.
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  for (const ReportFilter& f : {ReportFilter{"2026-11-20", "2026-11-29", "", ""}, ReportFilter{"2026-11-22", "2026-11-24", "", ""},
+                                ReportFilter{"2026-11-20", "2026-11-29", "", "account"}, ReportFilter{"2026-11-21", "2026-11-21", "en", "orders"}}) {
+    CAPTURE(f.from);
+    CAPTURE(f.category);
+    const json r = store->report(f);
+    const std::string where = " WHERE day BETWEEN ?1 AND ?2 AND (?3 = '' OR locale = ?3) AND (?4 = '' OR topic = ?4)";
+    auto query = [&](const std::string& sql) {
+      auto q = std::make_unique<SQLite::Statement>(db, sql);
+      q->bind(1, f.from);
+      q->bind(2, f.to);
+      q->bind(3, f.locale);
+      q->bind(4, f.category);
+      return q;
+    };
+    auto v = query("SELECT count(*), coalesce(sum(escalated), 0), coalesce(sum(resolved AND NOT repeat_contact), 0), coalesce(sum(repeat_contact), 0), "
+                   "coalesce(sum(satisfaction > 0), 0), coalesce(sum(self_service), 0) FROM visits" + where);
+    REQUIRE(v->executeStep());
+    CHECK(r["visits"] == v->getColumn(0).getInt64());
+    CHECK(r["escalations"] == v->getColumn(1).getInt64());
+    CHECK(r["resolved_visits"] == v->getColumn(2).getInt64());
+    CHECK(r["satisfaction"]["responses"] == v->getColumn(4).getInt64());
+    CHECK(r["self_service_visits"] == v->getColumn(5).getInt64());
+    auto s = query("SELECT count(*), coalesce(sum(success), 0), coalesce(sum(click_position > 0), 0) FROM searches" + where);
+    REQUIRE(s->executeStep());
+    CHECK(r["searches"] == s->getColumn(0).getInt64());
+    const auto searches = s->getColumn(0).getInt64();
+    CHECK(r["search_success_rate"] == doctest::Approx(searches ? static_cast<double>(s->getColumn(1).getInt64()) / static_cast<double>(searches) : 0.0));
+    json triggers = json::object();
+    for (auto t = query("SELECT trigger, count(*) FROM visits" + where + " AND escalated GROUP BY trigger"); t->executeStep();)
+      triggers[t->getColumn(0).getString().empty() ? "contact" : t->getColumn(0).getString()] = t->getColumn(1).getInt64();
+    CHECK(r["escalation_triggers"] == triggers);
+    json fl = json::object();
+    for (auto t = query("SELECT flow, done_state, count(*) FROM flows" + where + " GROUP BY flow, done_state"); t->executeStep();)
+      fl[t->getColumn(0).getString()][t->getColumn(1).getString().empty() ? "(none)" : t->getColumn(1).getString()] = t->getColumn(2).getInt64();
+    json mine = json::object();
+    for (const auto& x : r["flows"]) {
+      std::int64_t done = 0;
+      for (const auto& [state, n] : x["done_states"].items()) {
+        mine[x["flow"].get<std::string>()][state] = n;
+        done += n.get<std::int64_t>();
+      }
+      if (x["starts"].get<std::int64_t>() > done) mine[x["flow"].get<std::string>()]["(none)"] = x["starts"].get<std::int64_t>() - done;
+    }
+    CHECK(mine == fl);
+    json articles = json::object();
+    for (auto t = query("SELECT article, sum(views), sum(vote = 1), sum(vote = -1) FROM articles" + where + " GROUP BY article"); t->executeStep();)
+      articles[t->getColumn(0).getString()] = {t->getColumn(1).getInt64(), t->getColumn(2).getInt64(), t->getColumn(3).getInt64()};
+    json my_articles = json::object();
+    for (const auto& a : r["articles"]) my_articles[a["article"].get<std::string>()] = {a["views"], a["helpful"], a["not_helpful"]};
+    CHECK(my_articles == articles);
+    json gaps = json::array();
+    for (auto t = query("SELECT normalized, max(query), count(*), sum(results = 0), sum(click_position = 0) FROM searches" + where +
+                        " GROUP BY normalized HAVING sum(click_position = 0) > 0 ORDER BY sum(click_position = 0) DESC, count(*) DESC, normalized LIMIT 25");
+         t->executeStep();)
+      gaps.push_back({t->getColumn(0).getString(), t->getColumn(1).getString(), t->getColumn(2).getInt64(), t->getColumn(3).getInt64(), t->getColumn(4).getInt64()});
+    json my_gaps = json::array();
+    for (const auto& g : r["content_gaps"]) my_gaps.push_back({g["normalized"], g["example"], g["searches"], g["no_results"], g["no_clicks"]});
+    CHECK(my_gaps == gaps);
+    json daily = json::array();
+    for (auto t = query("SELECT day, count(*) FROM visits" + where + " GROUP BY day ORDER BY day"); t->executeStep();)
+      daily.push_back({t->getColumn(0).getString(), t->getColumn(1).getInt64()});
+    json my_daily = json::array();
+    for (const auto& d : r["daily"]) my_daily.push_back({d["day"], d["visits"]});
+    CHECK(my_daily == daily);
+  }
+  CHECK(store->report({"2026-11-20", "2026-11-29", "", ""})["visits"] == 300);
+}
