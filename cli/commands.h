@@ -36,6 +36,7 @@ struct ServeOptions {
   std::vector<std::string> limits;       // NAME=PER_MINUTE[/BURST]
   std::size_t max_connections = 10000;
   std::string log_level = "info";
+  bool print_routes = false;  // print the route table as JSON and exit
 };
 int serve_command(const ServeOptions& options, const std::string& program_path);
 

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
                     "messages, uploads, events (defaults in the README)");
   serve->add_option("--max-connections", serve_options.max_connections, "open connections at most")
       ->check(CLI::Range(16, 1000000))->capture_default_str();
+  serve->add_flag("--print-routes", serve_options.print_routes, "print the route table as JSON and exit");
   serve->add_option("--log-level", serve_options.log_level, "debug, info, warn, error or off (JSON lines on stderr)")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))->capture_default_str();
 

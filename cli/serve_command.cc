@@ -39,6 +39,10 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cerr << "firstfix serve: " << e.what() << "\n";
     return 1;
   }
+  if (o.print_routes) {
+    std::cout << app->describe_routes() << std::endl;
+    return 0;
+  }
   for (const auto& notice : app->notices()) std::cout << "firstfix: " << notice << std::endl;
   if (o.demo && o.demo_events) {
     try {

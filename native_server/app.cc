@@ -375,6 +375,8 @@ void App::upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket, const st
 std::uint64_t App::body_limit(http::verb method, std::string_view target) const { return impl_->router->body_limit(method, target); }
 std::vector<std::string> App::notices() const { return impl_->notices; }
 
+std::string App::describe_routes() const { return impl_->router->describe().dump(2); }
+
 size_t App::add_demo_events_if_empty() {
   if (impl_->reports->store().has_events()) return 0;
   return add_demo_events(*impl_->reports, impl_->manifest, system_now_ms(), {});

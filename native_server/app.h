@@ -55,6 +55,8 @@ class App {
   // A month of demo events when the events store is empty (the reports
   // page's demo); returns how many were added.
   size_t add_demo_events_if_empty();
+  // The route table as data (Router::describe).
+  std::string describe_routes() const;
   // What start-up found worth saying: flows that are off and why, how to add staff.
   std::vector<std::string> notices() const;
 

@@ -89,6 +89,18 @@ std::optional<Router::Match> Router::match(std::string_view path, http::verb met
   return std::nullopt;
 }
 
+nlohmann::json Router::describe() const {
+  static const char* const kAccess[] = {"open", "customer_key", "agent", "editor"};
+  static const char* const kBody[] = {"none", "json", "bytes"};
+  nlohmann::json out = nlohmann::json::array();
+  for (const Route& r : routes_)
+    out.push_back({{"method", std::string(http::to_string(r.method))}, {"path", r.path}, {"operation_id", r.operation_id},
+                   {"access", kAccess[static_cast<int>(r.access)]}, {"body", kBody[static_cast<int>(r.body)]},
+                   {"body_limit", r.body_limit}, {"cors", r.cors == Cors::any_origin ? "any_origin" : "same_origin"},
+                   {"rate_limit", r.rate_limit}});
+  return out;
+}
+
 std::uint64_t Router::body_limit(http::verb method, std::string_view target) const {
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return 0;
@@ -174,8 +186,9 @@ void Router::handle(Request&& incoming, Respond respond, const std::string& clie
   if (route.body == Body::json && !req->body().empty()) {
     if (!(*req)[http::field::content_type].starts_with("application/json"))
       return refuse(http::status::unsupported_media_type, "send the body as application/json", any_origin);
+    if (!is_valid_utf8(req->body())) return refuse(http::status::bad_request, "the body is not valid UTF-8", any_origin);
     call.body = nlohmann::json::parse(req->body(), nullptr, /*allow_exceptions=*/false);
-    if (call.body.is_discarded()) return refuse(http::status::bad_request, "the body is not valid JSON (or not UTF-8)", any_origin);
+    if (call.body.is_discarded()) return refuse(http::status::bad_request, "the body is not valid JSON", any_origin);
     if (!call.body.is_object()) return refuse(http::status::bad_request, "the body must be a JSON object", any_origin);
   }
   if (!route.rate_limit.empty()) {

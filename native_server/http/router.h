@@ -108,6 +108,9 @@ class Router {
   std::uint64_t body_limit(http::verb method, std::string_view target) const;
   void handle(Request&& req, Respond respond, const std::string& client);
   const std::vector<Route>& routes() const { return routes_; }
+  // The table as data: [{method, path, operation_id, access, body, body_limit, cors, rate_limit}]
+  // (`firstfix serve --print-routes`; the tests hold openapi.yaml to it).
+  nlohmann::json describe() const;
 
  private:
   struct Match;
