@@ -433,7 +433,9 @@ void ChatService::customer_socket(std::shared_ptr<WebSocket> ws, std::string mes
       conversation = c.conversation;
     }
     if (type == "hello") {
-      const std::string id = m.value("conversation", ""), key = m.value("key", "");
+      // A field that is not a string is a wrong key, not an exception.
+      auto string_of = [&m](const char* k) { return m.contains(k) && m[k].is_string() ? m[k].get<std::string>() : std::string(); };
+      const std::string id = string_of("conversation"), key = string_of("key");
       auto c = im.store.find_conversation(id);
       // The same answer for a wrong key and an unknown conversation.
       if (!c || key.empty() || !equal_secrets(sha256_hex(key), c->customer_key_hash)) {

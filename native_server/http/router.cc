@@ -2,6 +2,7 @@
 
 #include <boost/url.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 
@@ -87,6 +88,15 @@ std::optional<Router::Match> Router::match(std::string_view path, http::verb met
     allowed += method_names(r.method);
   }
   return std::nullopt;
+}
+
+std::string Call::media_type() const {
+  std::string_view type = req[http::field::content_type];
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  std::string lower(type);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
 }
 
 nlohmann::json Router::describe() const {
@@ -184,7 +194,7 @@ void Router::handle(Request&& incoming, Respond respond, const std::string& clie
   if (req->body().size() > route.body_limit)
     return refuse(http::status::payload_too_large, "the body is larger than " + byte_size(route.body_limit), any_origin);
   if (route.body == Body::json && !req->body().empty()) {
-    if (!(*req)[http::field::content_type].starts_with("application/json"))
+    if (call.media_type() != "application/json")
       return refuse(http::status::unsupported_media_type, "send the body as application/json", any_origin);
     if (!is_valid_utf8(req->body())) return refuse(http::status::bad_request, "the body is not valid UTF-8", any_origin);
     call.body = nlohmann::json::parse(req->body(), nullptr, /*allow_exceptions=*/false);

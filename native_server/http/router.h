@@ -71,6 +71,8 @@ struct Call {
   // Whether a proxy named by --trust-proxy says the client came over HTTPS
   // (the server drops X-Forwarded-Proto from anyone else).
   bool forwarded_https() const { return req["X-Forwarded-Proto"] == "https"; }
+  // The Content-Type's media type, lower-cased, without its parameters ("application/json").
+  std::string media_type() const;
 };
 
 using RouteHandler = std::function<Response(Call&)>;

@@ -10,6 +10,7 @@
 
 #include "core/text/analyzer.h"
 #include "native_server/base/crypto.h"
+#include "native_server/base/text.h"
 
 namespace firstfix::server {
 namespace {
@@ -135,6 +136,7 @@ const metrics::Catalog& Reports::catalog() const { return impl_->catalog; }
 
 ReportsReply Reports::ingest(const std::string& body, std::int64_t received_ms) {
   if (body.size() > kMaxBatchBytes) return {413, {{"error", "a batch is at most " + std::to_string(kMaxBatchBytes / 1024) + " KB"}}};
+  if (!is_valid_utf8(body)) return {400, {{"error", "the body is not valid UTF-8"}}};
   const json j = json::parse(body, nullptr, false);
   if (j.is_discarded()) return {400, {{"error", "the body is not valid JSON"}}};
   if (!j.is_object() || !j.contains("events") || !j["events"].is_array() || j.size() != 1)

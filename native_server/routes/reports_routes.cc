@@ -12,8 +12,8 @@ void add_reports_routes(Router& router, const Services& s) {
   router.add({.method = http::verb::post, .path = "/api/v1/events", .operation_id = "recordEvents",
               .handler = [&reports](Call& c) {
                 // sendBeacon sends text/plain (a CORS-safelisted type, so no preflight); fetch sends JSON.
-                const std::string type = c.header(http::field::content_type);
-                if (!type.starts_with("application/json") && !type.starts_with("text/plain"))
+                const std::string type = c.media_type();
+                if (type != "application/json" && type != "text/plain")
                   throw HttpError(415, "send the events as application/json or text/plain");
                 const ReportsReply r = reports.ingest(c.req.body(), system_now_ms());
                 return json_response(c.req, static_cast<unsigned>(r.status), r.body);
