@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import YAML from 'yaml';
@@ -171,6 +172,8 @@ test('every response matches the document', async () => {
   await csv(agent, 403);
   await image(`/api/v1/agent/photos/${id}`, {}, 401);
   await image('/api/v1/agent/photos/ph_nope', agent, 404);
+  await check('POST', '/agent/logout', {}, editor);
+  assert.equal((await fetch(`${server.origin}/api/v1/reports`, { headers: editor })).status, 401, 'the logged-out session is gone');
 });
 
 test('every documented operation was exercised', () => {
@@ -180,4 +183,37 @@ test('every documented operation was exercised', () => {
   // And the success answer of each.
   const successes = operations.filter((o) => ![...exercised].some((e) => e.startsWith(o + ' 2')));
   assert.deepEqual(successes, []);
+});
+
+test('Redocly\'s recommended lint passes with no errors and no warnings', () => {
+  // Offline: no telemetry, no update check.
+  const r = spawnSync(join(repo, 'node_modules/.bin/redocly'), ['lint', join(repo, 'native_server/openapi.yaml'), '--format=json'],
+    { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }, timeout: 60000 });
+  const report = JSON.parse(r.stdout.toString());
+  const problems = report.problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location?.[0]?.pointer}`);
+  assert.deepEqual(problems, []);
+  assert.equal(r.status, 0, r.stderr.toString());
+});
+
+test('the description and the route table agree: every API route documented with its operationId and security, and nothing more', () => {
+  const table = JSON.parse(spawnSync(join(repo, 'build/native/firstfix'), ['serve', '--data', server.data, '--print-routes', '--demo']).stdout);
+  const api = table.filter((r) => r.path.startsWith('/api/') || ['/healthz', '/agent/login', '/agent/logout'].includes(r.path));
+  const expectedSecurity = (r) => ({
+    open: [],
+    customer_key: [{ conversationKey: [] }],
+    agent: [r.method === 'POST' ? { staffSession: [], csrfToken: [] } : { staffSession: [] }],
+    editor: [r.method === 'POST' ? { staffSession: [], csrfToken: [] } : { staffSession: [] }],
+  })[r.access];
+  for (const r of api) {
+    const op = spec.paths[r.path]?.[r.method.toLowerCase()];
+    assert.ok(op, `${r.method} ${r.path} (${r.operation_id}) is not documented`);
+    assert.equal(op.operationId, r.operation_id, `${r.method} ${r.path}`);
+    assert.deepEqual(op.security, expectedSecurity(r), `${r.method} ${r.path}: security`);
+    if (r.rate_limit) assert.ok(op.responses['429'], `${r.method} ${r.path} draws on the '${r.rate_limit}' limit: document its 429`);
+    if (r.body === 'json') assert.ok(op.requestBody?.content?.['application/json'] || op.requestBody === undefined, `${r.method} ${r.path}: body`);
+  }
+  const documented = Object.entries(spec.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+  const routed = new Set(api.map((r) => `${r.method} ${r.path}`));
+  assert.deepEqual(documented.filter((d) => !routed.has(d)), [], 'documented operations the server does not route');
+  for (const [name, scheme] of Object.entries(spec.components.securitySchemes)) assert.ok(scheme.description, name);
 });
