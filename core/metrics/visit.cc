@@ -33,118 +33,124 @@ std::int64_t utc_day_start(const std::string& d) {
   return duration_cast<milliseconds>(sys_days(ymd).time_since_epoch()).count();
 }
 
-VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog) {
-  VisitSummary v;
-  if (events.empty()) return v;
-  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
-  });
-  {
-    std::set<std::string> seen;
-    std::vector<Event> once;
-    for (auto& e : events)
-      if (seen.insert(e.id).second) once.push_back(std::move(e));
-    events = std::move(once);
-  }
-  v.visit = events.front().visit;
-  v.locale = events.front().locale;
-  v.start_ms = events.front().at_ms;
-  v.end_ms = events.back().at_ms;
-  v.day = utc_day(v.start_ms);
+bool VisitSummarizer::in_order(const Event& e) const {
+  return seen_.empty() || e.at_ms > last_at_ || (e.at_ms == last_at_ && e.seq >= last_seq_);
+}
 
-  std::map<std::string, size_t> search_at, flow_at, article_at;
-  std::int64_t resolved_at = -1;
+void VisitSummarizer::add(const Event& e) {
+  if (!seen_.empty() && e.visit != v_.visit) throw std::invalid_argument("event " + e.id + " belongs to visit " + e.visit + ", not " + v_.visit);
+  if (seen_.count(e.id)) return;
+  if (!in_order(e)) throw std::invalid_argument("event " + e.id + " comes before events already summed up");
+  if (seen_.empty()) {
+    v_.visit = e.visit;
+    v_.locale = e.locale;
+    v_.start_ms = e.at_ms;
+    v_.day = utc_day(e.at_ms);
+  }
+  seen_.insert(e.id);
+  last_at_ = e.at_ms;
+  last_seq_ = e.seq;
+  v_.end_ms = e.at_ms;
+  if (v_.visitor.empty()) v_.visitor = e.visitor;
   auto article = [&](const std::string& id) -> ArticleSummary& {
-    auto [it, fresh] = article_at.emplace(id, v.articles.size());
-    if (fresh) v.articles.push_back({id, 0, 0});
-    return v.articles[it->second];
+    auto [it, fresh] = article_at_.emplace(id, v_.articles.size());
+    if (fresh) v_.articles.push_back({id, 0, 0});
+    return v_.articles[it->second];
   };
   auto touch_topic = [&](const std::string& id) {
-    if (v.topic.empty() && catalog.category_of) v.topic = catalog.category_of(id);
+    if (v_.topic.empty() && catalog_.category_of) v_.topic = catalog_.category_of(id);
   };
-  // Article views with their time, to judge the searches before them.
-  std::vector<std::pair<std::int64_t, std::string>> views;
-  std::map<std::string, std::int64_t> vote_at, done_at;  // when the last vote / done state was given
-
-  for (const Event& e : events) {
-    if (e.visit != v.visit) throw std::invalid_argument("event " + e.id + " belongs to visit " + e.visit + ", not " + v.visit);
-    if (v.visitor.empty()) v.visitor = e.visitor;
-    switch (e.type) {
-      case EventType::kSearch:
-        v.self_service = true;
-        if (search_at.emplace(e.search_id, v.searches.size()).second)
-          v.searches.push_back({e.search_id, e.query, catalog.normalize ? catalog.normalize(e.query, e.locale) : e.query, e.at_ms, e.results, 0, false});
-        break;
-      case EventType::kResultClick:
-        if (auto it = search_at.find(e.search_id); it != search_at.end() && v.searches[it->second].click_position == 0)
-          v.searches[it->second].click_position = e.position;
-        break;
-      case EventType::kArticleView:
-        v.self_service = true;
-        ++article(e.target).views;
-        views.push_back({e.at_ms, e.target});
+  switch (e.type) {
+    case EventType::kSearch:
+      v_.self_service = true;
+      if (search_at_.emplace(e.search_id, v_.searches.size()).second)
+        v_.searches.push_back({e.search_id, e.query, catalog_.normalize ? catalog_.normalize(e.query, e.locale) : e.query, e.at_ms, e.results, 0, false});
+      break;
+    case EventType::kResultClick:
+      if (auto it = search_at_.find(e.search_id); it != search_at_.end() && v_.searches[it->second].click_position == 0)
+        v_.searches[it->second].click_position = e.position;
+      break;
+    case EventType::kArticleView:
+      v_.self_service = true;
+      ++article(e.target).views;
+      views_.push_back({e.at_ms, e.target});
+      touch_topic(e.target);
+      break;
+    case EventType::kVote:
+      article(e.target).vote = e.helpful ? 1 : -1;  // the last vote stands
+      vote_at_[e.target] = e.at_ms;
+      break;
+    case EventType::kFlowStart:
+      v_.self_service = true;
+      if (flow_at_.emplace(e.session, v_.flows.size()).second) v_.flows.push_back({e.session, e.target, "", 0});
+      touch_topic(e.target);
+      break;
+    case EventType::kFlowStep:
+      if (auto it = flow_at_.find(e.session); it != flow_at_.end() && e.outcome == "failed") ++v_.flows[it->second].failed_steps;
+      break;
+    case EventType::kFlowDone: {
+      auto [it, fresh] = flow_at_.emplace(e.session, v_.flows.size());
+      if (fresh) {  // its start was in another visit (a resumed flow)
+        v_.flows.push_back({e.session, e.target, "", 0});
+        v_.self_service = true;
         touch_topic(e.target);
-        break;
-      case EventType::kVote:
-        article(e.target).vote = e.helpful ? 1 : -1;  // the last vote stands
-        vote_at[e.target] = e.at_ms;
-        break;
-      case EventType::kFlowStart:
-        v.self_service = true;
-        if (flow_at.emplace(e.session, v.flows.size()).second) v.flows.push_back({e.session, e.target, "", 0});
-        touch_topic(e.target);
-        break;
-      case EventType::kFlowStep:
-        if (auto it = flow_at.find(e.session); it != flow_at.end() && e.outcome == "failed") ++v.flows[it->second].failed_steps;
-        break;
-      case EventType::kFlowDone: {
-        auto [it, fresh] = flow_at.emplace(e.session, v.flows.size());
-        if (fresh) {  // its start was in another visit (a resumed flow)
-          v.flows.push_back({e.session, e.target, "", 0});
-          v.self_service = true;
-          touch_topic(e.target);
-        }
-        v.flows[it->second].done_state = e.outcome;  // the last word: "resolved", then "not_solved" is not resolved
-        done_at[e.session] = e.at_ms;
-        break;
       }
-      case EventType::kEscalationOffered:
-        v.offered = true;
-        if (v.trigger.empty()) v.trigger = e.outcome;
-        break;
-      case EventType::kEscalationAccepted:
-        v.escalated = true;
-        if (!v.offered || v.trigger.empty()) v.trigger = e.outcome;
-        break;
-      case EventType::kEscalationDeclined: v.declined = true; break;
-      case EventType::kChatStarted:
-        v.escalated = v.chat = true;
-        if (v.trigger.empty()) v.trigger = "contact";
-        break;
-      case EventType::kChatClosed: v.chat_disposition = e.outcome; break;
-      case EventType::kSurvey: v.satisfaction = e.score; break;
+      v_.flows[it->second].done_state = e.outcome;  // the last word: "resolved", then "not_solved" is not resolved
+      done_at_[e.session] = e.at_ms;
+      break;
     }
+    case EventType::kEscalationOffered:
+      v_.offered = true;
+      if (v_.trigger.empty()) v_.trigger = e.outcome;
+      break;
+    case EventType::kEscalationAccepted:
+      v_.escalated = true;
+      if (!v_.offered || v_.trigger.empty()) v_.trigger = e.outcome;
+      break;
+    case EventType::kEscalationDeclined: v_.declined = true; break;
+    case EventType::kChatStarted:
+      v_.escalated = v_.chat = true;
+      if (v_.trigger.empty()) v_.trigger = "contact";
+      break;
+    case EventType::kChatClosed: v_.chat_disposition = e.outcome; break;
+    case EventType::kSurvey: v_.satisfaction = e.score; break;
   }
+}
+
+VisitSummary VisitSummarizer::summary() const {
+  VisitSummary v = v_;
   // Resolved: a flow whose last done state is `resolved`, or an article whose last vote is helpful; from the first of those.
+  std::int64_t resolved_at = -1;
   std::vector<std::int64_t> resolved_flows;
   for (const auto& f : v.flows)
-    if (f.done_state == "resolved") resolved_flows.push_back(done_at[f.session]);
+    if (f.done_state == "resolved") resolved_flows.push_back(done_at_.at(f.session));
   for (std::int64_t at : resolved_flows)
     if (resolved_at < 0 || at < resolved_at) resolved_at = at;
   for (const auto& a : v.articles)
-    if (a.vote > 0 && (resolved_at < 0 || vote_at[a.article] < resolved_at)) resolved_at = vote_at[a.article];
+    if (a.vote > 0 && (resolved_at < 0 || vote_at_.at(a.article) < resolved_at)) resolved_at = vote_at_.at(a.article);
   v.resolved = resolved_at >= 0;
   v.resolution_ms = v.resolved ? resolved_at - v.start_ms : 0;
-  auto unhelpful = [&](const std::string& id) { return v.articles[article_at.at(id)].vote < 0; };
+  auto unhelpful = [&](const std::string& id) { return v.articles[article_at_.at(id)].vote < 0; };
   bool read_without_complaint = false;
-  for (const auto& [at, id] : views) read_without_complaint |= !unhelpful(id);
+  for (const auto& [at, id] : views_) read_without_complaint |= !unhelpful(id);
   v.self_service_success = v.self_service && !v.escalated && (v.resolved || read_without_complaint);
-  for (auto& s : v.searches) {
-    if (v.escalated) break;
-    for (const auto& [at, id] : views) s.success |= at >= s.at_ms && !unhelpful(id);
-    for (std::int64_t at : resolved_flows) s.success |= at >= s.at_ms;
-  }
+  // A search succeeded if something after it helped: the latest such moment decides for all before it.
+  std::int64_t last_help = -1;
+  for (const auto& [at, id] : views_)
+    if (!unhelpful(id)) last_help = std::max(last_help, at);
+  for (std::int64_t at : resolved_flows) last_help = std::max(last_help, at);
+  if (!v.escalated)
+    for (auto& s : v.searches) s.success = last_help >= s.at_ms;
   return v;
+}
+
+VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog) {
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
+  });
+  VisitSummarizer s(catalog);
+  for (const Event& e : events) s.add(e);
+  return s.summary();
 }
 
 }  // namespace firstfix::metrics

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,18 +30,21 @@ struct SearchSummary {
   // helpful" vote on that article, or by a flow reaching `resolved`; and the
   // visit did not escalate to a person.
   bool success = false;
+  bool operator==(const SearchSummary&) const = default;
 };
 
 struct FlowSummary {
   std::string session, flow;
   std::string done_state;  // "" when it never reached a done state in the visit
   int failed_steps = 0;
+  bool operator==(const FlowSummary&) const = default;
 };
 
 struct ArticleSummary {
   std::string article;
   int views = 0;
   int vote = 0;  // the last vote in the visit: 1 helpful, -1 not helpful, 0 none
+  bool operator==(const ArticleSummary&) const = default;
 };
 
 struct VisitSummary {
@@ -61,6 +66,7 @@ struct VisitSummary {
   int satisfaction = 0;               // the last survey score (1..5); 0 without a survey
   bool chat = false;
   std::string chat_disposition;
+  bool operator==(const VisitSummary&) const = default;
 };
 
 struct Catalog {
@@ -68,6 +74,33 @@ struct Catalog {
   std::function<std::string(const std::string& id)> category_of;
   // A query's normalized form, for grouping.
   std::function<std::string(const std::string& query, const std::string& locale)> normalize;
+};
+
+// A visit summed up as its events come, in order: the cost of an event does
+// not grow with the events before it, so a long visit's hundredth batch
+// costs what its first did. summarize_visit is this over a sorted visit.
+class VisitSummarizer {
+ public:
+  explicit VisitSummarizer(Catalog catalog) : catalog_(std::move(catalog)) {}
+  // Whether `e` comes after every event added so far (at_ms, then seq).
+  bool in_order(const Event& e) const;
+  // Adds an event that is in order and not added before (by id; a repeat is
+  // ignored). Throws std::invalid_argument for an event out of order or of
+  // another visit.
+  void add(const Event& e);
+  std::size_t events() const { return seen_.size(); }
+  // The summary so far, with what depends on the whole visit (resolution,
+  // success) judged as of now.
+  VisitSummary summary() const;
+
+ private:
+  Catalog catalog_;
+  VisitSummary v_;
+  std::int64_t last_at_ = 0, last_seq_ = 0;
+  std::set<std::string> seen_;
+  std::map<std::string, std::size_t> search_at_, flow_at_, article_at_;
+  std::vector<std::pair<std::int64_t, std::string>> views_;  // article views with their time, to judge the searches before them
+  std::map<std::string, std::int64_t> vote_at_, done_at_;     // when the last vote / done state was given
 };
 
 // `events` may arrive in any order and more than once (same id): they are

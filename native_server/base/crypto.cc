@@ -46,6 +46,10 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   return to_hex(mac, length);
 }
 
+std::string public_link(std::string_view prefix, std::string_view secret) {
+  return std::string(prefix) + sha256_hex(secret).substr(0, 24);
+}
+
 }  // namespace firstfix::server
 
 #include <openssl/crypto.h>

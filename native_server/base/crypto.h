@@ -13,6 +13,10 @@ std::string to_hex(const unsigned char* bytes, std::size_t n);
 std::string random_hex(std::size_t bytes);
 std::string sha256_hex(std::string_view data);
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+// A public name for a secret id (a flow session's id is its only
+// credential): `prefix` + 24 hex digits of its SHA-256. The same secret
+// always gives the same link; the link gives nothing back.
+std::string public_link(std::string_view prefix, std::string_view secret);
 
 }  // namespace firstfix::server
 

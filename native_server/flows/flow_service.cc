@@ -108,6 +108,7 @@ FlowReply FlowService::reply(const Loaded& l, int status) const {
   return {status,
           {{"session",
             {{"id", l.stored.id},
+             {"link", public_link("fl_", l.stored.id)},  // for analytics events: names the session without granting it
              {"flow", l.flow->id},
              {"flow_title", l.flow->title},
              {"locale", l.flow->locale},

@@ -154,12 +154,18 @@ ReportsReply Reports::ingest(const std::string& body, std::int64_t received_ms) 
       // stored only as a keyed hash: stable, for repeat contacts, but not a
       // dictionary lookup away from the customer's id.
       if (auto& v = events.back().visitor; !v.empty()) v = "p-" + hmac_sha256_hex(impl_->visitor_key, v).substr(0, 32);
+      // A flow session's id grants access to it: an older widget that sent
+      // the id instead of the session's link has it replaced here, so it is
+      // never stored nor shown in a drill-down.
+      if (auto& s = events.back().session; s.starts_with("fs_")) s = public_link("fl_", s);
     } catch (const metrics::EventError& e) {
       return {400, {{"error", "events[" + std::to_string(i) + "]." + e.what()}, {"index", i}}};
     }
   }
   const IngestResult r = impl_->store->ingest(events, received_ms, impl_->catalog);
-  return {200, {{"accepted", r.accepted}, {"duplicates", r.duplicates}}};
+  json answer = {{"accepted", r.accepted}, {"duplicates", r.duplicates}};
+  if (r.over_cap) answer["over_visit_cap"] = r.over_cap;
+  return {200, answer};
 }
 
 ReportFilter Reports::filter(const std::map<std::string, std::string>& params, const std::string& today) const {

@@ -1,7 +1,6 @@
 // The reports' store: the widget's events as they arrived, and a summary of
-// each visit (core/metrics/visit.h) re-made whenever one of its events
-// arrives, so a report is a sum over summaries however many events there
-// are. Kept apart from the conversation store (its own SQLite file,
+// each visit (core/metrics/visit.h) kept up to date as its events arrive,
+// so a report is a sum over summaries however many events there are. Kept apart from the conversation store (its own SQLite file,
 // events.db) because it grows by millions of rows and can move to a
 // shared database on its own.
 #pragma once
@@ -24,9 +23,14 @@ struct ReportFilter {
   std::string category;  // "" = all; else the visits whose topic it is
 };
 
+// A visit has at most this many events; more are not stored. The widget
+// sends a few dozen in a long visit: a thousand is a script, or a loop.
+constexpr std::size_t kMaxEventsPerVisit = 1000;
+
 struct IngestResult {
   size_t accepted = 0;
   size_t duplicates = 0;  // already stored under the same id: counted once
+  size_t over_cap = 0;    // not stored: their visit has kMaxEventsPerVisit events already
 };
 
 class EventStore {

@@ -2,200 +2,22 @@
 
 #include <algorithm>
 #include <chrono>
+#include <list>
 #include <map>
 #include <mutex>
 #include <set>
 
 #include "native_server/storage/event_store.h"
+#include "native_server/storage/sqlite_event_schema.h"
 #include "native_server/storage/sqlite_schema.h"
+#include "native_server/storage/sqlite_statements.h"
+#include "native_server/storage/visit_rows.h"
 
 namespace firstfix::server {
 namespace {
 
 using nlohmann::json;
 constexpr std::int64_t kRepeatWindowMs = 7LL * 24 * 3600 * 1000;
-
-const std::vector<std::string> kMigrations = {
-    R"(-- A visit's events together (a visit is re-summed from all of them), and
-       -- as few indexes as the queries need: at millions of rows, every index
-       -- keyed by a random id costs a random page write per insert.
-       CREATE TABLE events (
-         visit TEXT NOT NULL,
-         id TEXT NOT NULL,
-         at_ms INTEGER NOT NULL,
-         received_ms INTEGER NOT NULL,
-         body TEXT NOT NULL,
-         PRIMARY KEY (visit, id)) WITHOUT ROWID;
-       -- The summaries are kept in day order (the primary keys start with the
-       -- day), so a report reads one contiguous range of each table.
-       CREATE TABLE visits (
-         day TEXT NOT NULL,
-         visit TEXT NOT NULL,
-         visitor TEXT NOT NULL,
-         locale TEXT NOT NULL,
-         topic TEXT NOT NULL,
-         start_ms INTEGER NOT NULL,
-         end_ms INTEGER NOT NULL,
-         searches INTEGER NOT NULL,
-         self_service INTEGER NOT NULL,
-         self_service_success INTEGER NOT NULL,
-         offered INTEGER NOT NULL,
-         escalated INTEGER NOT NULL,
-         declined INTEGER NOT NULL,
-         trigger TEXT NOT NULL,
-         resolved INTEGER NOT NULL,
-         resolution_ms INTEGER NOT NULL,
-         repeat_contact INTEGER NOT NULL DEFAULT 0,
-         satisfaction INTEGER NOT NULL,
-         chat INTEGER NOT NULL,
-         chat_disposition TEXT NOT NULL,
-         PRIMARY KEY (day, visit)) WITHOUT ROWID;
-       CREATE UNIQUE INDEX visits_by_id ON visits(visit);
-       CREATE INDEX visits_by_visitor ON visits(visitor, start_ms);
-       CREATE TABLE searches (
-         day TEXT NOT NULL,
-         visit TEXT NOT NULL,
-         search_id TEXT NOT NULL,
-         locale TEXT NOT NULL,
-         topic TEXT NOT NULL,
-         at_ms INTEGER NOT NULL,
-         query TEXT NOT NULL,
-         normalized TEXT NOT NULL,
-         results INTEGER NOT NULL,
-         click_position INTEGER NOT NULL,
-         success INTEGER NOT NULL,
-         PRIMARY KEY (day, visit, search_id)) WITHOUT ROWID;
-       CREATE TABLE flows (
-         day TEXT NOT NULL,
-         visit TEXT NOT NULL,
-         session TEXT NOT NULL,
-         locale TEXT NOT NULL,
-         topic TEXT NOT NULL,
-         flow TEXT NOT NULL,
-         done_state TEXT NOT NULL,
-         failed_steps INTEGER NOT NULL,
-         PRIMARY KEY (day, visit, session)) WITHOUT ROWID;
-       CREATE TABLE articles (
-         day TEXT NOT NULL,
-         visit TEXT NOT NULL,
-         article TEXT NOT NULL,
-         locale TEXT NOT NULL,
-         topic TEXT NOT NULL,
-         views INTEGER NOT NULL,
-         vote INTEGER NOT NULL,
-         PRIMARY KEY (day, visit, article)) WITHOUT ROWID;)",
-    R"(-- Day totals per language and topic, kept by triggers whenever a summary
-       -- row is added, removed or re-judged, so a report over a year reads a
-       -- row per day, language and topic (and per flow, article or query form)
-       -- instead of millions of summaries. Rows that fall to zero stay; the
-       -- report queries skip them.
-       CREATE TABLE visit_days (
-         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL,
-         visits INTEGER NOT NULL, self_service INTEGER NOT NULL, self_service_success INTEGER NOT NULL,
-         offered INTEGER NOT NULL, escalated INTEGER NOT NULL, declined INTEGER NOT NULL,
-         resolved INTEGER NOT NULL, resolved_kept INTEGER NOT NULL, known INTEGER NOT NULL, repeat_contact INTEGER NOT NULL,
-         rated INTEGER NOT NULL, rating_sum INTEGER NOT NULL, satisfied INTEGER NOT NULL, chats INTEGER NOT NULL,
-         PRIMARY KEY (day, locale, topic)) WITHOUT ROWID;
-       CREATE TABLE trigger_days (
-         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL, trigger TEXT NOT NULL, escalations INTEGER NOT NULL,
-         PRIMARY KEY (day, locale, topic, trigger)) WITHOUT ROWID;
-       CREATE TABLE search_days (
-         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL,
-         searches INTEGER NOT NULL, no_results INTEGER NOT NULL, clicked INTEGER NOT NULL,
-         click_positions INTEGER NOT NULL, successes INTEGER NOT NULL,
-         PRIMARY KEY (day, locale, topic)) WITHOUT ROWID;
-       CREATE TABLE gap_days (
-         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL, normalized TEXT NOT NULL,
-         searches INTEGER NOT NULL, no_results INTEGER NOT NULL, no_clicks INTEGER NOT NULL, example TEXT NOT NULL,
-         PRIMARY KEY (day, locale, topic, normalized)) WITHOUT ROWID;
-       CREATE TABLE flow_days (
-         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL, flow TEXT NOT NULL, done_state TEXT NOT NULL,
-         sessions INTEGER NOT NULL,
-         PRIMARY KEY (day, locale, topic, flow, done_state)) WITHOUT ROWID;
-       CREATE TABLE article_days (
-         day TEXT NOT NULL, locale TEXT NOT NULL, topic TEXT NOT NULL, article TEXT NOT NULL,
-         entries INTEGER NOT NULL, views INTEGER NOT NULL, helpful INTEGER NOT NULL, not_helpful INTEGER NOT NULL,
-         PRIMARY KEY (day, locale, topic, article)) WITHOUT ROWID;
-       -- Time to resolution needs the resolved visits themselves (a median is
-       -- not a sum): a narrow index of just those.
-       CREATE INDEX resolved_visits ON visits(day, locale, topic, resolution_ms) WHERE resolved;
-
-       INSERT INTO visit_days SELECT day, locale, topic, count(*), sum(self_service), sum(self_service_success), sum(offered),
-         sum(escalated), sum(declined), sum(resolved), sum(resolved AND NOT repeat_contact), sum(visitor != '' AND topic != ''),
-         sum(repeat_contact), sum(satisfaction > 0), sum(satisfaction), sum(satisfaction >= 4), sum(chat)
-         FROM visits GROUP BY day, locale, topic;
-       INSERT INTO trigger_days SELECT day, locale, topic, trigger, count(*) FROM visits WHERE escalated GROUP BY day, locale, topic, trigger;
-       INSERT INTO search_days SELECT day, locale, topic, count(*), sum(results = 0), sum(click_position > 0), sum(click_position), sum(success)
-         FROM searches GROUP BY day, locale, topic;
-       INSERT INTO gap_days SELECT day, locale, topic, normalized, count(*), sum(results = 0), sum(click_position = 0), max(query)
-         FROM searches GROUP BY day, locale, topic, normalized;
-       INSERT INTO flow_days SELECT day, locale, topic, flow, done_state, count(*) FROM flows GROUP BY day, locale, topic, flow, done_state;
-       INSERT INTO article_days SELECT day, locale, topic, article, count(*), sum(views), sum(vote = 1), sum(vote = -1)
-         FROM articles GROUP BY day, locale, topic, article;
-
-       CREATE TRIGGER visit_added AFTER INSERT ON visits BEGIN
-         INSERT INTO visit_days VALUES (NEW.day, NEW.locale, NEW.topic, 1, NEW.self_service, NEW.self_service_success, NEW.offered,
-           NEW.escalated, NEW.declined, NEW.resolved, NEW.resolved AND NOT NEW.repeat_contact, NEW.visitor != '' AND NEW.topic != '',
-           NEW.repeat_contact, NEW.satisfaction > 0, NEW.satisfaction, NEW.satisfaction >= 4, NEW.chat)
-         ON CONFLICT DO UPDATE SET visits = visits + 1, self_service = self_service + excluded.self_service,
-           self_service_success = self_service_success + excluded.self_service_success, offered = offered + excluded.offered,
-           escalated = escalated + excluded.escalated, declined = declined + excluded.declined, resolved = resolved + excluded.resolved,
-           resolved_kept = resolved_kept + excluded.resolved_kept, known = known + excluded.known,
-           repeat_contact = repeat_contact + excluded.repeat_contact, rated = rated + excluded.rated,
-           rating_sum = rating_sum + excluded.rating_sum, satisfied = satisfied + excluded.satisfied, chats = chats + excluded.chats;
-         INSERT INTO trigger_days SELECT NEW.day, NEW.locale, NEW.topic, NEW.trigger, 1 WHERE NEW.escalated
-         ON CONFLICT DO UPDATE SET escalations = escalations + 1;
-       END;
-       CREATE TRIGGER visit_removed AFTER DELETE ON visits BEGIN
-         UPDATE visit_days SET visits = visits - 1, self_service = self_service - OLD.self_service,
-           self_service_success = self_service_success - OLD.self_service_success, offered = offered - OLD.offered,
-           escalated = escalated - OLD.escalated, declined = declined - OLD.declined, resolved = resolved - OLD.resolved,
-           resolved_kept = resolved_kept - (OLD.resolved AND NOT OLD.repeat_contact), known = known - (OLD.visitor != '' AND OLD.topic != ''),
-           repeat_contact = repeat_contact - OLD.repeat_contact, rated = rated - (OLD.satisfaction > 0),
-           rating_sum = rating_sum - OLD.satisfaction, satisfied = satisfied - (OLD.satisfaction >= 4), chats = chats - OLD.chat
-         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic;
-         UPDATE trigger_days SET escalations = escalations - 1
-         WHERE OLD.escalated AND day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND trigger = OLD.trigger;
-       END;
-       CREATE TRIGGER visit_rejudged AFTER UPDATE OF repeat_contact ON visits WHEN OLD.repeat_contact != NEW.repeat_contact BEGIN
-         UPDATE visit_days SET repeat_contact = repeat_contact + NEW.repeat_contact - OLD.repeat_contact,
-           resolved_kept = resolved_kept + (NEW.resolved AND NOT NEW.repeat_contact) - (OLD.resolved AND NOT OLD.repeat_contact)
-         WHERE day = NEW.day AND locale = NEW.locale AND topic = NEW.topic;
-       END;
-       CREATE TRIGGER search_added AFTER INSERT ON searches BEGIN
-         INSERT INTO search_days VALUES (NEW.day, NEW.locale, NEW.topic, 1, NEW.results = 0, NEW.click_position > 0, NEW.click_position, NEW.success)
-         ON CONFLICT DO UPDATE SET searches = searches + 1, no_results = no_results + excluded.no_results, clicked = clicked + excluded.clicked,
-           click_positions = click_positions + excluded.click_positions, successes = successes + excluded.successes;
-         INSERT INTO gap_days VALUES (NEW.day, NEW.locale, NEW.topic, NEW.normalized, 1, NEW.results = 0, NEW.click_position = 0, NEW.query)
-         ON CONFLICT DO UPDATE SET searches = searches + 1, no_results = no_results + excluded.no_results,
-           no_clicks = no_clicks + excluded.no_clicks, example = max(example, excluded.example);
-       END;
-       CREATE TRIGGER search_removed AFTER DELETE ON searches BEGIN
-         UPDATE search_days SET searches = searches - 1, no_results = no_results - (OLD.results = 0), clicked = clicked - (OLD.click_position > 0),
-           click_positions = click_positions - OLD.click_position, successes = successes - OLD.success
-         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic;
-         UPDATE gap_days SET searches = searches - 1, no_results = no_results - (OLD.results = 0), no_clicks = no_clicks - (OLD.click_position = 0)
-         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND normalized = OLD.normalized;
-       END;
-       CREATE TRIGGER flow_added AFTER INSERT ON flows BEGIN
-         INSERT INTO flow_days VALUES (NEW.day, NEW.locale, NEW.topic, NEW.flow, NEW.done_state, 1)
-         ON CONFLICT DO UPDATE SET sessions = sessions + 1;
-       END;
-       CREATE TRIGGER flow_removed AFTER DELETE ON flows BEGIN
-         UPDATE flow_days SET sessions = sessions - 1
-         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND flow = OLD.flow AND done_state = OLD.done_state;
-       END;
-       CREATE TRIGGER article_added AFTER INSERT ON articles BEGIN
-         INSERT INTO article_days VALUES (NEW.day, NEW.locale, NEW.topic, NEW.article, 1, NEW.views, NEW.vote = 1, NEW.vote = -1)
-         ON CONFLICT DO UPDATE SET entries = entries + 1, views = views + excluded.views, helpful = helpful + excluded.helpful,
-           not_helpful = not_helpful + excluded.not_helpful;
-       END;
-       CREATE TRIGGER article_removed AFTER DELETE ON articles BEGIN
-         UPDATE article_days SET entries = entries - 1, views = views - OLD.views, helpful = helpful - (OLD.vote = 1),
-           not_helpful = not_helpful - (OLD.vote = -1)
-         WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND article = OLD.article;
-       END;)",
-};
 
 double ratio(std::int64_t part, std::int64_t whole) { return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0; }
 
@@ -208,7 +30,7 @@ std::pair<std::string, std::string> previous_period(const std::string& from, con
 
 class SqliteEventStore final : public EventStore {
  public:
-  explicit SqliteEventStore(const std::string& path) : db_(open_sqlite(path, kMigrations)) {
+  explicit SqliteEventStore(const std::string& path) : db_(open_sqlite(path, event_store_migrations())) {
     // Reports scan a range of days across tables of millions of rows: read
     // them through memory maps and a large page cache, not a syscall per page.
     db_.exec("PRAGMA mmap_size = 1073741824");
@@ -222,25 +44,45 @@ class SqliteEventStore final : public EventStore {
   IngestResult ingest(const std::vector<metrics::Event>& events, std::int64_t received_ms, const metrics::Catalog& catalog) override {
     std::lock_guard lock(mu_);
     IngestResult r;
-    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement& insert = cached("INSERT INTO events (id, visit, at_ms, received_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-    std::set<std::string> touched;
-    for (const auto& e : events) {
-      insert.bind(1, e.id);
-      insert.bind(2, e.visit);
-      insert.bind(3, static_cast<int64_t>(e.at_ms));
-      insert.bind(4, static_cast<int64_t>(received_ms));
-      insert.bind(5, metrics::to_json(e).dump());
-      if (insert.exec() == 1) {
-        ++r.accepted;
-        touched.insert(e.visit);
-      } else {
-        ++r.duplicates;
+    try {
+      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement& insert = statement_("INSERT INTO events (id, visit, at_ms, received_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+      std::map<std::string, std::vector<metrics::Event>> added;  // by visit
+      std::map<std::string, std::size_t> stored;                // events each touched visit has
+      for (const auto& e : events) {
+        auto [count, fresh] = stored.try_emplace(e.visit, 0);
+        if (fresh) count->second = stored_events(e.visit);
+        if (count->second >= kMaxEventsPerVisit) {
+          SQLite::Statement& known = statement_("SELECT 1 FROM events WHERE visit = ? AND id = ?");
+          known.bind(1, e.visit);
+          known.bind(2, e.id);
+          ++(known.executeStep() ? r.duplicates : r.over_cap);
+          known.reset();
+          continue;
+        }
+        insert.reset();
+        insert.clearBindings();
+        insert.bind(1, e.id);
+        insert.bind(2, e.visit);
+        insert.bind(3, static_cast<int64_t>(e.at_ms));
+        insert.bind(4, static_cast<int64_t>(received_ms));
+        insert.bind(5, metrics::to_json(e).dump());
+        if (insert.exec() == 1) {
+          ++r.accepted;
+          ++count->second;
+          added[e.visit].push_back(e);
+        } else {
+          ++r.duplicates;
+        }
       }
-      insert.reset();
+      for (auto& [visit, list] : added) summarize(visit, std::move(list), catalog);
+      tx.commit();
+    } catch (...) {
+      // The summaries kept in memory may be ahead of what was rolled back.
+      summaries_.clear();
+      summarized_events_ = 0;
+      throw;
     }
-    for (const auto& visit : touched) resum(visit, catalog);
-    tx.commit();
     return r;
   }
 
@@ -456,103 +298,87 @@ class SqliteEventStore final : public EventStore {
     return out;
   }
 
-  // Re-makes a visit's summary from all its events, and the repeat-contact
-  // marks of the visits around it. Call inside the ingest transaction.
-  void resum(const std::string& visit, const metrics::Catalog& catalog) {
-    std::vector<metrics::Event> events;
-    {
-      SQLite::Statement& q = cached("SELECT body FROM events WHERE visit = ?");
+  // The summaries of the visits most recently written, so the next batch of
+  // a visit adds to its summary instead of re-reading its events; the least
+  // recent are forgotten beyond kSummarizedEventsKept events in all (a
+  // forgotten visit is re-made from its events if more arrive).
+  struct Summary {
+    metrics::VisitSummarizer summarizer;
+    metrics::VisitSummary written;  // what its rows hold
+    std::list<std::string>::iterator recent;
+  };
+  static constexpr std::size_t kSummarizedEventsKept = 200000;
+
+  // The events a visit has stored (at most kMaxEventsPerVisit).
+  std::size_t stored_events(const std::string& visit) {
+    if (auto it = summaries_.find(visit); it != summaries_.end()) return it->second.summarizer.events();
+    SQLite::Statement& q = statement_("SELECT count(*) FROM events WHERE visit = ?");
+    q.bind(1, visit);
+    q.executeStep();
+    const auto n = static_cast<std::size_t>(q.getColumn(0).getInt64());
+    q.reset();  // a statement left on a row keeps its read transaction open
+    return n;
+  }
+
+  // Brings a visit's summary rows up to date with `added`, its events just
+  // stored. In order after what was summed up before (the usual case: the
+  // widget sends a visit's events in order), only the new events are added
+  // and only the rows that changed are written; otherwise (the first batch
+  // seen of it, or an event from before the latest) the visit is re-made
+  // from all its events. Then the repeat-contact marks of the visits around
+  // it are judged again. Call inside the ingest transaction.
+  void summarize(const std::string& visit, std::vector<metrics::Event> added, const metrics::Catalog& catalog) {
+    std::stable_sort(added.begin(), added.end(), [](const metrics::Event& a, const metrics::Event& b) {
+      return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
+    });
+    auto it = summaries_.find(visit);
+    if (it != summaries_.end() && it->second.summarizer.in_order(added.front())) {
+      Summary& kept = it->second;
+      for (const auto& e : added) kept.summarizer.add(e);
+      metrics::VisitSummary now = kept.summarizer.summary();
+      rows_.update(kept.written, now);
+      kept.written = std::move(now);
+      summarized_events_ += added.size();
+      recent_.splice(recent_.begin(), recent_, kept.recent);
+    } else {
+      if (it != summaries_.end()) forget(it);
+      std::vector<metrics::Event> events;
+      SQLite::Statement& q = statement_("SELECT body FROM events WHERE visit = ?");
       q.bind(1, visit);
       while (q.executeStep()) events.push_back(metrics::parse_event(json::parse(q.getColumn(0).getString())));
+      std::stable_sort(events.begin(), events.end(), [](const metrics::Event& a, const metrics::Event& b) {
+        return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
+      });
+      recent_.push_front(visit);
+      it = summaries_.emplace(visit, Summary{metrics::VisitSummarizer(catalog), {}, recent_.begin()}).first;
+      for (const auto& e : events) it->second.summarizer.add(e);
+      it->second.written = it->second.summarizer.summary();
+      rows_.replace(it->second.written);
+      summarized_events_ += events.size();
     }
-    const metrics::VisitSummary v = metrics::summarize_visit(std::move(events), catalog);
-    // The rows of its earlier summary, found by (day, visit): the day it had then.
-    SQLite::Statement& was = cached("SELECT day FROM visits WHERE visit = ?");
-    was.bind(1, visit);
-    if (was.executeStep()) {
-      const std::string old_day = was.getColumn(0).getString();
-      for (const char* table : {"visits", "searches", "flows", "articles"}) {
-        SQLite::Statement& d = cached(std::string("DELETE FROM ") + table + " WHERE day = ? AND visit = ?");
-        d.bind(1, old_day);
-        d.bind(2, visit);
-        d.exec();
-      }
-    }
-    SQLite::Statement& ins = cached("INSERT INTO visits (visit, visitor, locale, topic, day, start_ms, end_ms, searches, self_service, self_service_success, "
-                               "offered, escalated, declined, trigger, resolved, resolution_ms, satisfaction, chat, chat_disposition) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    int i = 0;
-    ins.bind(++i, v.visit);
-    ins.bind(++i, v.visitor);
-    ins.bind(++i, v.locale);
-    ins.bind(++i, v.topic);
-    ins.bind(++i, v.day);
-    ins.bind(++i, static_cast<int64_t>(v.start_ms));
-    ins.bind(++i, static_cast<int64_t>(v.end_ms));
-    ins.bind(++i, static_cast<int>(v.searches.size()));
-    ins.bind(++i, v.self_service);
-    ins.bind(++i, v.self_service_success);
-    ins.bind(++i, v.offered);
-    ins.bind(++i, v.escalated);
-    ins.bind(++i, v.declined);
-    ins.bind(++i, v.trigger);
-    ins.bind(++i, v.resolved);
-    ins.bind(++i, static_cast<int64_t>(v.resolution_ms));
-    ins.bind(++i, v.satisfaction);
-    ins.bind(++i, v.chat);
-    ins.bind(++i, v.chat_disposition);
-    ins.exec();
-    for (const auto& s : v.searches) {
-      SQLite::Statement& q = cached("INSERT INTO searches (visit, search_id, day, locale, topic, at_ms, query, normalized, results, "
-                                    "click_position, success) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      q.bind(1, v.visit);
-      q.bind(2, s.search_id);
-      q.bind(3, v.day);
-      q.bind(4, v.locale);
-      q.bind(5, v.topic);
-      q.bind(6, static_cast<int64_t>(s.at_ms));
-      q.bind(7, s.query);
-      q.bind(8, s.normalized);
-      q.bind(9, s.results);
-      q.bind(10, s.click_position);
-      q.bind(11, s.success);
-      q.exec();
-    }
-    for (const auto& fl : v.flows) {
-      SQLite::Statement& q = cached("INSERT INTO flows (visit, session, day, locale, topic, flow, done_state, failed_steps) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      q.bind(1, v.visit);
-      q.bind(2, fl.session);
-      q.bind(3, v.day);
-      q.bind(4, v.locale);
-      q.bind(5, v.topic);
-      q.bind(6, fl.flow);
-      q.bind(7, fl.done_state);
-      q.bind(8, fl.failed_steps);
-      q.exec();
-    }
-    for (const auto& a : v.articles) {
-      SQLite::Statement& q = cached("INSERT INTO articles (visit, article, day, locale, topic, views, vote) VALUES (?, ?, ?, ?, ?, ?, ?)");
-      q.bind(1, v.visit);
-      q.bind(2, a.article);
-      q.bind(3, v.day);
-      q.bind(4, v.locale);
-      q.bind(5, v.topic);
-      q.bind(6, a.views);
-      q.bind(7, a.vote);
-      q.exec();
-    }
+    const metrics::VisitSummary& v = it->second.written;
+    judge_repeat_contact(v);
+    while (summarized_events_ > kSummarizedEventsKept && recent_.size() > 1) forget(summaries_.find(recent_.back()));
+  }
+
+  void forget(std::map<std::string, Summary>::iterator it) {
+    summarized_events_ -= it->second.summarizer.events();
+    recent_.erase(it->second.recent);
+    summaries_.erase(it);
+  }
+
+  void judge_repeat_contact(const metrics::VisitSummary& v) {
     if (v.visitor.empty()) return;
     // Repeat contact: the same visitor on the same topic within 7 days after
     // a visit ended. This visit and the visitor's visits shortly before it
     // are judged again (this visit may be the repeat, or its topic may have moved).
-    SQLite::Statement& around = cached("SELECT visit FROM visits WHERE visitor = ? AND start_ms >= ? AND start_ms <= ?");
+    SQLite::Statement& around = statement_("SELECT visit FROM visits WHERE visitor = ? AND start_ms >= ? AND start_ms <= ?");
     around.bind(1, v.visitor);
     around.bind(2, static_cast<int64_t>(v.start_ms - kRepeatWindowMs - 24LL * 3600 * 1000));
     around.bind(3, static_cast<int64_t>(v.end_ms));
     std::vector<std::string> judge;
     while (around.executeStep()) judge.push_back(around.getColumn(0).getString());
-    SQLite::Statement& mark = cached("UPDATE visits SET repeat_contact = (topic != '' AND EXISTS (SELECT 1 FROM visits w WHERE w.visitor = visits.visitor "
+    SQLite::Statement& mark = statement_("UPDATE visits SET repeat_contact = (topic != '' AND EXISTS (SELECT 1 FROM visits w WHERE w.visitor = visits.visitor "
                                 "AND w.topic = visits.topic AND w.visit != visits.visit AND w.start_ms > visits.end_ms "
                                 "AND w.start_ms <= visits.end_ms + ?)) WHERE visit = ?");
     for (const auto& id : judge) {
@@ -563,17 +389,12 @@ class SqliteEventStore final : public EventStore {
     }
   }
 
-  // Prepared once, reused for every event and visit: ingestion is mostly these few statements.
-  SQLite::Statement& cached(const std::string& sql) {
-    auto& statement = cache_[sql];
-    if (!statement) statement = std::make_unique<SQLite::Statement>(db_, sql);
-    statement->reset();
-    statement->clearBindings();
-    return *statement;
-  }
-
   SQLite::Database db_;
-  std::map<std::string, std::unique_ptr<SQLite::Statement>> cache_;  // after db_: finalized before it closes
+  StatementCache statement_{db_};  // after db_: finalized before it closes
+  VisitRows rows_{statement_};
+  std::map<std::string, Summary> summaries_;
+  std::list<std::string> recent_;  // most recent first
+  std::size_t summarized_events_ = 0;
   std::mutex mu_;
 };
 

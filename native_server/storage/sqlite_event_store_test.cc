@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -78,6 +79,56 @@ std::vector<Event> fixture() {
   d.search("Where is my order", 3, "s1");
   std::vector<Event> all;
   for (auto* v : {&a, &b, &c, &d}) all.insert(all.end(), v->events.begin(), v->events.end());
+  return all;
+}
+
+// Random visits over ten days: a few visitors (so repeat contacts), two topics and none, searches
+// that find or click or not, votes, flows with every end, escalations, surveys, visits across midnight.
+std::vector<Event> random_visits(int count, unsigned seed) {
+  std::srand(seed);
+  auto pick = [](int n) { return std::rand() % n; };
+  const std::vector<std::string> targets = {"reset-password", "track-order", "other-article"};
+  const std::vector<std::string> flows = {"password-reset", "order-tracking"};
+  const std::vector<std::string> queries = {"Reset password", "reset PASSWORD", "where is my order", "cant login", "gift card"};
+  std::vector<Event> all;
+  for (int i = 0; i < count; ++i) {
+    Visit v("visit-" + std::to_string(1000 + i), pick(4) ? "person-" + std::to_string(pick(12)) : "",
+            kNov20 + pick(10) * kDay + pick(24 * 60) * kMinute);
+    for (int k = 1 + pick(6); k > 0; --k) {
+      const std::string sid = "s" + std::to_string(k);
+      switch (pick(7)) {
+        case 0: case 1: {
+          const int results = pick(3) ? 1 + pick(5) : 0;
+          v.search(queries[pick(5)], results, sid);
+          if (results && pick(2))
+            v.add({{"type", "result_click"}, {"search_id", sid}, {"position", 1 + pick(results)}, {"target", targets[pick(3)]}, {"kind", "article"}});
+          break;
+        }
+        case 2: {
+          const std::string t = targets[pick(3)];
+          v.add({{"type", "article_view"}, {"target", t}});
+          if (pick(2)) v.add({{"type", "vote"}, {"target", t}, {"helpful", pick(2) == 0}});
+          break;
+        }
+        case 3: {
+          const std::string f = flows[pick(2)], s = "fs" + std::to_string(k);
+          v.add({{"type", "flow_start"}, {"target", f}, {"session", s}});
+          if (pick(4)) v.add({{"type", "flow_done"}, {"target", f}, {"session", s}, {"outcome", std::vector<std::string>{"resolved", "unresolved", "escalate", "not_solved"}[pick(4)]}});
+          if (pick(3) == 0) v.add({{"type", "survey"}, {"about", "flow"}, {"session", s}, {"score", 1 + pick(5)}});
+          break;
+        }
+        case 4: {
+          const std::string why = std::vector<std::string>{"failures", "request", "frustration"}[pick(3)];
+          v.add({{"type", "escalation_offered"}, {"outcome", why}});
+          v.add({{"type", pick(2) ? "escalation_accepted" : "escalation_declined"}, {"outcome", why}});
+          break;
+        }
+        default:
+          v.search(queries[pick(5)], 0, sid);
+      }
+    }
+    all.insert(all.end(), v.events.begin(), v.events.end());
+  }
   return all;
 }
 
@@ -174,52 +225,8 @@ TEST_CASE("the day totals agree with the visit summaries, whatever the order and
   TempDir dir;
   const std::string path = (dir.path / "events.db").string();
   auto store = open_sqlite_event_store(path);
-  // Random visits over ten days: a few visitors (so repeat contacts), two topics and none, searches
-  // that find or click or not, votes, flows with every end, escalations, surveys, visits across midnight.
-  std::srand(7);
+  std::vector<Event> all = random_visits(300, 7);
   auto pick = [](int n) { return std::rand() % n; };
-  const std::vector<std::string> targets = {"reset-password", "track-order", "other-article"};
-  const std::vector<std::string> flows = {"password-reset", "order-tracking"};
-  const std::vector<std::string> queries = {"Reset password", "reset PASSWORD", "where is my order", "cant login", "gift card"};
-  std::vector<Event> all;
-  for (int i = 0; i < 300; ++i) {
-    Visit v("visit-" + std::to_string(1000 + i), pick(4) ? "person-" + std::to_string(pick(12)) : "",
-            kNov20 + pick(10) * kDay + pick(24 * 60) * kMinute);
-    for (int k = 1 + pick(6); k > 0; --k) {
-      const std::string sid = "s" + std::to_string(k);
-      switch (pick(7)) {
-        case 0: case 1: {
-          const int results = pick(3) ? 1 + pick(5) : 0;
-          v.search(queries[pick(5)], results, sid);
-          if (results && pick(2))
-            v.add({{"type", "result_click"}, {"search_id", sid}, {"position", 1 + pick(results)}, {"target", targets[pick(3)]}, {"kind", "article"}});
-          break;
-        }
-        case 2: {
-          const std::string t = targets[pick(3)];
-          v.add({{"type", "article_view"}, {"target", t}});
-          if (pick(2)) v.add({{"type", "vote"}, {"target", t}, {"helpful", pick(2) == 0}});
-          break;
-        }
-        case 3: {
-          const std::string f = flows[pick(2)], s = "fs" + std::to_string(k);
-          v.add({{"type", "flow_start"}, {"target", f}, {"session", s}});
-          if (pick(4)) v.add({{"type", "flow_done"}, {"target", f}, {"session", s}, {"outcome", std::vector<std::string>{"resolved", "unresolved", "escalate", "not_solved"}[pick(4)]}});
-          if (pick(3) == 0) v.add({{"type", "survey"}, {"about", "flow"}, {"session", s}, {"score", 1 + pick(5)}});
-          break;
-        }
-        case 4: {
-          const std::string why = std::vector<std::string>{"failures", "request", "frustration"}[pick(3)];
-          v.add({{"type", "escalation_offered"}, {"outcome", why}});
-          v.add({{"type", pick(2) ? "escalation_accepted" : "escalation_declined"}, {"outcome", why}});
-          break;
-        }
-        default:
-          v.search(queries[pick(5)], 0, sid);
-      }
-    }
-    all.insert(all.end(), v.events.begin(), v.events.end());
-  }
   // In shuffled batches, some sent twice: visits are re-summed many times, some move to an earlier
   // day when their first event arrives last, and repeat contacts are judged again.
   std::vector<Event> shuffled = all;
@@ -300,4 +307,82 @@ TEST_CASE("the day totals agree with the visit summaries, whatever the order and
     CHECK(my_daily == daily);
   }
   CHECK(store->report({"2026-11-20", "2026-11-29", "", ""})["visits"] == 300);
+}
+
+// Every row of the summary tables, in a fixed order: what two stores are compared by.
+json summary_rows(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  json out;
+  for (const char* table : {"visits", "searches", "flows", "articles"}) {
+    SQLite::Statement q(db, std::string("SELECT * FROM ") + table + " ORDER BY 1, 2, 3");
+    json rows = json::array();
+    while (q.executeStep()) {
+      json row = json::array();
+      for (int i = 0; i < q.getColumnCount(); ++i)
+        row.push_back(q.getColumn(i).isInteger() ? json(q.getColumn(i).getInt64()) : json(q.getColumn(i).getString()));
+      rows.push_back(std::move(row));
+    }
+    out[table] = std::move(rows);
+  }
+  return out;
+}
+
+TEST_CASE("visits summed up batch by batch, mostly in order, have the rows and report of the same visits summed up at once") {
+  TempDir dir;
+  const std::vector<Event> all = random_visits(300, 11);
+  // Each visit's events in batches of 1 to 4, in order; the visits' batches interleaved at random, as
+  // many pages send at once; now and then a batch is resent, or overtaken by the next one of its visit.
+  std::map<std::string, std::vector<std::vector<Event>>> batches;
+  std::srand(12);
+  auto pick = [](int n) { return std::rand() % n; };
+  for (size_t at = 0; at < all.size();) {
+    const std::string visit = all[at].visit;
+    auto& mine = batches[visit];
+    mine.emplace_back();
+    for (int n = 1 + pick(4); n > 0 && at < all.size() && all[at].visit == visit; --n) mine.back().push_back(all[at++]);
+  }
+  std::vector<std::vector<Event>> sent;
+  std::map<std::string, size_t> next;
+  while (sent.size() < [&] { size_t n = 0; for (auto& [v, b] : batches) n += b.size(); return n; }()) {
+    auto it = batches.begin();
+    std::advance(it, pick(static_cast<int>(batches.size())));
+    auto& i = next[it->first];
+    if (i >= it->second.size()) continue;
+    if (i + 1 < it->second.size() && pick(10) == 0) std::swap(it->second[i], it->second[i + 1]);  // overtaken
+    sent.push_back(it->second[i++]);
+  }
+  auto one_by_one = open_sqlite_event_store((dir.path / "batches.db").string());
+  size_t accepted = 0;
+  for (const auto& b : sent) {
+    accepted += one_by_one->ingest(b, 1, kCatalog).accepted;
+    if (pick(8) == 0) CHECK(one_by_one->ingest(b, 2, kCatalog).duplicates == b.size());
+  }
+  CHECK(accepted == all.size());
+  auto at_once = open_sqlite_event_store((dir.path / "once.db").string());
+  CHECK(at_once->ingest(all, 1, kCatalog).accepted == all.size());
+
+  CHECK(summary_rows((dir.path / "batches.db").string()) == summary_rows((dir.path / "once.db").string()));
+  for (const ReportFilter& f : {ReportFilter{"2026-11-20", "2026-11-29", "", ""}, ReportFilter{"2026-11-22", "2026-11-24", "en", "account"}})
+    CHECK(one_by_one->report(f) == at_once->report(f));
+}
+
+TEST_CASE("a visit stores at most kMaxEventsPerVisit events; the rest are counted, not stored") {
+  TempDir dir;
+  auto store = open_sqlite_event_store((dir.path / "events.db").string());
+  Visit v("visit-loop", "", kNov20);
+  for (size_t i = 0; i < kMaxEventsPerVisit + 30; ++i) v.add({{"type", "article_view"}, {"target", "reset-password"}});
+  const std::vector<Event> first(v.events.begin(), v.events.begin() + 990), rest(v.events.begin() + 990, v.events.end());
+  CHECK(store->ingest(first, 1, kCatalog).accepted == 990);
+  const IngestResult r = store->ingest(rest, 1, kCatalog);
+  CHECK(r.accepted == kMaxEventsPerVisit - 990);
+  CHECK(r.over_cap == 30);
+  CHECK(store->event_count() == static_cast<std::int64_t>(kMaxEventsPerVisit));
+  // Other visits are not held up by it.
+  Visit w("visit-other", "", kNov20);
+  w.add({{"type", "article_view"}, {"target", "reset-password"}});
+  CHECK(store->ingest(w.events, 1, kCatalog).accepted == 1);
+  // Reopened (nothing kept in memory), the count comes from the stored events.
+  store.reset();
+  store = open_sqlite_event_store((dir.path / "events.db").string());
+  CHECK(store->ingest(rest, 1, kCatalog).over_cap == 30);
 }

@@ -83,6 +83,10 @@ test('searches, clicks, votes, flows and the survey reach the reports, scrubbed,
   assert.ok(bodies.length >= 3, `sent ${bodies.length} times`);
   // And the address never left the page, in any attempt.
   assert.ok(bodies.every((b) => !b.includes('ana.lopez@example.com') && !b.includes('ana@example.com')), 'no personal data in any batch');
+  // Nor the flow session's id, which grants access to the session: its public link instead.
+  assert.ok(bodies.every((b) => !/fs_[0-9a-f]{32}/.test(b)), 'no flow session id in any batch');
+  const flowEvents = mine.events.filter((e) => e.type.startsWith('flow_'));
+  assert.ok(flowEvents.length >= 3 && flowEvents.every((e) => /^fl_[0-9a-f]{24}$/.test(e.session)), JSON.stringify(flowEvents));
   // The visitor: an anonymous id in the page (an identified customer's would be a hash of their id),
   // stored only as the server's keyed hash of it, the same across the visit.
   assert.equal(new Set(mine.events.map((e) => e.visitor)).size, 1, JSON.stringify(mine.events.map((e) => [e.type, e.visitor, e.seq])));

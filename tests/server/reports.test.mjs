@@ -122,3 +122,39 @@ test('the demo month is there, filters change the figures, and the API, the CSV 
   assert.equal(failed?.status, 2);
   assert.match(failed.stderr.toString(), /--from: 'yesterday' is not a day like 2026-11-25/);
 });
+
+test('a flow session id sent in an event is stored as the session\'s public link, which the flow API gives', async () => {
+  const started = await api.call('POST', '/api/v1/flows/password-reset/sessions', {});
+  assert.equal(started.status, 201, started.text);
+  const { id, link } = started.body.session;
+  assert.match(link, /^fl_[0-9a-f]{24}$/);
+  assert.ok(!link.includes(id.slice(3, 12)), 'the link shows nothing of the id');
+  const visit = 'test-visit-link-0001';
+  const ev = (i, extra) => ({ id: `link-event-${i}`, visit, at: Date.now() - 1000 + i, seq: i, locale: 'en', ...extra });
+  const r = await post({ events: [ev(0, { type: 'flow_start', target: 'password-reset', session: id }),
+    ev(1, { type: 'flow_done', target: 'password-reset', session: link, outcome: 'resolved' })] });
+  assert.equal(r.status, 200, r.text);
+  const visits = await api.call('GET', `/api/v1/reports/visits?from=${today}&to=${today}&which=all&limit=1000`, undefined, editor);
+  const mine = visits.body.visits.find((v) => v.visit === visit);
+  assert.deepEqual(mine.events.map((e) => e.session), [link, link], 'the old widget\'s id and the new widget\'s link are one flow');
+  assert.ok(!JSON.stringify(visits.body).includes(id), 'the id is in no drill-down');
+  assert.equal(mine.resolved, true, 'its start and its done state are linked');
+});
+
+test('a visit takes at most 1,000 events: the rest are answered as over the cap, and other visits are served', async () => {
+  const visit = 'test-visit-cap-0001';
+  const ev = (i) => ({ id: `cap-event-${String(i).padStart(5, '0')}`, visit, at: Date.now() - 100000 + i, seq: i, locale: 'en', type: 'article_view', target: 'reset-password' });
+  let accepted = 0;
+  for (let b = 0; b < 5; ++b) {
+    const r = await post({ events: Array.from({ length: 200 }, (_, i) => ev(b * 200 + i)) });
+    assert.equal(r.status, 200, r.text);
+    accepted += r.body.accepted;
+  }
+  assert.equal(accepted, 1000);
+  const over = await post({ events: Array.from({ length: 20 }, (_, i) => ev(1000 + i)) });
+  assert.deepEqual(over.body, { accepted: 0, duplicates: 0, over_visit_cap: 20 });
+  const again = await post({ events: [ev(3)] });
+  assert.deepEqual(again.body, { accepted: 0, duplicates: 1 }, 'a resend of a stored event is still a duplicate');
+  const other = await post({ events: [{ ...ev(0), id: 'cap-other-0001', visit: 'test-visit-cap-0002' }] });
+  assert.deepEqual(other.body, { accepted: 1, duplicates: 0 });
+});

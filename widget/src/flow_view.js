@@ -58,7 +58,8 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
       return;
     }
     remember(r.body.session.id);
-    emit('flowStart', { flow: flowId, session: r.body.session.id });
+    // Events name the session by its link: never the id, which is the session's only credential.
+    emit('flowStart', { flow: flowId, session: r.body.session.link });
     render(r.body);
   }
 
@@ -273,8 +274,8 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
     if (firstInvalid) (firstInvalid.matches('fieldset') ? firstInvalid.querySelector('input') : firstInvalid).focus();
     else heading.focus();
     emit(session.done ? 'flowDone' : 'flowStep', session.done
-      ? { flow: session.flow, session: session.id, state: session.done_state, failures: session.failures }
-      : { flow: session.flow, session: session.id, step: step.id, kind: step.kind, failures: session.failures, invalid: errors.length > 0 });
+      ? { flow: session.flow, session: session.link, state: session.done_state, failures: session.failures }
+      : { flow: session.flow, session: session.link, step: step.id, kind: step.kind, failures: session.failures, invalid: errors.length > 0 });
   }
 
   function doneBox(session) {
@@ -288,7 +289,7 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
         el('button', { type: 'button', class: 'secondary', text: s.no, onclick: async () => {
           buttons.remove(); q.remove();
           await call('POST', `/api/v1/sessions/${session.id}/not-solved`, { reason: 'the customer said the result did not solve the problem' }).catch(() => null);
-          emit('flowNotSolved', { flow: session.flow, session: session.id });
+          emit('flowNotSolved', { flow: session.flow, session: session.link });
           onNotSolved(reply);
           live.textContent = s.sorry;
           box.append(contact());
@@ -297,7 +298,7 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
     } else {
       box.append(el('p', { text: session.done_state === 'escalate' ? s.escalateLead : s.unresolvedLead }), contact());
     }
-    box.append(survey({ about: 'flow', session: session.id }));
+    box.append(survey({ about: 'flow', session: session.link }));
     box.append(el('button', { type: 'button', class: 'link', text: s.backToHelp, onclick: () => exit() }));
     return box;
   }
