@@ -1,6 +1,8 @@
 #include "native_server/app.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/url.hpp>
@@ -102,6 +104,22 @@ struct App::Impl {
   boost::asio::thread_pool flow_pool{8};
   boost::asio::thread_pool reports_pool{2};
   boost::asio::thread_pool login_pool{1};
+
+  // Housekeeping, hourly: photos uploaded to a flow step that no answer came
+  // to name (the customer left) are deleted once a day old.
+  boost::asio::strand<boost::asio::thread_pool::executor_type> housekeeping{boost::asio::make_strand(flow_pool)};
+  boost::asio::steady_timer housekeeping_timer{housekeeping};
+  bool stopping = false;  // on the housekeeping strand
+
+  void housekeep() {
+    guarded("deleting stale uploads", [&] {
+      if (const std::size_t n = flows->delete_stale_uploads()) log::info("stale_uploads_deleted", {{"count", n}});
+    });
+    housekeeping_timer.expires_after(std::chrono::hours(1));
+    housekeeping_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !stopping) housekeep();
+    });
+  }
 
   explicit Impl(const AppConfig& c) : config(c), search_pool(c.search_threads) {}
 
@@ -359,9 +377,14 @@ App::App(const AppConfig& config) : impl_(std::make_unique<Impl>(config)) {
   impl_->warm_searchers();
   impl_->open_services();
   impl_->build_routes();
+  boost::asio::post(impl_->housekeeping, [im = impl_.get()] { im->housekeep(); });
 }
 
 App::~App() {
+  boost::asio::post(impl_->housekeeping, [im = impl_.get()] {
+    im->stopping = true;
+    im->housekeeping_timer.cancel();
+  });
   impl_->reports_pool.join();
   impl_->search_pool.join();
   impl_->flow_pool.join();

@@ -167,3 +167,21 @@ TEST_CASE("agent sessions expire") {
   store->delete_agent_session("t1");
   CHECK_FALSE(store->find_agent_session("t1", 0));
 }
+
+TEST_CASE("uploads that no answer names are deleted once a day old; named and recent ones stay") {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path / "s.db").string());
+  const std::int64_t day = 24LL * 3600 * 1000, now = 100 * day;
+  store->create_session({"fs_1", "return-request", json{{"answers", {{"photo", "up_named"}}}}, json::object(), 0, 1, 1});
+  store->create_upload({"up_named", "fs_1", "image/jpeg", "aa", "bytes", now - 2 * day});
+  store->create_upload({"up_stale", "fs_1", "image/jpeg", "bb", "bytes", now - 2 * day});
+  store->create_upload({"up_fresh", "fs_1", "image/jpeg", "cc", "bytes", now - day / 2});
+  store->create_session({"fs_2", "return-request", json{{"step", "photo"}}, json::object(), 0, 1, 1});
+  store->create_upload({"up_left", "fs_2", "image/jpeg", "dd", "bytes", now - 3 * day});
+  CHECK(store->delete_unreferenced_uploads(now - day) == 2);
+  CHECK(store->find_upload("up_named", false));
+  CHECK(store->find_upload("up_fresh", false));
+  CHECK_FALSE(store->find_upload("up_stale", false));
+  CHECK_FALSE(store->find_upload("up_left", false));
+  CHECK(store->delete_unreferenced_uploads(now - day) == 0);
+}

@@ -369,7 +369,18 @@ test('a photo: checked by its bytes, stripped of metadata, kept with its session
   assert.deepEqual(api.backOffice("SELECT photo FROM returns WHERE order_id = 'BL-10421'"), [{ photo: ok.body.upload }]);
   assert.deepEqual(api.store(`SELECT length(data) AS n, session_id FROM uploads WHERE id = '${ok.body.upload}'`),
     [{ n: ok.body.bytes, session_id: r.session.id }]);
+  // The other session's photo was never named by an answer: a day later it is deleted (checked at start, then hourly).
+  api.store(`UPDATE uploads SET created_ms = created_ms - ${2 * 24 * 3600 * 1000}`);
+  await own.stop({ keepData: true });
+  const later = await startServer({ data: own.data });
+  try {
+    for (let i = 0; i < 100 && !/stale_uploads_deleted/.test(later.output()); i++) await new Promise((res) => setTimeout(res, 50));
+    assert.match(later.output(), /"count":1.*"event":"stale_uploads_deleted"|"event":"stale_uploads_deleted".*"count":1/);
+    assert.deepEqual(api.store('SELECT id FROM uploads ORDER BY id'), [{ id: ok.body.upload }], 'the photo the return names stays');
   } finally {
-    await own.stop();
+    await later.stop({ keepData: true });
+  }
+  } finally {
+    await own.stop({ keepData: false });
   }
 });
