@@ -1,4 +1,7 @@
 // `firstfix serve`: compile the content, then serve it.
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -52,6 +55,18 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
       std::cerr << "firstfix serve: demo events: " << e.what() << "\n";
       return 1;
     }
+  }
+  // Each connection is a file descriptor: raise the soft limit toward the
+  // hard one so --max-connections can be reached, and say so if it cannot.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    const rlim_t wanted = static_cast<rlim_t>(o.max_connections) + 256;  // the databases, the index, logs
+    if (files.rlim_cur < wanted && files.rlim_cur < files.rlim_max) {
+      files.rlim_cur = std::min(wanted, files.rlim_max);
+      setrlimit(RLIMIT_NOFILE, &files);
+    }
+    if (files.rlim_cur < wanted)
+      std::cout << "firstfix: at most " << files.rlim_cur << " open files (ulimit -n): fewer than --max-connections " << o.max_connections
+                << " allows; new connections wait when they run out" << std::endl;
   }
   server::HttpServer http({.host = o.host,
                            .port = o.port,

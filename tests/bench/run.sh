@@ -17,3 +17,6 @@ awk -v n="$n" -v s="$start" -v e="$end" -v b="$bytes" -v g="$gz" 'BEGIN {
   printf "build: %d articles in %.1f s = %.0f articles/s\n", n, e - s, n / (e - s);
   printf "index: %d bytes = %.0f bytes/article (gzip %.0f bytes/article)\n", b, b / n, g / n }'
 ./build/native/tests/search_bench "$work/dist" 2000
+# The server under hostile loads (issue 11's targets), and a long visit's event batches.
+./build/native/tests/visit_batches_bench
+node tests/bench/server_bench.mjs

@@ -5,6 +5,7 @@
 // the conversation comes back with nothing missing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { startServer } from '../support/server.mjs';
 import { launch } from '../support/browser.mjs';
 import { jpegWithExif } from '../support/photos.mjs';
@@ -118,4 +119,45 @@ test('on a phone the customer shows the problem with the camera; the agent sees 
   await widget(customer).getByRole('alert').filter({ hasText: 'Choose a JPEG, PNG or WebP photo.' }).waitFor();
   await agentContext.close();
   await phone.close();
+});
+
+test('a long conversation comes back whole, a page at a time, to the customer after a reload and to the agent', async () => {
+  const customerContext = await browser.newContext();
+  const customer = await customerContext.newPage();
+  await customer.goto(server.origin + '/');
+  await widget(customer).locator('.launcher').click();
+  await widget(customer).locator('button.person').click();
+  await widget(customer).getByLabel('Write a message').fill('first words');
+  await widget(customer).getByRole('button', { name: 'Send' }).click();
+  await widget(customer).getByText('first words').waitFor();
+  const { conversation, key } = await customer.evaluate(() => JSON.parse(sessionStorage.getItem('firstfix.chat')));
+  // 249 more messages from another socket of the same customer: the conversation holds 250, the server pages 100 at a time.
+  const ws = new WebSocket(server.origin.replace('http', 'ws') + '/api/v1/chat/ws');
+  await new Promise((r) => ws.once('open', r));
+  let last = 0;
+  ws.on('message', (d) => { const m = JSON.parse(d); if (m.type === 'message') last = Math.max(last, m.message.seq); });
+  ws.send(JSON.stringify({ type: 'hello', conversation, key, after: 0 }));
+  for (let i = 2; i <= 250; ++i) ws.send(JSON.stringify({ type: 'send', client_id: `bulk-${i}`, body: `message number ${i}` }));
+  while (last < 250) await new Promise((r) => setTimeout(r, 20));
+  ws.close();
+
+  await customer.reload();
+  await widget(customer).getByText('message number 250', { exact: true }).waitFor({ timeout: 15000 });
+  const shown = await widget(customer).locator('li.msg').allInnerTexts();
+  for (const n of [2, 100, 101, 200, 201, 250]) assert.ok(shown.some((t) => t.includes(`message number ${n}`)), `message ${n} shown after the reload`);
+  assert.equal(shown.filter((t) => t.includes('message number 150')).length, 1, 'each message once');
+
+  const agentContext = await browser.newContext();
+  const agent = await agentContext.newPage();
+  await agent.goto(server.origin + '/agent');
+  await agent.getByLabel('Email').fill('agent@brightloop.example');
+  await agent.getByLabel('Password').fill('brightloop-agent');
+  await agent.getByRole('button', { name: 'Log in' }).click();
+  await agent.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+  await agent.locator(`.item[data-id="${conversation}"]`).click();  // a ticket: nobody was online when it opened
+  await agent.locator('#messages').getByText('message number 250', { exact: true }).waitFor({ timeout: 15000 });
+  const seen = (await agent.locator('#messages li').allInnerTexts()).map((t) => /message number (\d+)$/m.exec(t)?.[1]).filter(Boolean);
+  assert.deepEqual(seen, Array.from({ length: 249 }, (_, i) => String(i + 2)), 'the agent sees every message, in order, each once');
+  await agentContext.close();
+  await customerContext.close();
 });

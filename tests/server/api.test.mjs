@@ -6,7 +6,7 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, repo } from '../support/server.mjs';
+import { startServer, repo, firstfixBin } from '../support/server.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -31,8 +31,8 @@ test('search answers with the same ranking as the CLI', async () => {
   assert.equal(body.results[0].id, 'reset-password');
   assert.match(body.results[0].title_html, /<mark>password<\/mark>/i);
   const dist = mkdtempSync(join(tmpdir(), 'ff-api-'));
-  execFileSync(`${repo}/build/native/firstfix`, ['build', `${repo}/content`, '-o', dist, '--quiet']);
-  const cli = JSON.parse(execFileSync(`${repo}/build/native/firstfix`,
+  execFileSync(firstfixBin, ['build', `${repo}/content`, '-o', dist, '--quiet']);
+  const cli = JSON.parse(execFileSync(firstfixBin,
     ['search', '--index', dist, '--limit', '5', '--json', 'pasword resett']).toString());
   rmSync(dist, { recursive: true, force: true });
   assert.deepEqual(body.results.map((x) => x.id), cli.results.map((x) => x.id));

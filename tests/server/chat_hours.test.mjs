@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startServer, repo } from '../support/server.mjs';
+import { startServer, repo, firstfixBin } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
 
 function contentWith(extra) {
@@ -44,7 +44,7 @@ test('outside opening hours the conversation is a ticket, and the customer is to
 test('bad opening hours or time zones are reported at their line', () => {
   const content = contentWith('chat_hours: "Mon-Fry 9-5"\nchat_timezone: Mars/Olympus\nescalation_failures: 0\n');
   try {
-    const r = spawnSync(join(repo, 'build/native/firstfix'), ['check', content]);
+    const r = spawnSync(firstfixBin, ['check', content]);
     assert.equal(r.status, 1);
     const out = r.stdout.toString() + r.stderr.toString();
     assert.match(out, /site\.yaml:\d+:13: chat_hours: unknown day in 'Mon-Fry'/);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import WebSocket from 'ws';
 import YAML from 'yaml';
-import { startServer, repo } from '../support/server.mjs';
+import { startServer, repo, firstfixBin } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
 import { photo } from '../support/photos.mjs';
 import { rawRequest, residentBytes, silentWebSocket } from '../support/raw_http.mjs';
@@ -201,7 +201,7 @@ const MARK = 'MARK\u0001MARK';
 
 // The JSON routes of the route table, with their path parameters filled in.
 function jsonRoutes() {
-  const table = JSON.parse(spawnSync(join(repo, 'build/native/firstfix'), ['serve', '--data', open.data, '--print-routes', '--demo']).stdout);
+  const table = JSON.parse(spawnSync(firstfixBin, ['serve', '--data', open.data, '--print-routes', '--demo']).stdout);
   const fill = (path) => path.replace('/flows/{id}', '/flows/password-reset').replace('/sessions/{id}', `/sessions/${session}`)
     .replace('/conversations/{id}', `/conversations/${conversation.conversation}`);
   return table.filter((r) => r.body === 'json').map((r) => {

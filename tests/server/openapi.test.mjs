@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import YAML from 'yaml';
-import { startServer, repo } from '../support/server.mjs';
+import { startServer, repo, firstfixBin } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
 import { photo } from '../support/photos.mjs';
 
@@ -196,7 +196,7 @@ test('Redocly\'s recommended lint passes with no errors and no warnings', () => 
 });
 
 test('the description and the route table agree: every API route documented with its operationId and security, and nothing more', () => {
-  const table = JSON.parse(spawnSync(join(repo, 'build/native/firstfix'), ['serve', '--data', server.data, '--print-routes', '--demo']).stdout);
+  const table = JSON.parse(spawnSync(firstfixBin, ['serve', '--data', server.data, '--print-routes', '--demo']).stdout);
   const api = table.filter((r) => r.path.startsWith('/api/') || ['/healthz', '/agent/login', '/agent/logout'].includes(r.path));
   const expectedSecurity = (r) => ({
     open: [],

@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, repo } from '../support/server.mjs';
+import { startServer, repo, firstfixBin } from '../support/server.mjs';
 
-const firstfix = join(repo, 'build/native/firstfix');
+const firstfix = firstfixBin;
 const folders = [];
 after(() => { for (const f of folders) rmSync(f, { recursive: true, force: true }); });
 const dataFolder = () => { const d = mkdtempSync(join(tmpdir(), 'firstfix-prod-')); folders.push(d); return d; };

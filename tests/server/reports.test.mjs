@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startServer, repo } from '../support/server.mjs';
+import { startServer, repo, firstfixBin } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
 
 let server, api, editor;
@@ -112,13 +112,13 @@ test('the demo month is there, filters change the figures, and the API, the CSV 
     assert.ok(Math.abs(Number(rows[k]) - all[k]) < 1e-5, `${k}: CSV ${rows[k]} vs API ${all[k]}`);
 
   const [from, to] = [range.slice(5, 15), today];
-  const cli = JSON.parse(execFileSync(join(repo, 'build/native/firstfix'), ['report', '--data', server.data, '--from', from, '--to', to, '--json']).toString());
+  const cli = JSON.parse(execFileSync(firstfixBin, ['report', '--data', server.data, '--from', from, '--to', to, '--json']).toString());
   assert.deepEqual(cli, all, 'firstfix report --json prints what the page shows');
-  const text = execFileSync(join(repo, 'build/native/firstfix'), ['report', '--data', server.data, '--from', from, '--to', to]).toString();
+  const text = execFileSync(firstfixBin, ['report', '--data', server.data, '--from', from, '--to', to]).toString();
   assert.match(text, new RegExp(`visits\\s+${all.visits}\\b`));
   assert.match(text, /resolution rate\s+\d+\.\d%/);
   let failed;
-  try { execFileSync(join(repo, 'build/native/firstfix'), ['report', '--data', server.data, '--from', 'yesterday'], { stdio: 'pipe' }); } catch (e) { failed = e; }
+  try { execFileSync(firstfixBin, ['report', '--data', server.data, '--from', 'yesterday'], { stdio: 'pipe' }); } catch (e) { failed = e; }
   assert.equal(failed?.status, 2);
   assert.match(failed.stderr.toString(), /--from: 'yesterday' is not a day like 2026-11-25/);
 });

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, repo } from '../support/server.mjs';
+import { startServer, repo, firstfixBin } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
 import { photo } from '../support/photos.mjs';
 
@@ -157,7 +157,7 @@ test('garbage or an unknown outcome is an error, not retried, nothing changed', 
 });
 
 test('mistakes in the connectors file stop the server at startup', () => {
-  const firstfix = join(repo, 'build/native/firstfix');
+  const firstfix = firstfixBin;
   const serve = (args, env = {}) => spawnSync(firstfix, ['serve', '--content', content, '--data', join(work, 'bad-data'), '--port', '0',
     '--widget', join(repo, 'build/widget'), ...args], { env: { ...process.env, ...env }, timeout: 20000 });
   writeFileSync(join(work, 'typo.yaml'), `webhooks:\n  crm:\n    url: ${receiverUrl}\n    secret_env: CRM_SECRET\n    retires: 2\n`);

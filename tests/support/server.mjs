@@ -6,6 +6,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The firstfix binary under test: the native build's, or another (the asan
+// preset's ctest sets FIRSTFIX_BIN to its own).
+export const firstfixBin = process.env.FIRSTFIX_BIN || join(repo, 'build/native/firstfix');
 
 // `data`: an existing data folder to reuse (kept on stop), e.g. to restart a server.
 // `args`: extra `firstfix serve` flags; `env`: extra environment variables;
@@ -19,7 +22,7 @@ const RAISED_LIMITS = ['search', 'login', 'conversations', 'messages', 'uploads'
 // `demo`: serve with --demo (the demo back office and logins), as the README's run command does.
 export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000, demoEvents = false, defaultLimits = false, demo = true } = {}) {
   const data = reuse ?? mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
-  const proc = spawn(join(repo, 'build/native/firstfix'),
+  const proc = spawn(firstfixBin,
     ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget'),
       ...(demo ? ['--demo'] : []), ...(demoEvents || !demo ? [] : ['--no-demo-events']), ...(defaultLimits ? [] : RAISED_LIMITS), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });

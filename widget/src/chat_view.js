@@ -148,8 +148,13 @@ export function createChatView({ el, strings, locale, url, emit, onExit, survey,
       if (m.type === 'welcome') {
         setState(m.state, { position: m.queue_position });
         m.messages.forEach(show);
+        // A long conversation comes a page at a time.
+        if (m.more) ws.send(JSON.stringify({ type: 'history', after: chat.last || 0 }));
         // Anything typed while the connection was down goes now, under its own id.
         for (const [client_id, body] of unsent) ws.send(JSON.stringify({ type: 'send', client_id, body }));
+      } else if (m.type === 'history') {
+        m.messages.forEach(show);
+        if (m.more) ws.send(JSON.stringify({ type: 'history', after: chat.last || 0 }));
       } else if (m.type === 'message') show(m.message);
       else if (m.type === 'state') setState(m.state, { agent: m.agent });
       else if (m.type === 'queue' && state === 'queued') setState('queued', { position: m.position });

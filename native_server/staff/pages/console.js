@@ -38,6 +38,7 @@ function connect() {
     const m = JSON.parse(e.data);
     if (m.type === 'queue') renderQueue(m);
     else if (m.type === 'conversation') renderConversation(m);
+    else if (m.type === 'history' && m.conversation === current) { m.messages.forEach(addMessage); nextPage(m); }
     else if (m.type === 'message' && m.conversation === current) addMessage(m.message);
     else if (m.type === 'typing' && m.conversation === current) showTyping();
     else if (m.type === 'error') $('#status').textContent = m.error;
@@ -106,6 +107,12 @@ function renderConversation(m) {
   $('#composer').hidden = !mine;
   $('#state').textContent = m.state;
   m.messages.forEach(addMessage);
+  nextPage(m);
+}
+
+// A long conversation comes a page at a time: ask for the next while there is more.
+function nextPage(m) {
+  if (m.conversation === current && m.more) socket.send(JSON.stringify({ type: 'history', conversation: current, after: seen.get(current) || 0 }));
 }
 
 // A customer's photo, stripped of metadata by the server; the session cookie reads it (same origin).
