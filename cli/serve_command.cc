@@ -84,6 +84,9 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << (o.demo ? " (demo)" : "")
               << std::endl;
   });
+  // The app first: its pools finish their tasks and its chat sockets (whose
+  // timers belong to the server's I/O context) go while that context still exists.
+  app.reset();
   std::cout << "firstfix: stopped" << std::endl;
   return 0;
 }

@@ -76,27 +76,8 @@ void apply_limit(std::map<std::string, LimitConfig>& limits, std::string_view sp
 
 struct App::Impl {
   AppConfig config;
-  nlohmann::json manifest;
-  std::string index_path;
-  std::map<std::string, nlohmann::json> articles;          // id -> manifest entry
-  std::map<std::string, nlohmann::json> flow_definitions;  // id -> the flow as written
-  AssetStore assets;
-  SiteContext site;
-  std::vector<std::string> notices;
-
-  std::unique_ptr<Store> store;
-  std::shared_ptr<DemoBackOffice> demo;
-  Connectors connectors;
-  std::shared_ptr<WebhookConnector> webhooks;  // declared before `delivery`, which uses it, so it outlives it
-  std::unique_ptr<EventDelivery> delivery;     // hand-off events to a helpdesk, when configured
-  std::unique_ptr<FlowService> flows;
-  std::unique_ptr<StaffService> staff;
-  std::unique_ptr<ChatService> chat;
-  std::unique_ptr<Reports> reports;
-  std::unique_ptr<Router> router;
-  std::map<std::string, std::shared_ptr<RateLimiter>, std::less<>> limiters;
-
-  // The executors. Searches read the index; flows and chat wait on the
+  // The executors, declared before the services so they outlive them (the
+  // services' timers run on them). Searches read the index; flows and chat wait on the
   // store and connectors (a webhook may take seconds); reports may scan
   // millions of rows; logins spend Argon2's memory and time on purpose.
   // Each its own threads, so none queues behind another.
@@ -120,6 +101,26 @@ struct App::Impl {
       if (!ec && !stopping) housekeep();
     });
   }
+
+  nlohmann::json manifest;
+  std::string index_path;
+  std::map<std::string, nlohmann::json> articles;          // id -> manifest entry
+  std::map<std::string, nlohmann::json> flow_definitions;  // id -> the flow as written
+  AssetStore assets;
+  SiteContext site;
+  std::vector<std::string> notices;
+
+  std::unique_ptr<Store> store;
+  std::shared_ptr<DemoBackOffice> demo;
+  Connectors connectors;
+  std::shared_ptr<WebhookConnector> webhooks;  // declared before `delivery`, which uses it, so it outlives it
+  std::unique_ptr<EventDelivery> delivery;     // hand-off events to a helpdesk, when configured
+  std::unique_ptr<FlowService> flows;
+  std::unique_ptr<StaffService> staff;
+  std::unique_ptr<ChatService> chat;
+  std::unique_ptr<Reports> reports;
+  std::unique_ptr<Router> router;
+  std::map<std::string, std::shared_ptr<RateLimiter>, std::less<>> limiters;
 
   explicit Impl(const AppConfig& c) : config(c), search_pool(c.search_threads) {}
 

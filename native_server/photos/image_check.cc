@@ -45,6 +45,8 @@ std::string jpeg_image_segments(std::string_view b) {
       ++at;
       continue;
     }
+    // A segment with a length: 0xC0..0xFE, but not the restart markers, SOI or EOI.
+    if (marker < 0xC0 || (marker >= 0xD0 && marker <= 0xD9)) throw kUnreadable;
     const size_t length = (size_t(uint8_t(b[at + 2])) << 8) | uint8_t(b[at + 3]);
     if (length < 2 || at + 2 + length > b.size()) throw kUnreadable;
     const std::string_view segment = b.substr(at, 2 + length), payload = segment.substr(4);
@@ -79,10 +81,15 @@ std::string jpeg_image_segments(std::string_view b) {
       out.append(b.substr(from, at + 2 - from));
       return out;
     }
-    if (at + 4 > b.size()) throw kUnreadable;
+    // Only 0xC0..0xFE are markers; 0xFF then anything else in scan data is a broken file.
+    if (next < 0xC0 || at + 4 > b.size()) throw kUnreadable;
     const size_t length = (size_t(uint8_t(b[at + 2])) << 8) | uint8_t(b[at + 3]);
     if (length < 2 || at + 2 + length > b.size()) throw kUnreadable;
-    out.append(b.substr(from, at - from));
+    // Fill bytes (0xFF) before a marker belong to it: kept in front of a dropped
+    // segment, they would make a false marker with the byte after it.
+    size_t data_end = at;
+    while (data_end > from && uint8_t(b[data_end - 1]) == 0xFF) --data_end;
+    out.append(b.substr(from, data_end - from));
     if (!(next == 0xFE || (next >= 0xE0 && next <= 0xEF))) out.append(b.substr(at, 2 + length));
     at += 2 + length;
     from = at;
@@ -116,7 +123,9 @@ std::string sniff_image(std::string_view b) {
   return "";
 }
 
-CheckedImage clean_image(std::string_view bytes, std::string_view claimed_content_type) {
+namespace {
+
+CheckedImage clean_once(std::string_view bytes, std::string_view claimed_content_type) {
   const std::string type(claimed_content_type.substr(0, claimed_content_type.find(';')));
   if (type != "image/jpeg" && type != "image/png" && type != "image/webp")
     throw ImageError(415, "send a photo as image/jpeg, image/png or image/webp");
@@ -160,6 +169,22 @@ CheckedImage clean_image(std::string_view bytes, std::string_view claimed_conten
   } catch (const Exiv2::AnyError& e) {
     throw ImageError(415, std::string("the photo could not be read (") + e.what() + ")");
   }
+}
+
+}  // namespace
+
+CheckedImage clean_image(std::string_view bytes, std::string_view claimed_content_type) {
+  CheckedImage out = clean_once(bytes, claimed_content_type);
+  // What is kept must pass the check itself: a file broken in a way the
+  // stripping does not survive is refused now, not stored and shown to an
+  // agent as a broken image (the image fuzzer found such files).
+  try {
+    const CheckedImage again = clean_once(out.bytes, out.content_type);
+    if (again.width != out.width || again.height != out.height) throw ImageError(415, "");
+  } catch (const ImageError&) {
+    throw ImageError(415, "the photo could not be read");
+  }
+  return out;
 }
 
 }  // namespace firstfix::server

@@ -19,9 +19,10 @@ mkdir -p "$findings"
 "$build/firstfix" build "$repo/content" -o "$work/dist" --quiet || exit 1
 export FIRSTFIX_FUZZ_DIST="$work/dist" FIRSTFIX_FUZZ_WIDGET="$repo/build/widget"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$repo/tests/sanitizers/lsan.supp:print_suppressions=0}"
 
 failed=()
-for name in query article flow events image router; do
+for name in ${FIRSTFIX_FUZZERS:-query article flow events image router}; do
   mkdir -p "$work/$name"
   log="$work/$name.log"
   if "$build/tests/fuzz/${name}_fuzzer" "$work/$name" "$here/corpus/$name" -max_total_time="$seconds" -timeout=15 \
@@ -30,7 +31,8 @@ for name in query article flow events image router; do
     echo "fuzz $name: ${runs:-?} inputs in ${seconds} s, no finding"
   else
     failed+=("$name")
-    echo "fuzz $name: FINDING"
+    cp "$log" "$findings/$name.log"
+    echo "fuzz $name: FINDING (log: $findings/$name.log)"
     grep -E 'ERROR|SUMMARY|runtime error|Test unit written|deadly signal|==[0-9]+==' "$log" | head -20
     tail -40 "$log"
   fi

@@ -201,7 +201,7 @@ const MARK = 'MARK\u0001MARK';
 
 // The JSON routes of the route table, with their path parameters filled in.
 function jsonRoutes() {
-  const table = JSON.parse(spawnSync(firstfixBin, ['serve', '--data', open.data, '--print-routes', '--demo']).stdout);
+  const table = JSON.parse(spawnSync(firstfixBin, ['serve', '--content', join(repo, 'content'), '--data', open.data, '--print-routes', '--demo']).stdout);
   const fill = (path) => path.replace('/flows/{id}', '/flows/password-reset').replace('/sessions/{id}', `/sessions/${session}`)
     .replace('/conversations/{id}', `/conversations/${conversation.conversation}`);
   return table.filter((r) => r.body === 'json').map((r) => {
@@ -467,9 +467,10 @@ test('40 silent readers of a 500-message conversation: memory stays bounded, the
   const during = await residentBytes(open.proc.pid);
   for (const r of readers) r.close();
   const growth = (during - before) / 1e6;
-  assert.ok(growth <= 20, `40 hellos raised RSS by ${growth.toFixed(1)} MB`);
+  assert.ok(growth <= (process.env.FIRSTFIX_SANITIZED ? 60 : 20), `40 hellos raised RSS by ${growth.toFixed(1)} MB`);
   await assertHealthy(open);
-  // Everything this file did to the server, from the start: bounded too.
+  // Everything this file did to the server, from the start: bounded too. (Not under the
+  // sanitizers, whose quarantine keeps freed memory on purpose; the native run holds the bound.)
   const total = ((await residentBytes(open.proc.pid)) - baseline.rss) / 1e6;
-  assert.ok(total <= 200, `RSS grew ${total.toFixed(1)} MB over the hostile suite`);
+  if (!process.env.FIRSTFIX_SANITIZED) assert.ok(total <= 200, `RSS grew ${total.toFixed(1)} MB over the hostile suite`);
 });

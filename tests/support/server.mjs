@@ -50,6 +50,9 @@ export async function startServer({ content = join(repo, 'content'), data: reuse
         await exited;
       }
       if (!keepData) rmSync(data, { recursive: true, force: true });
+      // Under the asan preset a sanitizer's report fails the test that ran the server.
+      const report = /ERROR: (?:Address|Leak)Sanitizer[\s\S]{0,3000}|runtime error:[\s\S]{0,3000}/.exec(output);
+      if (report) throw new Error(`the server's sanitizers reported:\n${report[0]}`);
     },
   };
 }
