@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "native_server/base/json_fields.h"
 #include "native_server/base/crypto.h"
 #include "native_server/base/log.h"
 #include "native_server/base/text.h"
@@ -34,14 +35,6 @@ std::string cookie_value(const std::string& header, const std::string& name) {
 std::string normalized_email(std::string email) {
   std::transform(email.begin(), email.end(), email.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return email;
-}
-
-std::string text_field(const json& body, const char* key, std::size_t max) {
-  auto it = body.find(key);
-  if (it == body.end() || !it->is_string()) throw std::invalid_argument(std::string("field '") + key + "' is required (text)");
-  if (it->get_ref<const std::string&>().size() > max)
-    throw std::invalid_argument(std::string("field '") + key + "' is longer than " + std::to_string(max) + " bytes");
-  return it->get<std::string>();
 }
 
 std::string cookie(const std::string& value, std::int64_t max_age_s, bool secure) {

@@ -1,5 +1,7 @@
 #include "native_server/storage/visit_rows.h"
 
+#include <SQLiteCpp/VariadicBind.h>
+
 #include <tuple>
 
 namespace firstfix::server {
@@ -89,72 +91,33 @@ void VisitRows::erase(const char* table, const char* key_column, const VisitSumm
 }
 
 void VisitRows::insert_visit(const VisitSummary& v) {
-  SQLite::Statement& ins = statement_("INSERT INTO visits (visit, visitor, locale, topic, day, start_ms, end_ms, searches, self_service, "
-                                      "self_service_success, offered, escalated, declined, trigger, resolved, resolution_ms, satisfaction, "
-                                      "chat, chat_disposition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  int i = 0;
-  ins.bind(++i, v.visit);
-  ins.bind(++i, v.visitor);
-  ins.bind(++i, v.locale);
-  ins.bind(++i, v.topic);
-  ins.bind(++i, v.day);
-  ins.bind(++i, static_cast<int64_t>(v.start_ms));
-  ins.bind(++i, static_cast<int64_t>(v.end_ms));
-  ins.bind(++i, static_cast<int>(v.searches.size()));
-  ins.bind(++i, v.self_service);
-  ins.bind(++i, v.self_service_success);
-  ins.bind(++i, v.offered);
-  ins.bind(++i, v.escalated);
-  ins.bind(++i, v.declined);
-  ins.bind(++i, v.trigger);
-  ins.bind(++i, v.resolved);
-  ins.bind(++i, static_cast<int64_t>(v.resolution_ms));
-  ins.bind(++i, v.satisfaction);
-  ins.bind(++i, v.chat);
-  ins.bind(++i, v.chat_disposition);
-  ins.exec();
+  SQLite::Statement& q = statement_("INSERT INTO visits (visit, visitor, locale, topic, day, start_ms, end_ms, searches, self_service, "
+                                    "self_service_success, offered, escalated, declined, trigger, resolved, resolution_ms, satisfaction, "
+                                    "chat, chat_disposition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  SQLite::bind(q, v.visit, v.visitor, v.locale, v.topic, v.day, static_cast<int64_t>(v.start_ms), static_cast<int64_t>(v.end_ms),
+               static_cast<int>(v.searches.size()), v.self_service, v.self_service_success, v.offered, v.escalated, v.declined,
+               v.trigger, v.resolved, static_cast<int64_t>(v.resolution_ms), v.satisfaction, v.chat, v.chat_disposition);
+  q.exec();
 }
 
 void VisitRows::insert_search(const VisitSummary& v, const metrics::SearchSummary& s) {
   SQLite::Statement& q = statement_("INSERT INTO searches (visit, search_id, day, locale, topic, at_ms, query, normalized, results, "
                                     "click_position, success) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  q.bind(1, v.visit);
-  q.bind(2, s.search_id);
-  q.bind(3, v.day);
-  q.bind(4, v.locale);
-  q.bind(5, v.topic);
-  q.bind(6, static_cast<int64_t>(s.at_ms));
-  q.bind(7, s.query);
-  q.bind(8, s.normalized);
-  q.bind(9, s.results);
-  q.bind(10, s.click_position);
-  q.bind(11, s.success);
+  SQLite::bind(q, v.visit, s.search_id, v.day, v.locale, v.topic, static_cast<int64_t>(s.at_ms), s.query, s.normalized, s.results,
+               s.click_position, s.success);
   q.exec();
 }
 
 void VisitRows::insert_flow(const VisitSummary& v, const metrics::FlowSummary& f) {
   SQLite::Statement& q = statement_("INSERT INTO flows (visit, session, day, locale, topic, flow, done_state, failed_steps) "
                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  q.bind(1, v.visit);
-  q.bind(2, f.session);
-  q.bind(3, v.day);
-  q.bind(4, v.locale);
-  q.bind(5, v.topic);
-  q.bind(6, f.flow);
-  q.bind(7, f.done_state);
-  q.bind(8, f.failed_steps);
+  SQLite::bind(q, v.visit, f.session, v.day, v.locale, v.topic, f.flow, f.done_state, f.failed_steps);
   q.exec();
 }
 
 void VisitRows::insert_article(const VisitSummary& v, const metrics::ArticleSummary& a) {
   SQLite::Statement& q = statement_("INSERT INTO articles (visit, article, day, locale, topic, views, vote) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  q.bind(1, v.visit);
-  q.bind(2, a.article);
-  q.bind(3, v.day);
-  q.bind(4, v.locale);
-  q.bind(5, v.topic);
-  q.bind(6, a.views);
-  q.bind(7, a.vote);
+  SQLite::bind(q, v.visit, a.article, v.day, v.locale, v.topic, a.views, a.vote);
   q.exec();
 }
 

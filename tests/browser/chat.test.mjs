@@ -16,15 +16,21 @@ after(async () => { await browser?.close(); await server?.stop(); });
 
 const widget = (p) => p.locator('firstfix-widget');
 
+// An agent logged in to the console in a browser context of its own.
+async function agentConsole() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.origin + '/agent');
+  await page.getByLabel('Email').fill('agent@brightloop.example');
+  await page.getByLabel('Password').fill('brightloop-agent');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+  return { context, page };
+}
+
 test('a customer who failed twice chats with an agent who sees everything they tried', async () => {
-  const agentContext = await browser.newContext();
-  const agent = await agentContext.newPage();
-  await agent.goto(server.origin + '/agent');
-  await agent.getByLabel('Email').fill('agent@brightloop.example');
-  await agent.getByLabel('Password').fill('brightloop-agent');
-  await agent.getByRole('button', { name: 'Log in' }).click();
+  const { context: agentContext, page: agent } = await agentConsole();
   await agent.getByText('Sam (demo agent)').waitFor();
-  await agent.getByRole('status').filter({ hasText: 'Online' }).waitFor();
 
   const customerContext = await browser.newContext();
   const customer = await customerContext.newPage();
@@ -78,13 +84,7 @@ test('a customer who failed twice chats with an agent who sees everything they t
 });
 
 test('on a phone the customer shows the problem with the camera; the agent sees the photo, without its metadata', async () => {
-  const agentContext = await browser.newContext();
-  const agent = await agentContext.newPage();
-  await agent.goto(server.origin + '/agent');
-  await agent.getByLabel('Email').fill('agent@brightloop.example');
-  await agent.getByLabel('Password').fill('brightloop-agent');
-  await agent.getByRole('button', { name: 'Log in' }).click();
-  await agent.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+  const { context: agentContext, page: agent } = await agentConsole();
 
   const phone = await browser.newContext({ isMobile: true, hasTouch: true, viewport: { width: 390, height: 800 } });
   const customer = await phone.newPage();
@@ -147,13 +147,7 @@ test('a long conversation comes back whole, a page at a time, to the customer af
   for (const n of [2, 100, 101, 200, 201, 250]) assert.ok(shown.some((t) => t.includes(`message number ${n}`)), `message ${n} shown after the reload`);
   assert.equal(shown.filter((t) => t.includes('message number 150')).length, 1, 'each message once');
 
-  const agentContext = await browser.newContext();
-  const agent = await agentContext.newPage();
-  await agent.goto(server.origin + '/agent');
-  await agent.getByLabel('Email').fill('agent@brightloop.example');
-  await agent.getByLabel('Password').fill('brightloop-agent');
-  await agent.getByRole('button', { name: 'Log in' }).click();
-  await agent.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+  const { context: agentContext, page: agent } = await agentConsole();
   await agent.locator(`.item[data-id="${conversation}"]`).click();  // a ticket: nobody was online when it opened
   await agent.locator('#messages').getByText('message number 250', { exact: true }).waitFor({ timeout: 15000 });
   const seen = (await agent.locator('#messages li').allInnerTexts()).map((t) => /message number (\d+)$/m.exec(t)?.[1]).filter(Boolean);

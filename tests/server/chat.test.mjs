@@ -112,6 +112,8 @@ test('customer and agent chat with the full, redacted context; reconnects miss n
   assert.equal(packet.device, 'mobile');
   assert.equal(packet.trigger, 'failures');
   assert.deepEqual(packet.trail.map((e) => e.type), ['search', 'article', 'flow']);
+  assert.equal(packet.trail[2].session, flow.session.link, 'the flow is named by its public link');
+  assert.ok(!JSON.stringify(packet).includes(flow.session.id), 'the session id (the customer\'s credential) is nowhere in the packet');
   const flowEntry = packet.trail[2].flow;
   assert.equal(flowEntry.title, 'Reset your password');
   assert.equal(flowEntry.answers.code, '[redacted]', 'the one-time code never reaches the agent');
