@@ -17,6 +17,13 @@ struct TempDir {
   TempDir() { fs::create_directories(path); }
   ~TempDir() { fs::remove_all(path); }
 };
+ChatConversation queued_conversation(const std::string& id) {
+  ChatConversation c;
+  c.id = id;
+  c.state = "queued";
+  c.locale = "en";
+  return c;
+}
 }  // namespace
 
 TEST_CASE("a session update is compare-and-swap: a stale version writes nothing") {
@@ -89,11 +96,7 @@ TEST_CASE("the demo back office does not reveal whether an email has an account"
 TEST_CASE("chat messages are numbered per conversation and a resend is stored once") {
   TempDir dir;
   auto store = open_sqlite_store((dir.path / "s.db").string());
-  ChatConversation c;
-  c.id = "cv_1";
-  c.state = "queued";
-  c.locale = "en";
-  store->create_conversation(c);
+  store->create_conversation(queued_conversation("cv_1"));
   auto m1 = store->append_message({0, "cv_1", "customer", "Ana", "hello", "c-1", 10}, nullptr);
   auto m2 = store->append_message({0, "cv_1", "agent", "Sam", "hi Ana", "a-1", 11}, nullptr);
   auto again = store->append_message({0, "cv_1", "customer", "Ana", "hello (resent)", "c-1", 12}, nullptr);
@@ -110,11 +113,7 @@ TEST_CASE("chat messages are numbered per conversation and a resend is stored on
 TEST_CASE("a photo and its message are stored together, once, and counted for the rate limit") {
   TempDir dir;
   auto store = open_sqlite_store((dir.path / "s.db").string());
-  ChatConversation c;
-  c.id = "cv_1";
-  c.state = "queued";
-  c.locale = "en";
-  store->create_conversation(c);
+  store->create_conversation(queued_conversation("cv_1"));
   ChatAttachment photo{"ph_1", "cv_1", "image/png", "abc", std::string("\x89PNG-bytes", 10), 10, 64, 48, 100};
   auto m = store->append_message({0, "cv_1", "customer", "Ana", "", "p-1", 100}, &photo);
   CHECK(m.seq == 1);
@@ -141,12 +140,8 @@ TEST_CASE("a photo and its message are stored together, once, and counted for th
 TEST_CASE("a conversation changes state only from the state expected: one agent accepts it") {
   TempDir dir;
   auto store = open_sqlite_store((dir.path / "s.db").string());
-  ChatConversation c;
-  c.id = "cv_1";
-  c.state = "queued";
-  c.locale = "en";
-  store->create_conversation(c);
-  ChatConversation taken = c;
+  store->create_conversation(queued_conversation("cv_1"));
+  ChatConversation taken = queued_conversation("cv_1");
   taken.state = "active";
   taken.agent_id = "ag_1";
   CHECK(store->change_conversation("cv_1", "queued", taken));
