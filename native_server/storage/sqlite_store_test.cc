@@ -151,17 +151,6 @@ TEST_CASE("a conversation changes state only from the state expected: one agent 
   CHECK(store->conversations("queued", 10).empty());
 }
 
-TEST_CASE("agent sessions expire") {
-  TempDir dir;
-  auto store = open_sqlite_store((dir.path / "s.db").string());
-  store->upsert_agent({"ag_1", "sam@example.com", "Sam", "hash"});
-  store->create_agent_session({"t1", "ag_1", "csrf", 1000});
-  CHECK(store->find_agent_session("t1", 999));
-  CHECK_FALSE(store->find_agent_session("t1", 1000));
-  CHECK(store->find_agent("sam@example.com")->id == "ag_1");
-  store->delete_agent_session("t1");
-  CHECK_FALSE(store->find_agent_session("t1", 0));
-}
 
 TEST_CASE("uploads that no answer names are deleted once a day old; named and recent ones stay") {
   TempDir dir;
