@@ -33,6 +33,8 @@ std::int64_t utc_day_start(const std::string& d) {
   return duration_cast<milliseconds>(sys_days(ymd).time_since_epoch()).count();
 }
 
+bool comes_before(const Event& a, const Event& b) { return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq; }
+
 bool VisitSummarizer::in_order(const Event& e) const {
   return seen_.empty() || e.at_ms > last_at_ || (e.at_ms == last_at_ && e.seq >= last_seq_);
 }
@@ -145,9 +147,7 @@ VisitSummary VisitSummarizer::summary() const {
 }
 
 VisitSummary summarize_visit(std::vector<Event> events, const Catalog& catalog) {
-  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
-  });
+  sort_events(events);
   VisitSummarizer s(catalog);
   for (const Event& e : events) s.add(e);
   return s.summary();

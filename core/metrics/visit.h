@@ -8,6 +8,7 @@
 // midnight counts once, on the day it started.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -75,6 +76,10 @@ struct Catalog {
   // A query's normalized form, for grouping.
   std::function<std::string(const std::string& query, const std::string& locale)> normalize;
 };
+
+// The order of a visit's events: by the page's clock, then by their place in the visit.
+bool comes_before(const Event& a, const Event& b);
+inline void sort_events(std::vector<Event>& events) { std::stable_sort(events.begin(), events.end(), comes_before); }
 
 // A visit summed up as its events come, in order: the cost of an event does
 // not grow with the events before it, so a long visit's hundredth batch

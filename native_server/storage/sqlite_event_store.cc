@@ -328,9 +328,7 @@ class SqliteEventStore final : public EventStore {
   // from all its events. Then the repeat-contact marks of the visits around
   // it are judged again. Call inside the ingest transaction.
   void summarize(const std::string& visit, std::vector<metrics::Event> added, const metrics::Catalog& catalog) {
-    std::stable_sort(added.begin(), added.end(), [](const metrics::Event& a, const metrics::Event& b) {
-      return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
-    });
+    metrics::sort_events(added);
     auto it = summaries_.find(visit);
     if (it != summaries_.end() && it->second.summarizer.in_order(added.front())) {
       Summary& kept = it->second;
@@ -346,9 +344,7 @@ class SqliteEventStore final : public EventStore {
       SQLite::Statement& q = statement_("SELECT body FROM events WHERE visit = ?");
       q.bind(1, visit);
       while (q.executeStep()) events.push_back(metrics::parse_event(json::parse(q.getColumn(0).getString())));
-      std::stable_sort(events.begin(), events.end(), [](const metrics::Event& a, const metrics::Event& b) {
-        return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : a.seq < b.seq;
-      });
+      metrics::sort_events(events);
       recent_.push_front(visit);
       it = summaries_.emplace(visit, Summary{metrics::VisitSummarizer(catalog), {}, recent_.begin()}).first;
       for (const auto& e : events) it->second.summarizer.add(e);
