@@ -252,7 +252,6 @@ size_t ChatService::agents_online() const {
 
 ChatReply ChatService::open(const json& body, const std::string& user_agent) {
   auto& im = *impl_;
-  if (!body.is_object()) return error(400, "the body must be a JSON object");
   json packet;
   try {
     packet = handoff_packet(body, user_agent, im.describe_flow);

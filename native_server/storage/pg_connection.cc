@@ -41,7 +41,7 @@ void PgConnection::migrate(const std::string& store, const std::vector<std::stri
          {store, std::to_string(migrations.size())});
     exec("COMMIT");
   } catch (...) {
-    PQexec(conn_.get(), "ROLLBACK");
+    PQclear(PQexec(conn_.get(), "ROLLBACK"));
     throw;
   }
 }

@@ -164,8 +164,7 @@ test('every byte in each header the server reads', async () => {
       Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13' })],
   ];
   for (const [name, make] of cases) {
-    const statuses = await sweep(open.origin, name, (b) => make([byte(b)]));
-    assert.ok(statuses.size >= 1, name);
+    await sweep(open.origin, name, (b) => make([byte(b)]));
     await assertHealthy(open);
   }
   // The conversation that saw every bad Idempotency-Key and User-Agent still works.
