@@ -25,6 +25,7 @@ int search_command(const SearchOptions& options);
 struct ServeOptions {
   std::string content_dir = "content";
   std::string data_dir = ".firstfix-data";
+  std::string database = "sqlite:";
   std::string widget_dir;  // empty: build/widget beside the binary's build tree
   std::string connectors_file;  // optional: webhook endpoints (YAML)
   std::string host = "127.0.0.1";
@@ -43,9 +44,10 @@ int serve_command(const ServeOptions& options, const std::string& program_path);
 struct StaffOptions {
   std::string action;  // add, remove, list, passwd
   std::string data_dir = ".firstfix-data";
+  std::string database = "sqlite:";
   std::string email, name, role = "agent";
 };
-// Staff accounts in DATA/firstfix.db; passwords are read from the terminal
+// Staff accounts in the --database serve uses (DATA/firstfix.db by default); passwords are read from the terminal
 // (without echo) or from stdin, never from the command line.
 int staff_command(const StaffOptions& options);
 

@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
                                             "widget's files and the search API. Stops cleanly on SIGTERM or Ctrl-C.");
   serve->add_option("--content", serve_options.content_dir, "content folder")->capture_default_str();
   serve->add_option("--data", serve_options.data_dir, "folder for the compiled content and the database")->capture_default_str();
+  serve->add_option("--database", serve_options.database,
+                    "where sessions, chat, staff and the outbox live: sqlite: (firstfix.db in --data) or a postgresql://\n"
+                    "URL that several servers share")->capture_default_str();
   serve->add_option("--widget", serve_options.widget_dir, "built widget files (default: build/widget)");
   serve->add_option("--connectors", serve_options.connectors_file,
                     "YAML file of webhook endpoints that flows' actions call (webhook.<endpoint>.<operation>)")->check(CLI::ExistingFile);
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
                                               : std::string(action) == "list"   ? "list the accounts: email, role, name"
                                                                                 : "set a new password and end the account's sessions");
     sub->add_option("--data", staff_options.data_dir, "the data folder `firstfix serve` uses")->capture_default_str();
+    sub->add_option("--database", staff_options.database, "the --database `firstfix serve` uses")->capture_default_str();
     if (std::string(action) != "list") sub->add_option("--email", staff_options.email, "the account's email")->required();
     if (std::string(action) == "add") {
       sub->add_option("--role", staff_options.role, "agent or editor")->check(CLI::IsMember({"agent", "editor"}))->capture_default_str();

@@ -29,7 +29,7 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cerr << "firstfix serve: no built widget in " << widget << " (run: npm ci && node widget/build.mjs)\n";
     return 2;
   }
-  server::AppConfig config{.dist_dir = dist, .widget_dir = widget, .data_dir = o.data_dir, .connectors_file = o.connectors_file,
+  server::AppConfig config{.dist_dir = dist, .widget_dir = widget, .data_dir = o.data_dir, .database = o.database, .connectors_file = o.connectors_file,
                            .demo = o.demo, .public_url = o.public_url};
   std::unique_ptr<server::App> app;
   try {

@@ -45,13 +45,17 @@ std::string read_password() {
 }  // namespace
 
 int staff_command(const StaffOptions& o) {
-  namespace fs = std::filesystem;
   if (o.action != "list" && o.email.empty()) {
     std::cerr << "firstfix staff " << o.action << ": --email is required\n";
     return 2;
   }
-  fs::create_directories(o.data_dir);
-  auto store = server::open_sqlite_store((fs::path(o.data_dir) / "firstfix.db").string());
+  std::unique_ptr<server::Store> store;
+  try {
+    store = server::open_store(o.database, o.data_dir, 1);
+  } catch (const std::exception& e) {
+    std::cerr << "firstfix staff " << o.action << ": " << e.what() << "\n";
+    return 1;
+  }
   server::StaffService staff(*store);
   try {
     if (o.action == "list") {

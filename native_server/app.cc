@@ -238,7 +238,8 @@ struct App::Impl {
     const fs::path data(config.data_dir);
     fs::create_directories(data);
     for (const auto& [name, l] : config.limits) limiters[name] = std::make_shared<RateLimiter>(l.per_minute, l.burst);
-    store = open_sqlite_store((data / "firstfix.db").string());
+    // A connection for each flow worker and two to spare (chat, staff, delivery).
+    store = open_store(config.database, config.data_dir, 10);
     staff = std::make_unique<StaffService>(*store);
     if (config.demo) {
       demo = std::make_shared<DemoBackOffice>((data / "demo-back-office.db").string());
@@ -270,7 +271,8 @@ struct App::Impl {
     set_chat_hours();
     reports = std::make_unique<Reports>(manifest, (data / "events.db").string());
     if (staff->list().empty())
-      notices.push_back("no staff account yet: add one with `firstfix staff add --data " + config.data_dir +
+      notices.push_back("no staff account yet: add one with `firstfix staff add " +
+                        (is_sqlite_database(config.database) ? "--data " + config.data_dir : std::string("--database URL")) +
                         " --email you@example.com --role agent` (or editor); the password is read from the terminal or stdin");
   }
 

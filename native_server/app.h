@@ -31,6 +31,10 @@ struct AppConfig {
   std::string dist_dir;    // output of `firstfix build`
   std::string widget_dir;  // built widget files (loader.js, panel.js, worker.js, firstfix.{js,wasm})
   std::string data_dir;    // databases: firstfix.db (sessions, audit, staff), events.db, demo-back-office.db
+  // Where flow sessions, chat, staff and the outbox live: "sqlite:" (the
+  // default, firstfix.db in data_dir) or a postgresql:// URL that several
+  // servers share.
+  std::string database = "sqlite:";
   std::string connectors_file;  // optional YAML with webhook endpoints (flows/webhook_connector.h)
   unsigned search_threads = 2;
   // The demo: its back office (the "demo.*" connector), the demo staff

@@ -11,6 +11,9 @@ namespace {
 
 std::int64_t now_ms() { return system_now_ms(); }
 
+// Five events, each tried once with a timeout of at most a minute.
+constexpr std::chrono::milliseconds kDeliveryLease = std::chrono::minutes(6);
+
 }  // namespace
 
 EventDelivery::EventDelivery(OutboxStore& store, const WebhookConnector& webhooks, std::string endpoint, std::chrono::milliseconds backoff)
@@ -44,7 +47,9 @@ void EventDelivery::loop() {
     }
     // The store unavailable for a moment, say: logged, and the next round tries again.
     guarded("helpdesk event delivery", [&] {
-      for (const auto& e : store_.due_events(now_ms(), 20)) {
+      // A few at a time, leased long enough for their attempts (each at most
+      // a minute): another server takes them only if this one died.
+      for (const auto& e : store_.claim_due_events(now_ms(), kDeliveryLease.count(), 5)) {
         {
           std::lock_guard lock(mu_);
           if (stop_) return;

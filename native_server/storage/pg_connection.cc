@@ -7,22 +7,62 @@ std::int64_t PgResult::affected() const {
   return n && *n ? std::stoll(n) : 0;
 }
 
+std::string PgResult::bytes(int row, int col) const {
+  std::size_t n = 0;
+  unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, col)), &n);
+  if (!raw) throw PgError("PostgreSQL: a bytea value could not be read");
+  std::string out(reinterpret_cast<const char*>(raw), n);
+  PQfreemem(raw);
+  return out;
+}
+
 PgConnection::PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str()), PQfinish) {
   if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
     throw PgError(std::string("cannot connect to PostgreSQL: ") + (conn_ ? PQerrorMessage(conn_.get()) : "out of memory"));
+  // NOTICEs ("relation ... already exists, skipping") say nothing a caller
+  // acts on; errors come back as results, and PgError carries them.
+  PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
 }
 
-PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& params) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  // Without parameters, the simple protocol: a migration may hold several statements.
-  PgResult r(values.empty() ? PQexec(conn_.get(), sql.c_str())
-                            : PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
+namespace {
+void check(const PgResult& r, const std::string& sql) {
   const ExecStatusType status = PQresultStatus(r.raw());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
     throw PgError(std::string("PostgreSQL: ") + PQresultErrorMessage(r.raw()) + " (in: " + sql.substr(0, 120) + ")");
+}
+}  // namespace
+
+PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& params) {
+  if (params.empty()) {
+    PgResult r(PQexec(conn_.get(), sql.c_str()));
+    check(r, sql);
+    return r;
+  }
+  auto named = prepared_.find(sql);
+  if (named == prepared_.end()) {
+    const std::string name = "s" + std::to_string(prepared_.size());
+    PgResult p(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+    check(p, sql);
+    named = prepared_.emplace(sql, name).first;
+  }
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  for (const auto& p : params) {
+    values.push_back(p.value ? p.value->data() : nullptr);
+    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+    formats.push_back(p.binary ? 1 : 0);
+  }
+  PgResult r(PQexecPrepared(conn_.get(), named->second.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
+                            formats.data(), 0));
+  check(r, sql);
   return r;
+}
+
+bool PgConnection::healthy() {
+  if (PQstatus(conn_.get()) == CONNECTION_OK) return true;
+  prepared_.clear();
+  PQreset(conn_.get());
+  return PQstatus(conn_.get()) == CONNECTION_OK;
 }
 
 void PgConnection::migrate(const std::string& store, const std::vector<std::string>& migrations) {
@@ -38,12 +78,64 @@ void PgConnection::migrate(const std::string& store, const std::vector<std::stri
                     std::to_string(migrations.size()) + ")");
     for (std::size_t i = applied; i < migrations.size(); ++i) exec(migrations[i]);
     exec("INSERT INTO firstfix_migrations VALUES ($1, $2) ON CONFLICT (store) DO UPDATE SET version = excluded.version",
-         {store, std::to_string(migrations.size())});
+         {store, static_cast<std::int64_t>(migrations.size())});
     exec("COMMIT");
   } catch (...) {
     PQclear(PQexec(conn_.get(), "ROLLBACK"));
     throw;
   }
 }
+
+PgPool::PgPool(std::string conninfo, std::size_t size) : conninfo_(std::move(conninfo)), size_(size) {
+  idle_.push_back(std::make_unique<PgConnection>(conninfo_));  // fails now, by name, if the database cannot be reached
+  opened_ = 1;
+}
+
+PgPool::~PgPool() = default;
+
+PgPool::Lease PgPool::acquire() {
+  std::unique_ptr<PgConnection> c;
+  {
+    std::unique_lock lock(mu_);
+    freed_.wait(lock, [&] { return !idle_.empty() || opened_ < size_; });
+    if (!idle_.empty()) {
+      c = std::move(idle_.back());
+      idle_.pop_back();
+    } else {
+      ++opened_;
+    }
+  }
+  if (!c) {
+    try {
+      c = std::make_unique<PgConnection>(conninfo_);
+    } catch (...) {
+      std::lock_guard lock(mu_);
+      --opened_;
+      freed_.notify_one();
+      throw;
+    }
+  } else if (!c->healthy()) {
+    // The server restarted or the network dropped: one reconnect, then the error.
+    std::lock_guard lock(mu_);
+    --opened_;
+    freed_.notify_one();
+    throw PgError(std::string("PostgreSQL connection lost: ") + PQerrorMessage(c->raw()));
+  }
+  return Lease(*this, std::move(c));
+}
+
+void PgPool::give_back(std::unique_ptr<PgConnection> c) {
+  if (!c) return;  // moved from
+  std::lock_guard lock(mu_);
+  // A connection left inside a failed transaction is not reused.
+  if (PQtransactionStatus(c->raw()) != PQTRANS_IDLE) {
+    --opened_;
+  } else {
+    idle_.push_back(std::move(c));
+  }
+  freed_.notify_one();
+}
+
+bool is_postgres_url(const std::string& url) { return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0; }
 
 }  // namespace firstfix::server

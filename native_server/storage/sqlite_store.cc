@@ -2,6 +2,7 @@
 // SQLite serializes writers anyway, and the server's worker pool is small.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <mutex>
 #include <stdexcept>
 
@@ -362,12 +363,15 @@ class SqliteStore final : public Store {
     q.exec();
   }
 
-  std::vector<OutboundEvent> due_events(int64_t now_ms, size_t limit) override {
+  std::vector<OutboundEvent> claim_due_events(int64_t now_ms, int64_t lease_ms, size_t limit) override {
     std::lock_guard lock(mu_);
-    SQLite::Statement q(db_, "SELECT id, kind, key, payload, attempts, next_attempt_ms, last_error FROM outbound_events "
-                             "WHERE delivered_ms = 0 AND next_attempt_ms <= ? ORDER BY id LIMIT ?");
-    q.bind(1, static_cast<int64_t>(now_ms));
-    q.bind(2, static_cast<int64_t>(limit));
+    // The lease is the next attempt's time: one writer at a time, so an UPDATE ... RETURNING claims them.
+    SQLite::Statement q(db_, "UPDATE outbound_events SET next_attempt_ms = ? WHERE id IN (SELECT id FROM outbound_events "
+                             "WHERE delivered_ms = 0 AND next_attempt_ms <= ? ORDER BY id LIMIT ?) "
+                             "RETURNING id, kind, key, payload, attempts, next_attempt_ms, last_error");
+    q.bind(1, static_cast<int64_t>(now_ms + lease_ms));
+    q.bind(2, static_cast<int64_t>(now_ms));
+    q.bind(3, static_cast<int64_t>(limit));
     std::vector<OutboundEvent> out;
     while (q.executeStep()) {
       OutboundEvent e;
@@ -380,6 +384,7 @@ class SqliteStore final : public Store {
       e.last_error = q.getColumn(6).getString();
       out.push_back(std::move(e));
     }
+    std::sort(out.begin(), out.end(), [](const OutboundEvent& a, const OutboundEvent& b) { return a.id < b.id; });
     return out;
   }
 

@@ -181,7 +181,11 @@ class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
   virtual void enqueue_event(const OutboundEvent& e) = 0;
-  virtual std::vector<OutboundEvent> due_events(std::int64_t now_ms, size_t limit) = 0;
+  // Claims up to `limit` events that are due, oldest first, for `lease_ms`:
+  // until then (or until event_attempted) no other caller, on this server or
+  // another, is given them; a server that dies holding them lets them go
+  // when the lease runs out.
+  virtual std::vector<OutboundEvent> claim_due_events(std::int64_t now_ms, std::int64_t lease_ms, size_t limit) = 0;
   virtual void event_attempted(std::int64_t id, bool delivered, std::int64_t now_ms, std::int64_t next_attempt_ms,
                                const std::string& error) = 0;
 };
@@ -192,5 +196,16 @@ class Store : public FlowStore, public ChatStore, public StaffStore, public Outb
 
 // The embedded default: one SQLite file, created and migrated on open.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+// Several servers sharing state: a PostgreSQL database (a postgresql:// URL
+// or libpq's key=value words), its tables created or migrated on open;
+// `connections` is the pool's size. Throws PgError naming what went wrong.
+std::unique_ptr<Store> open_postgres_store(const std::string& conninfo, std::size_t connections = 8);
+
+// What `--database` names: "sqlite:" (the default: firstfix.db in
+// `data_dir`) or a postgresql:// URL. Throws std::invalid_argument for
+// anything else, naming the flag.
+std::unique_ptr<Store> open_store(const std::string& database, const std::string& data_dir, std::size_t connections = 8);
+bool is_sqlite_database(const std::string& database);
 
 }  // namespace firstfix::server

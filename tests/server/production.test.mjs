@@ -9,14 +9,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, repo, firstfixBin } from '../support/server.mjs';
+import { startServer, repo, firstfixBin, databaseFor } from '../support/server.mjs';
 
 const firstfix = firstfixBin;
 const folders = [];
 after(() => { for (const f of folders) rmSync(f, { recursive: true, force: true }); });
 const dataFolder = () => { const d = mkdtempSync(join(tmpdir(), 'firstfix-prod-')); folders.push(d); return d; };
 
-const staff = (data, args, input) => spawnSync(firstfix, ['staff', ...args, '--data', data], { input, timeout: 20000 });
+const staff = (data, args, input) => {
+  const database = databaseFor(data);
+  return spawnSync(firstfix, ['staff', ...args, '--data', data, ...(database ? ['--database', database] : [])], { input, timeout: 20000 });
+};
 const login = (origin, email, password, headers = {}) => fetch(`${origin}/agent/login`, {
   method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ email, password }),
 });
@@ -32,7 +35,7 @@ test('without --demo: no demo back office, no demo logins, flows that need it ar
     const out = s.output();
     assert.match(out, /removed the demo login agent@brightloop\.example/);
     assert.match(out, /removed the demo login editor@brightloop\.example/);
-    assert.match(out, /no staff account yet: add one with `firstfix staff add --data /);
+    assert.match(out, /no staff account yet: add one with `firstfix staff add --data(base URL)? /);
     assert.match(out, /flow 'order-tracking' is off: .*demo/);
     assert.equal((await login(s.origin, 'agent@brightloop.example', 'brightloop-agent')).status, 401);
     assert.equal((await login(s.origin, 'editor@brightloop.example', 'brightloop-editor')).status, 401);

@@ -22,6 +22,14 @@ export function flowClient(server) {
     const out = execFileSync('sqlite3', ['-json', join(server.data, db), query]).toString().trim();
     return out ? JSON.parse(out) : [];
   };
+  // The server's own store, on whichever engine it runs: rows as objects.
+  const store = (query) => {
+    if (!server.database) return sql('firstfix.db', query);
+    const select = /^\s*SELECT/i.test(query);
+    const text = select ? `SELECT coalesce(json_agg(t), '[]'::json) FROM (${query}) t` : query;
+    const out = execFileSync('psql', [server.database, '-qXAt', '-v', 'ON_ERROR_STOP=1', '-c', text]).toString().trim();
+    return select ? JSON.parse(out) : [];
+  };
   const client = {
     call,
     async start(flow, body = {}) {
@@ -42,7 +50,9 @@ export function flowClient(server) {
       return r.body;
     },
     backOffice: (query) => sql('demo-back-office.db', query),
-    store: (query) => sql('firstfix.db', query),
+    store,
+    // The store's SQL for a blob as hex, for the engine the server runs on.
+    hexOf: (column) => (server.database ? `upper(encode(${column}, 'hex'))` : `hex(${column})`),
     // The newest one-time code mailed to `email`, read from the outbox as the customer would.
     latestCode(email) {
       const [mail] = sql('demo-back-office.db',

@@ -1,6 +1,7 @@
 // Starts a real `firstfix serve` on a free loopback port for a test.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +20,41 @@ export const firstfixBin = process.env.FIRSTFIX_BIN || join(repo, 'build/native/
 const RAISED_LIMITS = ['search', 'login', 'conversations', 'messages', 'uploads', 'events']
   .flatMap((name) => ['--limit', `${name}=100000/10000`]);
 
+// With FIRSTFIX_TEST_POSTGRES set (the test command runs the server suite a
+// second time inside a throwaway cluster, pg_virtualenv, whose PG*
+// variables name it), every server stores in PostgreSQL: a schema of its
+// own, named in its data folder so a restart with the same folder finds it.
+export const onPostgres = Boolean(process.env.FIRSTFIX_TEST_POSTGRES);
+
+export function postgresUrl(schema) {
+  return `postgresql:///?options=-csearch_path%3D${schema}`;
+}
+
+// A fresh, empty schema in the test cluster; its --database URL.
+export function newPostgresDatabase() {
+  const schema = `t_${randomBytes(8).toString('hex')}`;
+  execFileSync('psql', ['-qX', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE SCHEMA ${schema}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return postgresUrl(schema);
+}
+
+// The --database of the servers started on `data` (undefined: SQLite in it).
+export function databaseFor(data) {
+  if (!onPostgres) return undefined;
+  const file = join(data, '.test-database');
+  if (!existsSync(file)) writeFileSync(file, newPostgresDatabase());
+  return readFileSync(file, 'utf8');
+}
+
+// `database`: a --database URL (default: SQLite in the data folder, or a
+// schema of its own when the suite runs on PostgreSQL).
 // `demo`: serve with --demo (the demo back office and logins), as the README's run command does.
-export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000, demoEvents = false, defaultLimits = false, demo = true } = {}) {
+export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000, demoEvents = false, defaultLimits = false, demo = true, database } = {}) {
   const data = reuse ?? mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
+  const db = database ?? (onPostgres ? databaseFor(data) : undefined);
   const proc = spawn(firstfixBin,
     ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget'),
-      ...(demo ? ['--demo'] : []), ...(demoEvents || !demo ? [] : ['--no-demo-events']), ...(defaultLimits ? [] : RAISED_LIMITS), ...args],
+      ...(demo ? ['--demo'] : []), ...(demoEvents || !demo ? [] : ['--no-demo-events']), ...(defaultLimits ? [] : RAISED_LIMITS),
+      ...(db ? ['--database', db] : []), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   const origin = await new Promise((resolve, reject) => {
@@ -42,6 +72,7 @@ export async function startServer({ content = join(repo, 'content'), data: reuse
     origin,
     proc,
     data,
+    database: db,  // undefined: SQLite in `data`
     output: () => output,
     async stop({ keepData = Boolean(reuse) } = {}) {
       if (proc.exitCode === null) {
