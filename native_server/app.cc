@@ -25,6 +25,7 @@
 #include "native_server/base/text.h"
 #include "native_server/chat/chat_service.h"
 #include "native_server/chat/event_delivery.h"
+#include "native_server/storage/postgres_chat_bus.h"
 #include "native_server/demo/back_office.h"
 #include "native_server/demo/demo_events.h"
 #include "native_server/flows/flow_service.h"
@@ -90,7 +91,17 @@ struct App::Impl {
   // to name (the customer left) are deleted once a day old.
   boost::asio::strand<boost::asio::thread_pool::executor_type> housekeeping{boost::asio::make_strand(flow_pool)};
   boost::asio::steady_timer housekeeping_timer{housekeeping};
+  // Every 5 s: this server tells the others it is alive and how many agents it holds.
+  boost::asio::steady_timer presence_timer{housekeeping};
   bool stopping = false;  // on the housekeeping strand
+
+  void tell_presence() {
+    guarded("chat presence", [&] { chat->heartbeat(); });
+    presence_timer.expires_after(std::chrono::seconds(5));
+    presence_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !stopping) tell_presence();
+    });
+  }
 
   void housekeep() {
     guarded("deleting stale uploads", [&] {
@@ -120,6 +131,9 @@ struct App::Impl {
   std::unique_ptr<ChatService> chat;
   std::unique_ptr<Reports> reports;
   std::unique_ptr<Router> router;
+  // Declared after `chat`, whose handler it calls: destroyed first, so its
+  // listening thread stops before the chat service goes.
+  std::unique_ptr<ChatBus> chat_bus;
   std::map<std::string, std::shared_ptr<RateLimiter>, std::less<>> limiters;
 
   explicit Impl(const AppConfig& c) : config(c), search_pool(c.search_threads) {}
@@ -260,8 +274,9 @@ struct App::Impl {
     for (const auto& [id, why] : flows->off()) notices.push_back("flow '" + id + "' is off: " + why);
     if (!connectors_config.handoff_endpoint.empty())
       delivery = std::make_unique<EventDelivery>(*store, *webhooks, connectors_config.handoff_endpoint, connectors_config.handoff_backoff);
+    chat_bus = is_sqlite_database(config.database) ? in_process_chat_bus() : postgres_chat_bus(config.database);
     chat = std::make_unique<ChatService>(
-        *store, [this](const std::string& cookie) { return staff->session(cookie); }, flow_pool,
+        *store, *chat_bus, [this](const std::string& cookie) { return staff->session(cookie); }, flow_pool,
         [this](const std::string& id) { return flows->handoff(id); }, limiters.at("messages"));
     chat->on_event([this](const std::string& kind, const std::string& key, const nlohmann::json& payload) {
       if (!delivery) return;
@@ -380,13 +395,17 @@ App::App(const AppConfig& config) : impl_(std::make_unique<Impl>(config)) {
   impl_->warm_searchers();
   impl_->open_services();
   impl_->build_routes();
-  boost::asio::post(impl_->housekeeping, [im = impl_.get()] { im->housekeep(); });
+  boost::asio::post(impl_->housekeeping, [im = impl_.get()] {
+    im->housekeep();
+    im->tell_presence();
+  });
 }
 
 App::~App() {
   boost::asio::post(impl_->housekeeping, [im = impl_.get()] {
     im->stopping = true;
     im->housekeeping_timer.cancel();
+    im->presence_timer.cancel();
   });
   impl_->reports_pool.join();
   impl_->search_pool.join();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -30,6 +31,9 @@ constexpr size_t kMaxBody = 4000;              // characters of one message
 constexpr std::size_t kHistoryPage = 100;      // messages per history page on a socket
 constexpr size_t kPhotosPerMinute = 5;         // per conversation
 constexpr size_t kPhotosPerConversation = 20;
+// A server's count of agents stops counting this long after its last
+// heartbeat (App sends one every 5 s): a server that died holds nobody.
+constexpr std::int64_t kPresenceFresh = 20000;
 
 ChatReply error(int status, const std::string& message) { return {status, {{"error", message}}, {}}; }
 
@@ -43,6 +47,8 @@ json message_json(const ChatMessage& m) {
 
 struct ChatService::Impl {
   ChatStore& store;
+  ChatBus& bus;
+  const std::string server_id = "srv_" + random_hex(8);
   StaffLookup staff_session;
   // Messages per client across all of its sockets (opening more sockets does not buy more).
   std::shared_ptr<RateLimiter> sends;
@@ -59,14 +65,18 @@ struct ChatService::Impl {
     std::string conversation;       // customer: the one conversation it may read
     std::string agent_id, agent_name;
     std::set<std::string> subscribed;
+    // Per conversation, the last message number this socket has (from
+    // history or live): live delivery sends what follows, so nothing is
+    // sent twice or out of order, whichever server stored it.
+    std::map<std::string, std::int64_t> seen;
     std::shared_ptr<asio::strand<asio::thread_pool::executor_type>> strand;
   };
   mutable std::mutex mu;
   std::map<const WebSocket*, Conn> conns;
 
-  Impl(ChatStore& s, StaffLookup staff, asio::thread_pool& p, std::function<std::optional<json>(const std::string&)> describe,
+  Impl(ChatStore& s, ChatBus& b, StaffLookup staff, asio::thread_pool& p, std::function<std::optional<json>(const std::string&)> describe,
        Clock clock)
-      : store(s), staff_session(std::move(staff)), pool(p), describe_flow(std::move(describe)), now(or_system_clock(std::move(clock))) {}
+      : store(s), bus(b), staff_session(std::move(staff)), pool(p), describe_flow(std::move(describe)), now(or_system_clock(std::move(clock))) {}
   // Runs `f` on the pool, after earlier work for the same connection.
   void on_strand(const std::shared_ptr<WebSocket>& ws, std::function<void()> f) {
     std::shared_ptr<asio::strand<asio::thread_pool::executor_type>> strand;
@@ -87,15 +97,28 @@ struct ChatService::Impl {
 
   // A page of messages after `after`, and whether more follow: a long
   // conversation goes out a page at a time, as the client asks for it.
-  json history(const std::string& id, std::int64_t after, json out) {
+  // History and live messages go out one at a time (delivery_mu), so a
+  // socket never gets a live message ahead of the history page before it.
+  std::mutex delivery_mu;
+
+  // Sends `ws` `out` with a page of conversation `id` after `after`, and
+  // whether more follow (a long conversation goes a page at a time, as the
+  // client asks). What it is sent counts as seen by it.
+  void send_history(const std::shared_ptr<WebSocket>& ws, const std::string& id, std::int64_t after, json out) {
+    std::lock_guard delivering(delivery_mu);
     json messages = json::array();
     auto page = store.messages_after(id, after, kHistoryPage + 1);
     const bool more = page.size() > kHistoryPage;
     if (more) page.pop_back();
     for (const auto& m : page) messages.push_back(message_json(m));
+    {
+      std::lock_guard lock(mu);
+      auto& seen = conns[ws.get()].seen[id];
+      seen = std::max(seen, page.empty() ? after : page.back().seq);
+    }
     out["messages"] = std::move(messages);
     out["more"] = more;
-    return out;
+    send(ws, out);
   }
 
   static std::int64_t after_of(const json& m) {
@@ -188,9 +211,73 @@ struct ChatService::Impl {
   ChatMessage post(const std::string& conversation, const std::string& sender, const std::string& author, const std::string& body,
                    const std::string& client_id, const ChatAttachment* photo = nullptr) {
     ChatMessage m = store.append_message({0, conversation, sender, author, body, client_id, now()}, photo);
-    const json out = {{"type", "message"}, {"conversation", conversation}, {"message", message_json(m)}};
-    for (const auto& ws : audience(conversation, true, true)) send(ws, out);
+    // A resend went out when it was first stored: only its sender is answered (handle_send).
+    if (!m.repeated) bus.publish({.kind = "message", .conversation = conversation, .seq = m.seq});
     return m;
+  }
+
+  // What every server does with what one of them told: each sends its own sockets.
+  void on_signal(const ChatSignal& s) {
+    if (s.kind == "message") return deliver(s.conversation, s.seq);
+    if (s.kind == "typing") {
+      const bool to_agents = s.from == "customer";
+      json out = {{"type", "typing"}, {"from", s.from}};
+      if (to_agents) out["conversation"] = s.conversation;
+      for (const auto& ws : audience(s.conversation, !to_agents, to_agents)) send(ws, out);
+      return;
+    }
+    if (s.kind == "state") {
+      json out = {{"type", "state"}, {"state", s.state}};
+      if (!s.agent.empty()) out["agent"] = s.agent;
+      for (const auto& ws : audience(s.conversation, true, false)) send(ws, out);
+      return;
+    }
+    if (s.kind == "queue") return queue_changed(s.moved);
+    if (s.kind == "resync") {
+      // Signals may have been missed: every conversation with a socket here catches up.
+      std::set<std::string> open;
+      {
+        std::lock_guard lock(mu);
+        for (const auto& [key, c] : conns)
+          for (const auto& [id, seq] : c.seen) open.insert(id);
+      }
+      for (const auto& id : open) deliver(id, std::numeric_limits<std::int64_t>::max());
+      queue_changed(true);
+    }
+  }
+
+  // Sends each socket of `conversation` here the messages after the last it
+  // has, up to `seq` (they are read, not carried: a signal holds numbers only).
+  // Signals come one at a time (ChatBus), so a socket's `seen` moves forward only.
+  void deliver(const std::string& conversation, std::int64_t seq) {
+    std::lock_guard delivering(delivery_mu);
+    std::vector<std::pair<std::shared_ptr<WebSocket>, std::int64_t>> behind;
+    std::int64_t from = std::numeric_limits<std::int64_t>::max();
+    {
+      std::lock_guard lock(mu);
+      for (auto& [key, c] : conns) {
+        // A socket whose history has not gone out yet gets it with its history.
+        const auto it = c.seen.find(conversation);
+        if (!c.ready || it == c.seen.end() || it->second >= seq) continue;
+        const std::int64_t had = it->second;
+        if (auto ws = c.ws.lock()) {
+          behind.emplace_back(ws, had);
+          from = std::min(from, had);
+        }
+      }
+    }
+    if (behind.empty()) return;
+    const auto messages = store.messages_after(conversation, from, kHistoryPage);
+    for (const auto& [ws, had] : behind) {
+      std::int64_t last = had;
+      for (const auto& m : messages) {
+        if (m.seq <= had || m.seq > seq) continue;
+        send(ws, {{"type", "message"}, {"conversation", conversation}, {"message", message_json(m)}});
+        last = m.seq;
+      }
+      std::lock_guard lock(mu);
+      if (auto it = conns.find(ws.get()); it != conns.end()) it->second.seen[conversation] = std::max(it->second.seen[conversation], last);
+    }
   }
 
   bool rate_limited(const std::shared_ptr<WebSocket>& ws) { return sends->take(ws->client(), now()) > 0; }
@@ -213,7 +300,9 @@ struct ChatService::Impl {
       return send(ws, {{"type", "error"}, {"client_id", client_id}, {"error", "a message is 1 to " + std::to_string(kMaxBody) + " characters"}});
     if (rate_limited(ws))
       return send(ws, {{"type", "error"}, {"client_id", client_id}, {"error", "too many messages: wait a few seconds"}});
-    post(conversation, sender, author, body, client_id);
+    const ChatMessage stored = post(conversation, sender, author, body, client_id);
+    // The sender of a resend is told it is stored (it may never have seen the first answer).
+    if (stored.repeated) send(ws, {{"type", "message"}, {"conversation", conversation}, {"message", message_json(stored)}});
   }
 
   // The conversation whose customer holds `authorization` ("Bearer <key>"); the same failure for a wrong key and an unknown id.
@@ -232,22 +321,31 @@ struct ChatService::Impl {
 
 };
 
-ChatService::ChatService(ChatStore& store, StaffLookup staff_session, asio::thread_pool& pool,
+ChatService::ChatService(ChatStore& store, ChatBus& bus, StaffLookup staff_session, asio::thread_pool& pool,
                          std::function<std::optional<json>(const std::string&)> describe_flow, std::shared_ptr<RateLimiter> message_limit,
                          Clock now_ms)
-    : impl_(std::make_unique<Impl>(store, std::move(staff_session), pool, std::move(describe_flow), std::move(now_ms))) {
+    : impl_(std::make_unique<Impl>(store, bus, std::move(staff_session), pool, std::move(describe_flow), std::move(now_ms))) {
   impl_->sends = message_limit ? std::move(message_limit) : std::make_shared<RateLimiter>(120, 20);
+  bus.subscribe([im = impl_.get()](const ChatSignal& s) { im->on_signal(s); });
 }
-ChatService::~ChatService() = default;
+
+ChatService::~ChatService() {
+  // Stopping: this server's agents leave the count at once, not when the heartbeat goes stale.
+  guarded("chat presence at shutdown", [&] { impl_->store.set_presence(impl_->server_id, 0, impl_->now()); });
+}
 
 void ChatService::on_event(EventSink sink) { impl_->events = std::move(sink); }
 void ChatService::set_hours(std::function<std::string()> closed_now) { impl_->closed_now = std::move(closed_now); }
 
-size_t ChatService::agents_online() const {
-  std::lock_guard lock(impl_->mu);
-  size_t n = 0;
-  for (const auto& [key, c] : impl_->conns) n += c.agent && c.ready && !c.ws.expired();
-  return n;
+size_t ChatService::agents_online() const { return impl_->store.agents_online(impl_->now(), kPresenceFresh); }
+
+void ChatService::heartbeat() {
+  size_t here = 0;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (const auto& [key, c] : impl_->conns) here += c.agent && c.ready && !c.ws.expired();
+  }
+  impl_->store.set_presence(impl_->server_id, here, impl_->now());
 }
 
 ChatReply ChatService::open(const json& body, const std::string& user_agent) {
@@ -273,7 +371,7 @@ ChatReply ChatService::open(const json& body, const std::string& user_agent) {
           : closed_hours.empty()  ? "Nobody can chat right now: this is now a ticket, and a person will reply by email."
                                   : "Chat is closed now (open " + closed_hours + "): this is now a ticket, and a person will reply by email.",
           "open");
-  im.queue_changed(/*positions_moved=*/false);
+  im.bus.publish({.kind = "queue", .moved = false});
   if (im.events)
     im.events("conversation.opened", c.id + ":opened", {{"conversation", c.id}, {"state", c.state}, {"opened_ms", c.created_ms}, {"packet", c.packet}});
   json out = {{"conversation", c.id}, {"key", key}, {"state", c.state}};
@@ -376,7 +474,7 @@ void ChatService::customer_socket(std::shared_ptr<WebSocket> ws, std::string mes
         conn.ready = true;
         conn.conversation = id;
       }
-      json welcome = im.history(id, Impl::after_of(m), {{"type", "welcome"}, {"conversation", id}, {"state", c->state}});
+      json welcome = {{"type", "welcome"}, {"conversation", id}, {"state", c->state}};
       if (c->state == "queued") {
         size_t position = 0;
         for (const auto& q : im.store.conversations("queued", 1000)) {
@@ -385,20 +483,16 @@ void ChatService::customer_socket(std::shared_ptr<WebSocket> ws, std::string mes
         }
         welcome["queue_position"] = position;
       }
-      return Impl::send(ws, welcome);
+      return im.send_history(ws, id, Impl::after_of(m), std::move(welcome));
     }
     if (!ready) return Impl::send(ws, {{"type", "error"}, {"error", "say hello first: {\"type\": \"hello\", \"conversation\", \"key\", \"after\"}"}});
-    if (type == "history")
-      return Impl::send(ws, im.history(conversation, Impl::after_of(m), {{"type", "history"}, {"conversation", conversation}}));
+    if (type == "history") return im.send_history(ws, conversation, Impl::after_of(m), {{"type", "history"}, {"conversation", conversation}});
     auto c = im.store.find_conversation(conversation);
     if (type == "send") {
       if (!c || c->state == "closed") return Impl::send(ws, {{"type", "error"}, {"error", "this conversation is closed"}});
       return im.handle_send(ws, conversation, "customer", Impl::customer_name(*c), m);
     }
-    if (type == "typing") {
-      for (const auto& agent : im.audience(conversation, false, true)) Impl::send(agent, {{"type", "typing"}, {"conversation", conversation}, {"from", "customer"}});
-      return;
-    }
+    if (type == "typing") return im.bus.publish({.kind = "typing", .conversation = conversation, .from = "customer"});
     Impl::send(ws, {{"type", "error"}, {"error", "unknown message type '" + type + "'"}});
   });
 }
@@ -419,6 +513,7 @@ void ChatService::agent_connected(std::shared_ptr<WebSocket> ws, const std::stri
       c.agent_id = agent->id;
       c.agent_name = agent->name;
     }
+    heartbeat();
     Impl::send(ws, {{"type", "hello"}, {"agent", {{"id", agent->id}, {"name", agent->name}}}});
     Impl::send(ws, im.queue_json());
   });
@@ -446,24 +541,29 @@ void ChatService::agent_socket(std::shared_ptr<WebSocket> ws, std::string messag
         std::lock_guard lock(im.mu);
         im.conns[ws.get()].subscribed.insert(id);
       }
-      return Impl::send(ws, im.history(id, Impl::after_of(m), {{"type", "conversation"}, {"conversation", id}, {"state", c->state},
-                                                               {"agent", c->agent_id}, {"packet", c->packet}}));
+      return im.send_history(ws, id, Impl::after_of(m),
+                             {{"type", "conversation"}, {"conversation", id}, {"state", c->state}, {"agent", c->agent_id}, {"packet", c->packet}});
     }
-    if (type == "history") return Impl::send(ws, im.history(id, Impl::after_of(m), {{"type", "history"}, {"conversation", id}}));
+    if (type == "history") return im.send_history(ws, id, Impl::after_of(m), {{"type", "history"}, {"conversation", id}});
     if (c->agent_id != agent_id || c->state != "active")
       return Impl::send(ws, {{"type", "error"}, {"conversation", id}, {"error", "accept the conversation before writing in it"}});
     if (type == "send") return im.handle_send(ws, id, "agent", agent_name, m);
-    if (type == "typing") {
-      for (const auto& customer : im.audience(id, true, false)) Impl::send(customer, {{"type", "typing"}, {"from", "agent"}});
-      return;
-    }
+    if (type == "typing") return im.bus.publish({.kind = "typing", .conversation = id, .from = "agent"});
     Impl::send(ws, {{"type", "error"}, {"error", "unknown message type '" + type + "'"}});
   });
 }
 
 void ChatService::socket_closed(const std::shared_ptr<WebSocket>& ws) {
-  std::lock_guard lock(impl_->mu);
-  impl_->conns.erase(ws.get());
+  bool agent = false;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->conns.find(ws.get());
+    if (it == impl_->conns.end()) return;
+    agent = it->second.agent;
+    impl_->conns.erase(it);
+  }
+  // Off the I/O thread: the count is a store write.
+  if (agent) asio::post(impl_->pool, [this] { guarded("chat presence", [this] { heartbeat(); }); });
 }
 
 ChatReply ChatService::queue(const StaffSession& agent) {
@@ -487,9 +587,9 @@ ChatReply ChatService::accept(const StaffSession& staff, const std::string& id) 
   // Queued conversations, and tickets an agent picks up while the customer may still be there.
   if (!im.store.change_conversation(id, "queued", to) && !im.store.change_conversation(id, "ticket", to))
     return error(409, "this conversation is " + c->state + (c->agent_id.empty() ? "" : " with another agent"));
-  for (const auto& ws : im.audience(id, true, false)) Impl::send(ws, {{"type", "state"}, {"state", "active"}, {"agent", agent->name}});
+  im.bus.publish({.kind = "state", .conversation = id, .state = "active", .agent = agent->name});
   im.post(id, "system", "", agent->name + " joined the conversation.", "accept-" + agent->id);
-  im.queue_changed(/*positions_moved=*/true);
+  im.bus.publish({.kind = "queue", .moved = true});
   return {200, {{"conversation", id}, {"state", "active"}, {"agent", agent->id}}, {}};
 }
 
@@ -523,7 +623,7 @@ ChatReply ChatService::close(const StaffSession& staff, const std::string& id, c
               {{"conversation", id}, {"agent", {{"id", agent->id}, {"name", agent->name}}}, {"disposition", disposition},
                {"reason_code", reason}, {"closed_ms", to.updated_ms}, {"packet", c->packet}, {"transcript", transcript}});
   }
-  for (const auto& ws : im.audience(id, true, false)) Impl::send(ws, {{"type", "state"}, {"state", "closed"}});
+  im.bus.publish({.kind = "state", .conversation = id, .state = "closed"});
   return {200, {{"conversation", id}, {"state", "closed"}, {"disposition", disposition}, {"reason_code", reason}}, {}};
 }
 

@@ -4,6 +4,10 @@
 // gets everything after it: none lost, none twice (messages carry their
 // sender's id, so a resend is stored once).
 //
+// Every server may hold some of a conversation's sockets: what happens is
+// told to all of them on a ChatBus (chat_bus.h), and each sends its own
+// sockets what they have not had yet, in order, read from the store.
+//
 // Customers hold a conversation's secret key (made when it is opened, never
 // stored in clear) and can read only that conversation. Agents log in
 // (staff/staff_service.h) and the route table checks their session. A
@@ -19,6 +23,7 @@
 #include <string>
 
 #include "native_server/base/clock.h"
+#include "native_server/chat/chat_bus.h"
 #include "native_server/http/rate_limit.h"
 #include "native_server/http/router.h"
 #include "native_server/storage/store.h"
@@ -40,7 +45,8 @@ class ChatService {
   // `staff_session` tells who an agent socket's cookie belongs to;
   // `describe_flow` gives a flow session as the agent should see it (redacted);
   // `message_limit` counts chat messages per client (default: 120 a minute, 20 at once).
-  ChatService(ChatStore& store, StaffLookup staff_session, boost::asio::thread_pool& pool,
+  // `bus` carries what happens to every server (this one included).
+  ChatService(ChatStore& store, ChatBus& bus, StaffLookup staff_session, boost::asio::thread_pool& pool,
               std::function<std::optional<nlohmann::json>(const std::string& session_id)> describe_flow,
               std::shared_ptr<RateLimiter> message_limit = nullptr, Clock now_ms = {});
   ~ChatService();
@@ -73,7 +79,11 @@ class ChatService {
   void agent_socket(std::shared_ptr<WebSocket> ws, std::string message);
   void socket_closed(const std::shared_ptr<WebSocket>& ws);
 
+  // Agents online on every server (store.h: ChatStore::set_presence).
   size_t agents_online() const;
+  // Tells the other servers this one is alive and how many agents it holds;
+  // every few seconds (App's timer), and when an agent comes or goes.
+  void heartbeat();
 
   // "" while chat is open, else the opening hours to tell the customer.
   void set_hours(std::function<std::string()> closed_now);

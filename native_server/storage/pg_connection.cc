@@ -66,11 +66,12 @@ bool PgConnection::healthy() {
 }
 
 void PgConnection::migrate(const std::string& store, const std::vector<std::string>& migrations) {
-  exec("CREATE TABLE IF NOT EXISTS firstfix_migrations (store TEXT PRIMARY KEY, version INTEGER NOT NULL)");
   exec("BEGIN");
   try {
     // One server migrates at a time; the others wait, then find nothing to do.
+    // (Even CREATE TABLE IF NOT EXISTS fails when two run it at once.)
     exec("SELECT pg_advisory_xact_lock(hashtext('firstfix_migrations'))");
+    exec("CREATE TABLE IF NOT EXISTS firstfix_migrations (store TEXT PRIMARY KEY, version INTEGER NOT NULL)");
     PgResult v = exec("SELECT version FROM firstfix_migrations WHERE store = $1", {store});
     const std::size_t applied = v.rows() ? static_cast<std::size_t>(v.int64(0, 0)) : 0;
     if (applied > migrations.size())

@@ -86,7 +86,11 @@ ChatMessage PostgresStore::append_message(const ChatMessage& m, const ChatAttach
       throw PgError("no conversation " + m.conversation_id);
     const PgResult seen =
         c.exec("SELECT seq FROM messages WHERE conversation_id = $1 AND sender = $2 AND client_id = $3", {m.conversation_id, m.sender, m.client_id});
-    if (seen.rows()) return select_messages(c, "AND m.seq = $2", m.conversation_id, seen.int64(0, 0), 1).at(0);
+    if (seen.rows()) {
+      ChatMessage stored = select_messages(c, "AND m.seq = $2", m.conversation_id, seen.int64(0, 0), 1).at(0);
+      stored.repeated = true;
+      return stored;
+    }
     ChatMessage out = m;
     out.seq = c.exec("SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = $1", {m.conversation_id}).int64(0, 0);
     if (photo) {
@@ -131,6 +135,17 @@ size_t PostgresStore::count_attachments(const std::string& conversation_id, std:
       pool_.acquire()
           ->exec("SELECT count(*) FROM chat_attachments WHERE conversation_id = $1 AND created_ms >= $2", {conversation_id, since_ms})
           .int64(0, 0));
+}
+
+void PostgresStore::set_presence(const std::string& server_id, std::size_t agents, std::int64_t now_ms) {
+  pool_.acquire()->exec(
+      "INSERT INTO chat_presence VALUES ($1, $2, $3) ON CONFLICT (server_id) DO UPDATE SET agents = excluded.agents, seen_ms = excluded.seen_ms",
+      {server_id, static_cast<std::int64_t>(agents), now_ms});
+}
+
+std::size_t PostgresStore::agents_online(std::int64_t now_ms, std::int64_t fresh_ms) {
+  return static_cast<std::size_t>(
+      pool_.acquire()->exec("SELECT coalesce(sum(agents), 0) FROM chat_presence WHERE seen_ms > $1", {now_ms - fresh_ms}).int64(0, 0));
 }
 
 }  // namespace firstfix::server

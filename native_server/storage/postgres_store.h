@@ -40,6 +40,8 @@ class PostgresStore final : public Store {
   std::optional<ChatAttachment> find_attachment(const std::string& id, bool with_bytes) override;
   size_t count_attachments(const std::string& conversation_id, std::int64_t since_ms) override;
   std::vector<ChatMessage> messages_after(const std::string& conversation_id, std::int64_t after_seq, size_t limit) override;
+  void set_presence(const std::string& server_id, std::size_t agents, std::int64_t now_ms) override;
+  std::size_t agents_online(std::int64_t now_ms, std::int64_t fresh_ms) override;
 
   // StaffStore
   void upsert_agent(const Agent& a) override;

@@ -107,7 +107,11 @@ const std::vector<std::string>& postgres_store_migrations() {
            next_attempt_ms BIGINT NOT NULL,
            delivered_ms BIGINT NOT NULL DEFAULT 0,
            last_error TEXT NOT NULL DEFAULT '');
-         CREATE INDEX outbound_due ON outbound_events(next_attempt_ms, id) WHERE delivered_ms = 0;)",
+         CREATE INDEX outbound_due ON outbound_events(next_attempt_ms, id) WHERE delivered_ms = 0;
+         CREATE TABLE chat_presence (
+           server_id TEXT PRIMARY KEY,
+           agents INTEGER NOT NULL,
+           seen_ms BIGINT NOT NULL);)",
   };
   return migrations;
 }

@@ -202,7 +202,9 @@ class SqliteStore final : public Store {
     if (seen.executeStep()) {
       const int64_t seq = seen.getColumn(0).getInt64();
       seen.reset();
-      return select_messages("AND seq = ?", m.conversation_id, seq, 1).at(0);
+      ChatMessage stored = select_messages("AND seq = ?", m.conversation_id, seq, 1).at(0);
+      stored.repeated = true;
+      return stored;
     }
     SQLite::Statement next(db_, "SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?");
     next.bind(1, m.conversation_id);
@@ -273,6 +275,23 @@ class SqliteStore final : public Store {
     q.bind(2, static_cast<int64_t>(since_ms));
     q.executeStep();
     return static_cast<size_t>(q.getColumn(0).getInt64());
+  }
+
+  void set_presence(const std::string& server_id, std::size_t agents, std::int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "INSERT INTO chat_presence VALUES (?, ?, ?) ON CONFLICT(server_id) DO UPDATE SET agents = excluded.agents, seen_ms = excluded.seen_ms");
+    q.bind(1, server_id);
+    q.bind(2, static_cast<int64_t>(agents));
+    q.bind(3, static_cast<int64_t>(now_ms));
+    q.exec();
+  }
+
+  std::size_t agents_online(std::int64_t now_ms, std::int64_t fresh_ms) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "SELECT coalesce(sum(agents), 0) FROM chat_presence WHERE seen_ms > ?");
+    q.bind(1, static_cast<int64_t>(now_ms - fresh_ms));
+    q.executeStep();
+    return static_cast<std::size_t>(q.getColumn(0).getInt64());
   }
 
   void upsert_agent(const Agent& a) override {

@@ -73,6 +73,7 @@ struct ChatMessage {
   std::string client_id; // the sender's id for it: a resend is stored once
   std::int64_t created_ms = 0;
   nlohmann::json attachment = nullptr;  // a photo: {id, content_type, size, width, height}
+  bool repeated = false;  // from append_message: it was stored before (a resend), and this is that message
 };
 
 // A photo a customer showed in a chat, stored without its metadata.
@@ -159,6 +160,11 @@ class ChatStore {
   // Photos a conversation received since `since_ms`, for the rate limit.
   virtual size_t count_attachments(const std::string& conversation_id, std::int64_t since_ms) = 0;
   virtual std::vector<ChatMessage> messages_after(const std::string& conversation_id, std::int64_t after_seq, size_t limit) = 0;
+  // Agents online, counted by each server for its own sockets: a customer on
+  // one server is queued for an agent on another. A server that stops
+  // reporting (it died) stops counting after `fresh_ms`.
+  virtual void set_presence(const std::string& server_id, std::size_t agents, std::int64_t now_ms) = 0;
+  virtual std::size_t agents_online(std::int64_t now_ms, std::int64_t fresh_ms) = 0;
 };
 
 // Staff accounts (agents and editors) and their login sessions.

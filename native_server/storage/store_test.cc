@@ -169,6 +169,8 @@ TEST_CASE("store: chat messages are numbered per conversation and a resend is st
     CHECK(m2.seq == 2);
     CHECK(again.seq == 1);
     CHECK(again.body == "hello");  // the first one stands
+    CHECK(again.repeated);
+    CHECK_FALSE(m2.repeated);
     auto after = store.messages_after("cv_1", 1, 10);
     REQUIRE(after.size() == 1);
     CHECK(after[0].body == "hi Ana");
@@ -374,5 +376,18 @@ TEST_CASE("store: many servers claiming the outbox at once are each given differ
     for (auto& t : servers) t.join();
     CHECK(claimed.size() == 200);
     CHECK(std::set<std::string>(claimed.begin(), claimed.end()).size() == 200);
+  });
+}
+
+TEST_CASE("store: agents online are summed over servers, and a server that stops reporting stops counting") {
+  for_each_engine([](Engine& e) {
+    auto a = e.open(), b = e.open();
+    CHECK(a->agents_online(1000, 300) == 0);
+    a->set_presence("server-a", 2, 1000);
+    b->set_presence("server-b", 1, 1100);
+    CHECK(a->agents_online(1200, 300) == 3);
+    b->set_presence("server-b", 0, 1250);  // its agent logged off
+    CHECK(b->agents_online(1250, 300) == 2);
+    CHECK(b->agents_online(1301, 300) == 0);  // server-a last reported at 1000: gone
   });
 }

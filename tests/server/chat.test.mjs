@@ -5,41 +5,15 @@
 // conversation's key and foreign origins refused; close with a disposition.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startServer } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
+import { chatSocket } from '../support/chat_socket.mjs';
 
-let server, api, wsOrigin;
-before(async () => { server = await startServer(); api = flowClient(server); wsOrigin = server.origin.replace('http', 'ws'); });
+let server, api;
+before(async () => { server = await startServer(); api = flowClient(server); });
 after(async () => { await server?.stop(); });
 
-// A socket whose messages queue up, read in order with next(type).
-function socket(path, headers = {}) {
-  const ws = new WebSocket(wsOrigin + path, { headers });
-  const inbox = [];
-  const waiters = [];
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString());
-    const i = waiters.findIndex((w) => w.type === m.type);
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(m); else inbox.push(m);
-  });
-  const opened = new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  return {
-    ws, opened,
-    send: (m) => ws.send(JSON.stringify(m)),
-    next(type, timeout = 5000) {
-      const i = inbox.findIndex((m) => m.type === type);
-      if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]);
-      return new Promise((resolve, reject) => {
-        const w = { type, resolve };
-        waiters.push(w);
-        setTimeout(() => { const k = waiters.indexOf(w); if (k >= 0) { waiters.splice(k, 1); reject(new Error(`no '${type}' message; inbox: ${JSON.stringify(inbox)}`)); } }, timeout);
-      });
-    },
-    closed: new Promise((resolve) => ws.once('close', resolve)),
-    close: () => ws.close(),
-  };
-}
+const socket = (path, headers = {}) => chatSocket(server.origin, path, headers);
 
 async function login(password = 'brightloop-agent') {
   return api.call('POST', '/agent/login', { email: 'agent@brightloop.example', password });
@@ -160,8 +134,7 @@ test('customer and agent chat with the full, redacted context; reconnects miss n
   await customer.closed;
   agent.send({ type: 'send', conversation, client_id: 'a2', body: 'I have sent you a fresh code.' });
   agent.send({ type: 'send', conversation, client_id: 'a3', body: 'It is valid for 15 minutes.' });
-  await agent.next('message');
-  await agent.next('message');
+  do { got = await agent.next('message'); } while (got.message.client_id !== 'a3');  // both stored
   const back = socket('/api/v1/chat/ws');
   await back.opened;
   back.send({ type: 'hello', conversation, key, after: lastSeen });

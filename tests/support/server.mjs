@@ -68,6 +68,11 @@ export async function startServer({ content = join(repo, 'content'), data: reuse
     proc.stderr.on('data', onData);
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${output}`)); });
   });
+  // A server that dies on its own says why, in the test's output.
+  let stopping = false;
+  proc.on('exit', (code, signal) => {
+    if (!stopping) console.error(`firstfix serve exited unexpectedly (${signal ?? code}); its last output:\n${output.slice(-4000)}`);
+  });
   return {
     origin,
     proc,
@@ -75,6 +80,7 @@ export async function startServer({ content = join(repo, 'content'), data: reuse
     database: db,  // undefined: SQLite in `data`
     output: () => output,
     async stop({ keepData = Boolean(reuse) } = {}) {
+      stopping = true;
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
