@@ -242,7 +242,11 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   else if (!optional.empty())
     query = any;
   else
-    query = Xapian::Query::MatchAll;  // an empty query browses; "-word" alone excludes from everything
+    // An empty query browses; "-word" alone excludes from everything. A new
+    // match-all query, never the shared static Query::MatchAll: copying that
+    // one from several threads races on its (non-atomic) reference count, and
+    // the server searches on several threads at once.
+    query = Xapian::Query(std::string());
   if (!excluded.empty())
     query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
 

@@ -2,6 +2,7 @@
 
 #include <boost/url.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -75,7 +76,8 @@ std::optional<Router::Match> Router::match(std::string_view path, http::verb met
     bool ok = true;
     for (std::size_t i = 0; ok && i < parts.size(); ++i) {
       if (is_parameter(pattern[i])) {
-        if (parts[i].empty()) ok = false;
+        // No id, name or key has a control character (a NUL, say): such a path names nothing.
+        if (parts[i].empty() || std::any_of(parts[i].begin(), parts[i].end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) ok = false;
         else m.params.emplace(std::string(pattern[i].substr(1, pattern[i].size() - 2)), std::string(parts[i]));
       } else {
         ok = pattern[i] == parts[i];

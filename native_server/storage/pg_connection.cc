@@ -48,6 +48,9 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
   for (const auto& p : params) {
+    // libpq reads a text parameter up to its first NUL: refused, never silently cut short.
+    if (p.value && !p.binary && p.value->find('\0') != std::string::npos)
+      throw PgError("PostgreSQL: a text value contains a NUL character (in: " + sql.substr(0, 120) + ")");
     values.push_back(p.value ? p.value->data() : nullptr);
     lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
     formats.push_back(p.binary ? 1 : 0);

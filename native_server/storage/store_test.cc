@@ -391,3 +391,18 @@ TEST_CASE("store: agents online are summed over servers, and a server that stops
     CHECK(b->agents_online(1301, 300) == 0);  // server-a last reported at 1000: gone
   });
 }
+
+TEST_CASE("store: a NUL inside text is stored whole or refused, never cut short") {
+  for_each_store([](Store& store) {
+    store.create_conversation(queued_conversation("cv_1"));
+    const std::string body("before\0after", 12);
+    try {
+      const auto m = store.append_message({0, "cv_1", "customer", "Ana", body, "c-1", 1}, nullptr);
+      CHECK(store.messages_after("cv_1", 0, 10).at(0).body == body);  // SQLite keeps it
+      CHECK(m.seq == 1);
+    } catch (const std::exception& e) {
+      CHECK(std::string(e.what()).find("NUL") != std::string::npos);  // PostgreSQL refuses it
+      CHECK(store.messages_after("cv_1", 0, 10).empty());
+    }
+  });
+}

@@ -71,7 +71,7 @@ export async function startServer({ content = join(repo, 'content'), data: reuse
   // A server that dies on its own says why, in the test's output.
   let stopping = false;
   proc.on('exit', (code, signal) => {
-    if (!stopping) console.error(`firstfix serve exited unexpectedly (${signal ?? code}); its last output:\n${output.slice(-4000)}`);
+    if (!stopping && (signal || code !== 0)) console.error(`firstfix serve exited unexpectedly (${signal ?? code}); its last output:\n${output.slice(-4000)}`);
   });
   return {
     origin,
