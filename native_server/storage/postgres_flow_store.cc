@@ -39,14 +39,15 @@ std::optional<StoredSession> PostgresStore::find_session(const std::string& id) 
 
 bool PostgresStore::update_session(const std::string& id, const json& state, std::int64_t expected_version, std::int64_t now_ms,
                                    const std::string& reply_key, const json& reply) {
-  return pool_.transaction([&](PgConnection& c) {
-    if (c.exec("UPDATE flow_sessions SET state = $1, version = version + 1, updated_ms = $2 WHERE id = $3 AND version = $4",
-               {state.dump(), now_ms, id, expected_version})
-            .affected() != 1)
-      return false;
-    if (!reply_key.empty()) c.exec("INSERT INTO replies VALUES ($1, $2, $3)", {id, reply_key, reply.dump()});
-    return true;
-  });
+  // One statement, so one round trip and its own transaction: the reply is
+  // remembered only if the session moved on.
+  return pool_.acquire()
+             ->exec("WITH updated AS (UPDATE flow_sessions SET state = $1, version = version + 1, updated_ms = $2 "
+                    "WHERE id = $3 AND version = $4 RETURNING id), "
+                    "remembered AS (INSERT INTO replies SELECT id, $5, $6 FROM updated WHERE $5 <> '') "
+                    "SELECT count(*) FROM updated",
+                    {state.dump(), now_ms, id, expected_version, reply_key, reply.dump()})
+             .int64(0, 0) == 1;
 }
 
 std::optional<json> PostgresStore::find_reply(const std::string& session_id, const std::string& reply_key) {
@@ -61,21 +62,28 @@ std::optional<ActionRecord> PostgresStore::find_action(const std::string& key) {
   return ActionRecord{key, r.text(0, 0), json::parse(r.text(0, 1))};
 }
 
+namespace {
+
+const char* const kInsertAudit =
+    "INSERT INTO audit_log (at_ms, flow_id, session_id, step, connector, idempotency_key, input, outcome, error, duration_ms, replayed) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+std::vector<PgParam> audit_params(const AuditEntry& e) {
+  return {e.at_ms, e.flow_id, e.session_id, e.step, e.connector, e.idempotency_key, e.input.dump(), e.outcome, e.error, e.duration_ms,
+          e.replayed ? "true" : "false"};
+}
+
+}  // namespace
+
 void PostgresStore::record_action(const ActionRecord& a, const AuditEntry& audit) {
-  pool_.transaction([&](PgConnection& c) {
-    c.exec("INSERT INTO actions VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING", {a.key, a.outcome, a.data.dump()});
-    insert_audit(c, audit);
-  });
+  // The journal entry and its audit line in one statement (one round trip, one transaction).
+  std::vector<PgParam> params = audit_params(audit);
+  params.insert(params.end(), {a.key, a.outcome, a.data.dump()});
+  pool_.acquire()->exec(
+      std::string("WITH journaled AS (INSERT INTO actions VALUES ($12, $13, $14) ON CONFLICT (key) DO NOTHING) ") + kInsertAudit, params);
 }
 
-void PostgresStore::append_audit(const AuditEntry& audit) { insert_audit(*pool_.acquire(), audit); }
-
-void PostgresStore::insert_audit(PgConnection& c, const AuditEntry& e) {
-  c.exec("INSERT INTO audit_log (at_ms, flow_id, session_id, step, connector, idempotency_key, input, outcome, error, duration_ms, replayed) "
-         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-         {e.at_ms, e.flow_id, e.session_id, e.step, e.connector, e.idempotency_key, e.input.dump(), e.outcome, e.error, e.duration_ms,
-          e.replayed ? "true" : "false"});
-}
+void PostgresStore::append_audit(const AuditEntry& audit) { pool_.acquire()->exec(kInsertAudit, audit_params(audit)); }
 
 std::vector<AuditEntry> PostgresStore::audit_log(const std::string& session_id, size_t limit) {
   const PgResult r = pool_.acquire()->exec(

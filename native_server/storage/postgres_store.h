@@ -60,7 +60,6 @@ class PostgresStore final : public Store {
                        const std::string& error) override;
 
  private:
-  void insert_audit(PgConnection& c, const AuditEntry& e);
   PgPool pool_;
 };
 
