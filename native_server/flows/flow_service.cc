@@ -21,6 +21,10 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr size_t kMaxReasonLength = 2000;
+// How long an answer holds the right to run a step's action: longer than a
+// webhook can take with all its retries. If the server dies holding it, the
+// customer's retry runs the action after this (under the same idempotency key).
+constexpr std::chrono::milliseconds kActionClaim = std::chrono::minutes(10);
 
 std::string random_id(const char* prefix, size_t bytes) { return prefix + random_hex(bytes); }
 
@@ -165,6 +169,10 @@ FlowReply FlowService::run_actions(Loaded& l, flow::Advance advance) {
       audit.replayed = true;
       store_.append_audit(audit);
     } else {
+      // Of two answers racing to run the same action (on this server or
+      // another), one claims it and the other is told to look again.
+      if (!store_.claim_action(request.idempotency_key, now_ms_(), now_ms_() + kActionClaim.count()))
+        return error(409, "this step is being completed in another request; fetch the session and try again");
       Connector* connector = connectors_.find(step.connector);
       const auto t0 = std::chrono::steady_clock::now();
       try {
@@ -177,8 +185,12 @@ FlowReply FlowService::run_actions(Loaded& l, flow::Advance advance) {
         audit.error = e.what();
         audit.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
         store_.append_audit(audit);
+        store_.release_action(request.idempotency_key);
         return error(502, "this step could not be completed right now (" + std::string(e.what()) +
                               "); nothing was changed, so it is safe to try again");
+      } catch (...) {
+        store_.release_action(request.idempotency_key);
+        throw;
       }
       audit.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
       audit.outcome = result.outcome;

@@ -62,6 +62,17 @@ std::optional<ActionRecord> PostgresStore::find_action(const std::string& key) {
   return ActionRecord{key, r.text(0, 0), json::parse(r.text(0, 1))};
 }
 
+bool PostgresStore::claim_action(const std::string& key, std::int64_t now_ms, std::int64_t until_ms) {
+  // Taken if nobody holds it, or if the holder's claim ran out (it died mid-action).
+  return pool_.acquire()
+             ->exec("INSERT INTO action_claims VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET until_ms = excluded.until_ms "
+                    "WHERE action_claims.until_ms <= $3 RETURNING key",
+                    {key, until_ms, now_ms})
+             .rows() == 1;
+}
+
+void PostgresStore::release_action(const std::string& key) { pool_.acquire()->exec("DELETE FROM action_claims WHERE key = $1", {key}); }
+
 namespace {
 
 const char* const kInsertAudit =

@@ -23,6 +23,8 @@ class PostgresStore final : public Store {
                       const std::string& reply_key, const nlohmann::json& reply) override;
   std::optional<nlohmann::json> find_reply(const std::string& session_id, const std::string& reply_key) override;
   std::optional<ActionRecord> find_action(const std::string& key) override;
+  bool claim_action(const std::string& key, std::int64_t now_ms, std::int64_t until_ms) override;
+  void release_action(const std::string& key) override;
   void record_action(const ActionRecord& action, const AuditEntry& audit) override;
   void append_audit(const AuditEntry& audit) override;
   void create_upload(const Upload& upload) override;

@@ -111,7 +111,10 @@ const std::vector<std::string>& postgres_store_migrations() {
          CREATE TABLE chat_presence (
            server_id TEXT PRIMARY KEY,
            agents INTEGER NOT NULL,
-           seen_ms BIGINT NOT NULL);)",
+           seen_ms BIGINT NOT NULL);
+         CREATE TABLE action_claims (
+           key TEXT PRIMARY KEY,
+           until_ms BIGINT NOT NULL);)",
   };
   return migrations;
 }

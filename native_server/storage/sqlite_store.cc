@@ -86,6 +86,23 @@ class SqliteStore final : public Store {
     return ActionRecord{key, q.getColumn(0).getString(), json::parse(q.getColumn(1).getString())};
   }
 
+  bool claim_action(const std::string& key, std::int64_t now_ms, std::int64_t until_ms) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "INSERT INTO action_claims VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET until_ms = excluded.until_ms "
+                             "WHERE action_claims.until_ms <= ? RETURNING key");
+    q.bind(1, key);
+    q.bind(2, static_cast<int64_t>(until_ms));
+    q.bind(3, static_cast<int64_t>(now_ms));
+    return q.executeStep();
+  }
+
+  void release_action(const std::string& key) override {
+    std::lock_guard lock(mu_);
+    SQLite::Statement q(db_, "DELETE FROM action_claims WHERE key = ?");
+    q.bind(1, key);
+    q.exec();
+  }
+
   void record_action(const ActionRecord& a, const AuditEntry& audit) override {
     std::lock_guard lock(mu_);
     SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);

@@ -128,6 +128,12 @@ class FlowStore {
   virtual std::optional<nlohmann::json> find_reply(const std::string& session_id, const std::string& reply_key) = 0;
 
   virtual std::optional<ActionRecord> find_action(const std::string& key) = 0;
+  // Claims the right to run the action `key` until `until_ms`, so that of two
+  // requests racing (on one server or several) one runs it and the other is
+  // told to wait: false while another request's claim has not run out.
+  virtual bool claim_action(const std::string& key, std::int64_t now_ms, std::int64_t until_ms) = 0;
+  // Lets a claim go at once (the action failed: a retry may run it now).
+  virtual void release_action(const std::string& key) = 0;
   // Journals a completed action and audits it in one transaction.
   virtual void record_action(const ActionRecord& action, const AuditEntry& audit) = 0;
   virtual void append_audit(const AuditEntry& audit) = 0;

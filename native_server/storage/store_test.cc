@@ -406,3 +406,16 @@ TEST_CASE("store: a NUL inside text is stored whole or refused, never cut short"
     }
   });
 }
+
+TEST_CASE("store: an action is claimed by one request at a time, on any server, until its claim runs out or is let go") {
+  for_each_engine([](Engine& e) {
+    auto a = e.open(), b = e.open();
+    CHECK(a->claim_action("fs_1/2/confirm", 1000, 2000));
+    CHECK_FALSE(b->claim_action("fs_1/2/confirm", 1500, 2500));  // the other server waits
+    CHECK(b->claim_action("fs_1/2/other", 1500, 2500));          // another action is free
+    CHECK(b->claim_action("fs_1/2/confirm", 2000, 3000));        // the holder died: its claim ran out
+    CHECK_FALSE(a->claim_action("fs_1/2/confirm", 2100, 3100));
+    b->release_action("fs_1/2/confirm");                          // it failed: a retry may run it at once
+    CHECK(a->claim_action("fs_1/2/confirm", 2200, 3200));
+  });
+}
