@@ -11,6 +11,7 @@ packages=(
   libboost1.81-dev libcli11-dev libyaml-cpp-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev
   libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libexiv2-dev libspdlog-dev sqlite3 wrk
   libpq-dev postgresql-15  # the PostgreSQL stores; the tests start a throwaway cluster (pg_virtualenv)
+  systemd curl gettext-base  # the deployment test: systemd-analyze verify, /healthz, envsubst
   emscripten
   clang-14 libfuzzer-14-dev  # the asan preset: ASan + UBSan, and the libFuzzer targets
 )
