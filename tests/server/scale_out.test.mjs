@@ -57,7 +57,8 @@ test('answers racing on two servers: one action, every other answer a 409', { sk
     api.call('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: r.step.id, answers: { confirm: true } })));
   const statuses = results.map((x) => x.status).sort();
   assert.deepEqual(statuses, [200, 409, 409, 409]);
-  const runs = apiA.store(`SELECT count(*) AS n FROM audit_log WHERE session_id = '${r.session.id}' AND connector = 'demo.reschedule_appointment'`);
+  // A losing answer may read the winner's journal entry (audited as a replay) before its own update is refused.
+  const runs = apiA.store(`SELECT count(*) AS n FROM audit_log WHERE session_id = '${r.session.id}' AND connector = 'demo.reschedule_appointment' AND replayed = false`);
   assert.equal(runs[0].n, 1, 'the reschedule ran once, on one server');
   assert.equal((await apiB.get(r)).session.done_state, 'resolved');
 });
