@@ -256,9 +256,11 @@ struct ChatService::Impl {
     {
       std::lock_guard lock(mu);
       for (auto& [key, c] : conns) {
-        // A socket whose history has not gone out yet gets it with its history.
+        // Members only (an agent who asked for a history page without subscribing gets no live messages);
+        // a socket whose history has not gone out yet gets it with its history.
+        const bool member = c.agent ? c.subscribed.count(conversation) > 0 : c.conversation == conversation;
         const auto it = c.seen.find(conversation);
-        if (!c.ready || it == c.seen.end() || it->second >= seq) continue;
+        if (!c.ready || !member || it == c.seen.end() || it->second >= seq) continue;
         const std::int64_t had = it->second;
         if (auto ws = c.ws.lock()) {
           behind.emplace_back(ws, had);

@@ -103,21 +103,17 @@ class PgPool {
   Lease acquire();
   const std::string& conninfo() const { return conninfo_; }
 
-  // Runs `work` in a transaction on one connection: committed if it returns,
-  // rolled back if it throws (and the exception passes on).
+  // Runs `work` in a transaction on one connection and returns what it
+  // returns: committed if it returns, rolled back if it throws (and the
+  // exception passes on).
   template <typename F>
   auto transaction(F&& work) {
     Lease c = acquire();
     c->exec("BEGIN");
     try {
-      if constexpr (std::is_void_v<decltype(work(*c))>) {
-        work(*c);
-        c->exec("COMMIT");
-      } else {
-        auto result = work(*c);
-        c->exec("COMMIT");
-        return result;
-      }
+      auto result = work(*c);
+      c->exec("COMMIT");
+      return result;
     } catch (...) {
       PQclear(PQexec(c->raw(), "ROLLBACK"));
       throw;
