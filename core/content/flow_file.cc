@@ -37,6 +37,19 @@ std::optional<FlowFile> parse_flow_file(const std::string& source, const std::st
     out.push_back({source, line, column,
                    "malformed JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))});
     return std::nullopt;
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double ("1e999"): nlohmann names the literal, not its byte.
+    std::string what = e.what();
+    size_t at = 0;
+    const auto open = what.find('\'');
+    if (open != std::string::npos) {
+      const auto close = what.find('\'', open + 1);
+      const auto literal = what.substr(open + 1, close == std::string::npos ? std::string::npos : close - open - 1);
+      at = std::min(text.find(literal), text.size());
+    }
+    auto [line, column] = base::line_column(text, at);
+    out.push_back({source, line, column, "malformed JSON: a number too large to represent"});
+    return std::nullopt;
   }
   auto flow = flow::parse_flow(source, text, out);
   if (!flow) return std::nullopt;

@@ -73,6 +73,10 @@ TEST_CASE("flows: malformed JSON, missing fields and graph problems are located"
   auto p = problems({{"flows/f.json", "{\n  \"id\": \"f\",\n  \"title\": \"F\"\n  \"locale\": \"en\"\n}"}});
   REQUIRE(p.size() == 1);
   CHECK(p[0].rfind("flows/f.json:4:3: malformed JSON:", 0) == 0);
+  // A number past a double's range is an out_of_range, not a parse_error (found by the flow fuzzer).
+  p = problems({{"flows/f.json", "{\n  \"id\": \"f\",\n  \"n\": 5e99999\n}"}});
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "flows/f.json:3:8: malformed JSON: a number too large to represent");
   const std::string steps = R"("start": "d", "steps": {"d": {"kind": "done", "state": "resolved", "message": "ok"}})";
   p = problems({{"flows/f.json", "{\"id\": \"f\", \"title\": \"F\", " + steps + "}"}});
   REQUIRE(p.size() == 1);

@@ -303,8 +303,8 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error&) {
-    return std::nullopt;  // reported by the content compiler's JSON check
+  } catch (const json::exception&) {
+    return std::nullopt;  // malformed JSON or a number out of range: the content compiler's JSON check reports it
   }
   Reader r(source, text, out);
   if (!doc.is_object()) {
