@@ -8,6 +8,7 @@
 #include <set>
 
 #include "native_server/storage/event_store.h"
+#include "native_server/storage/report_queries.h"
 #include "native_server/storage/sqlite_event_schema.h"
 #include "native_server/storage/sqlite_schema.h"
 #include "native_server/storage/sqlite_statements.h"
@@ -18,15 +19,6 @@ namespace {
 
 using nlohmann::json;
 constexpr std::int64_t kRepeatWindowMs = 7LL * 24 * 3600 * 1000;
-
-double ratio(std::int64_t part, std::int64_t whole) { return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0; }
-
-// The previous period of the same length, for trends.
-std::pair<std::string, std::string> previous_period(const std::string& from, const std::string& to) {
-  const std::int64_t a = metrics::utc_day_start(from), b = metrics::utc_day_start(to);
-  const std::int64_t length = b - a + metrics::kDayMs;
-  return {metrics::utc_day(a - length), metrics::utc_day(a - metrics::kDayMs)};
-}
 
 class SqliteEventStore final : public EventStore {
  public:
@@ -88,162 +80,17 @@ class SqliteEventStore final : public EventStore {
 
   json report(const ReportFilter& f) override {
     std::lock_guard lock(mu_);
-    json out;
-    out["range"] = {{"from", f.from}, {"to", f.to}};
-    out["filters"] = {{"locale", f.locale}, {"category", f.category}};
-    {
-      // The day totals (visit_days and the like, kept by triggers): a year is a few thousand rows.
-      auto q = statement("SELECT coalesce(sum(visits), 0), coalesce(sum(self_service), 0), coalesce(sum(self_service_success), 0), "
-                         "coalesce(sum(offered), 0), coalesce(sum(escalated), 0), coalesce(sum(declined), 0), coalesce(sum(resolved), 0), "
-                         "coalesce(sum(resolved_kept), 0), coalesce(sum(known), 0), coalesce(sum(repeat_contact), 0), coalesce(sum(rated), 0), "
-                         "coalesce(sum(rating_sum), 0), coalesce(sum(satisfied), 0), coalesce(sum(chats), 0) FROM visit_days WHERE " + where(), f);
-      q.executeStep();
-      const auto n = [&](int i) { return q.getColumn(i).getInt64(); };
-      const std::int64_t visits = n(0), escalated = n(4);
-      out["visits"] = visits;
-      out["self_service_visits"] = n(1);
-      out["self_service_success_rate"] = ratio(n(2), n(1));
-      out["escalation_offered_rate"] = ratio(n(3), visits);
-      out["escalation_rate"] = ratio(escalated, visits);
-      out["escalations"] = escalated;
-      out["offers_declined"] = n(5);
-      out["deflection_rate"] = ratio(visits - escalated, visits);
-      out["resolved_visits"] = n(7);
-      out["resolution_rate"] = ratio(n(7), visits);
-      out["repeat_contact_rate"] = ratio(n(9), n(8));
-      out["satisfaction"] = {{"responses", n(10)}, {"average", ratio(n(11), n(10))}, {"csat", ratio(n(12), n(10))}};
-      out["chats"] = n(13);
-    }
-    {
-      auto q = statement("SELECT coalesce(sum(searches), 0), coalesce(sum(no_results), 0), coalesce(sum(clicked), 0), "
-                         "coalesce(sum(click_positions), 0), coalesce(sum(successes), 0) FROM search_days WHERE " + where(), f);
-      q.executeStep();
-      const auto n = [&](int i) { return q.getColumn(i).getInt64(); };
-      out["searches"] = n(0);
-      out["no_result_rate"] = ratio(n(1), n(0));
-      out["click_through_rate"] = ratio(n(2), n(0));
-      out["mean_click_position"] = ratio(n(3), n(2));
-      out["search_success_rate"] = ratio(n(4), n(0));
-    }
-    {
-      json triggers = json::object();
-      auto q = statement("SELECT trigger, sum(escalations) FROM trigger_days WHERE " + where() +
-                         " GROUP BY trigger HAVING sum(escalations) > 0 ORDER BY trigger", f);
-      while (q.executeStep()) triggers[q.getColumn(0).getString().empty() ? "contact" : q.getColumn(0).getString()] = q.getColumn(1).getInt64();
-      out["escalation_triggers"] = triggers;
-    }
-    {
-      // Time to resolution: the median and the 90th percentile of resolved visits, in one sorted pass.
-      std::vector<std::int64_t> times;
-      auto q = statement("SELECT resolution_ms FROM visits WHERE " + where() + " AND resolved ORDER BY resolution_ms", f);
-      while (q.executeStep()) times.push_back(q.getColumn(0).getInt64());
-      const size_t n = times.size();
-      auto at = [&](size_t k) -> std::int64_t { return n ? times[std::min(k, n - 1)] : 0; };
-      out["time_to_resolution"] = {{"resolved", n}, {"median_ms", at(n ? (n - 1) / 2 : 0)}, {"p90_ms", at(n ? (n * 9 + 9) / 10 - 1 : 0)}};
-    }
-    {
-      json flows = json::array();
-      std::map<std::string, size_t> at;
-      auto q = statement("SELECT flow, sum(sessions), sum(CASE WHEN done_state != '' THEN sessions ELSE 0 END) FROM flow_days WHERE " + where() +
-                         " GROUP BY flow HAVING sum(sessions) > 0 ORDER BY sum(sessions) DESC, flow", f);
-      std::int64_t starts = 0, completed = 0;
-      while (q.executeStep()) {
-        at[q.getColumn(0).getString()] = flows.size();
-        const std::int64_t s = q.getColumn(1).getInt64(), c = q.getColumn(2).getInt64();
-        starts += s;
-        completed += c;
-        flows.push_back({{"flow", q.getColumn(0).getString()}, {"starts", s}, {"completed", c}, {"completion_rate", ratio(c, s)},
-                         {"done_states", json::object()}});
-      }
-      auto states = statement("SELECT flow, done_state, sum(sessions) FROM flow_days WHERE " + where() +
-                              " AND done_state != '' GROUP BY flow, done_state HAVING sum(sessions) > 0", f);
-      while (states.executeStep()) flows[at[states.getColumn(0).getString()]]["done_states"][states.getColumn(1).getString()] = states.getColumn(2).getInt64();
-      out["flows"] = flows;
-      out["flow_starts"] = starts;
-      out["flow_completion_rate"] = ratio(completed, starts);
-    }
-    {
-      json articles = json::array();
-      auto q = statement("SELECT article, sum(views), sum(helpful), sum(not_helpful) FROM article_days WHERE " + where() +
-                         " GROUP BY article HAVING sum(entries) > 0 ORDER BY sum(views) DESC, article LIMIT 100", f);
-      while (q.executeStep()) {
-        const std::int64_t yes = q.getColumn(2).getInt64(), no = q.getColumn(3).getInt64();
-        articles.push_back({{"article", q.getColumn(0).getString()}, {"views", q.getColumn(1).getInt64()}, {"helpful", yes},
-                            {"not_helpful", no}, {"helpfulness", yes + no > 0 ? json(ratio(yes, yes + no)) : json(nullptr)}});
-      }
-      out["articles"] = articles;
-    }
-    out["content_gaps"] = gaps(f);
-    {
-      json days = json::array();
-      auto q = statement("SELECT day, sum(visits), sum(escalated), sum(resolved_kept) FROM visit_days WHERE " + where() +
-                         " GROUP BY day HAVING sum(visits) > 0 ORDER BY day", f);
-      std::map<std::string, size_t> at;
-      while (q.executeStep()) {
-        const std::int64_t v = q.getColumn(1).getInt64();
-        at[q.getColumn(0).getString()] = days.size();
-        days.push_back({{"day", q.getColumn(0).getString()}, {"visits", v}, {"deflection_rate", ratio(v - q.getColumn(2).getInt64(), v)},
-                        {"resolution_rate", ratio(q.getColumn(3).getInt64(), v)}, {"searches", 0}, {"search_success_rate", 0.0}});
-      }
-      auto s = statement("SELECT day, sum(searches), sum(successes) FROM search_days WHERE " + where() + " GROUP BY day", f);
-      while (s.executeStep())
-        if (auto it = at.find(s.getColumn(0).getString()); it != at.end()) {
-          days[it->second]["searches"] = s.getColumn(1).getInt64();
-          days[it->second]["search_success_rate"] = ratio(s.getColumn(2).getInt64(), s.getColumn(1).getInt64());
-        }
-      out["daily"] = days;
-    }
-    return out;
+    return report_figures(runner(), f);
   }
 
   json searches(const ReportFilter& f, const std::string& which, const std::string& normalized, size_t limit) override {
     std::lock_guard lock(mu_);
-    std::string cond;
-    if (which == "no_results") cond = " AND results = 0";
-    else if (which == "no_clicks") cond = " AND click_position = 0";
-    else if (which == "failed") cond = " AND NOT success";
-    else if (which != "all") throw std::invalid_argument("which: must be all, no_results, no_clicks or failed");
-    if (!normalized.empty()) cond += " AND normalized = ?5";
-    auto q = statement("SELECT visit, search_id, day, locale, topic, at_ms, query, normalized, results, click_position, success FROM searches WHERE " +
-                       where() + cond + " ORDER BY at_ms DESC LIMIT " + std::to_string(limit), f);
-    if (!normalized.empty()) q.bind(5, normalized);
-    json out = json::array();
-    while (q.executeStep())
-      out.push_back({{"visit", q.getColumn(0).getString()}, {"search_id", q.getColumn(1).getString()}, {"day", q.getColumn(2).getString()},
-                     {"locale", q.getColumn(3).getString()}, {"topic", q.getColumn(4).getString()}, {"at", q.getColumn(5).getInt64()},
-                     {"query", q.getColumn(6).getString()}, {"normalized", q.getColumn(7).getString()}, {"results", q.getColumn(8).getInt()},
-                     {"click_position", q.getColumn(9).getInt()}, {"success", q.getColumn(10).getInt() != 0}});
-    return out;
+    return report_searches(runner(), f, which, normalized, limit);
   }
 
   json visits(const ReportFilter& f, const std::string& which, size_t limit) override {
     std::lock_guard lock(mu_);
-    std::string cond;
-    if (which == "escalated") cond = " AND escalated";
-    else if (which == "resolved") cond = " AND resolved AND NOT repeat_contact";
-    else if (which == "unresolved") cond = " AND NOT resolved";
-    else if (which == "repeat") cond = " AND repeat_contact";
-    else if (which != "all") throw std::invalid_argument("which: must be all, escalated, resolved, unresolved or repeat");
-    auto q = statement("SELECT visit, day, locale, topic, start_ms, end_ms, searches, escalated, trigger, resolved, repeat_contact, satisfaction "
-                       "FROM visits WHERE " + where() + cond + " ORDER BY start_ms DESC LIMIT " + std::to_string(limit), f);
-    json out = json::array();
-    while (q.executeStep()) {
-      json v = {{"visit", q.getColumn(0).getString()}, {"day", q.getColumn(1).getString()}, {"locale", q.getColumn(2).getString()},
-                {"topic", q.getColumn(3).getString()}, {"start", q.getColumn(4).getInt64()}, {"end", q.getColumn(5).getInt64()},
-                {"searches", q.getColumn(6).getInt()}, {"escalated", q.getColumn(7).getInt() != 0}, {"trigger", q.getColumn(8).getString()},
-                {"resolved", q.getColumn(9).getInt() != 0}, {"repeat_contact", q.getColumn(10).getInt() != 0},
-                {"satisfaction", q.getColumn(11).getInt()}};
-      out.push_back(std::move(v));
-    }
-    // Each visit's events, in order: what the editor drills down to.
-    for (auto& v : out) {
-      SQLite::Statement e(db_, "SELECT body FROM events WHERE visit = ? ORDER BY at_ms");
-      e.bind(1, v["visit"].get<std::string>());
-      json events = json::array();
-      while (e.executeStep()) events.push_back(json::parse(e.getColumn(0).getString()));
-      v["events"] = std::move(events);
-    }
-    return out;
+    return report_visits(runner(), f, which, limit);
   }
 
   bool has_events() override {
@@ -257,45 +104,19 @@ class SqliteEventStore final : public EventStore {
   }
 
  private:
-  // Parameters 1..4: from, to, locale ("" = any), category ("" = any).
-  static std::string where() { return "day BETWEEN ?1 AND ?2 AND (?3 = '' OR locale = ?3) AND (?4 = '' OR topic = ?4)"; }
-
-  SQLite::Statement statement(const std::string& sql, const ReportFilter& f) {
-    SQLite::Statement q(db_, sql);
-    q.bind(1, f.from);
-    q.bind(2, f.to);
-    q.bind(3, f.locale);
-    q.bind(4, f.category);
-    return q;
-  }
-
-  // The queries people did not find an answer to, grouped by their
-  // normalized form: most unanswered first, with the previous period's count.
-  json gaps(const ReportFilter& f) {
-    json out = json::array();
-    // The example is the greatest query of the form (as max(query) over the searches would give), from days that still have one.
-    auto q = statement("SELECT normalized, max(CASE WHEN searches > 0 THEN example END), sum(searches), sum(no_results), sum(no_clicks) FROM gap_days WHERE " +
-                       where() + " GROUP BY normalized HAVING sum(no_clicks) > 0 ORDER BY sum(no_clicks) DESC, sum(searches) DESC, normalized LIMIT 25", f);
-    while (q.executeStep())
-      out.push_back({{"normalized", q.getColumn(0).getString()}, {"example", q.getColumn(1).getString()}, {"searches", q.getColumn(2).getInt64()},
-                     {"no_results", q.getColumn(3).getInt64()}, {"no_clicks", q.getColumn(4).getInt64()}, {"previous_no_clicks", 0}});
-    if (out.empty()) return out;
-    const auto [from, to] = previous_period(f.from, f.to);
-    ReportFilter before = f;
-    before.from = from;
-    before.to = to;
-    std::string in;
-    for (size_t i = 0; i < out.size(); ++i) in += std::string(i ? ", " : "") + "?" + std::to_string(5 + i);
-    auto p = statement("SELECT normalized, sum(no_clicks) FROM gap_days WHERE " + where() + " AND normalized IN (" + in +
-                       ") GROUP BY normalized", before);
-    for (size_t i = 0; i < out.size(); ++i) p.bind(static_cast<int>(5 + i), out[i]["normalized"].get<std::string>());
-    std::map<std::string, std::int64_t> previous;
-    while (p.executeStep()) previous[p.getColumn(0).getString()] = p.getColumn(1).getInt64();
-    for (auto& g : out) {
-      g["previous_no_clicks"] = previous[g["normalized"].get<std::string>()];
-      g["trend"] = g["no_clicks"].get<std::int64_t>() - g["previous_no_clicks"].get<std::int64_t>();
-    }
-    return out;
+  // Runs the reports' shared SQL (report_queries.h) on this database.
+  SqlRunner runner() {
+    return [this](const std::string& sql, const std::vector<std::string>& params) {
+      SQLite::Statement q(db_, sql);
+      for (size_t i = 0; i < params.size(); ++i) q.bind(static_cast<int>(i + 1), params[i]);
+      SqlRows rows;
+      while (q.executeStep()) {
+        std::vector<std::string> row;
+        for (int c = 0; c < q.getColumnCount(); ++c) row.push_back(q.getColumn(c).getString());
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    };
   }
 
   // The summaries of the visits most recently written, so the next batch of

@@ -1,0 +1,30 @@
+// The reports' figures, drill-downs and visit histories as SQL both event
+// stores run (SQLite and PostgreSQL keep the same tables, day totals
+// included), so the two engines answer the same by construction. The SQL
+// is written once, with ?N parameters and integer flags compared
+// explicitly (`resolved != 0`); each store runs it its own way.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "native_server/storage/event_store.h"
+
+namespace firstfix::server {
+
+// A query's rows, every value as text (SQL NULL as "").
+using SqlRows = std::vector<std::vector<std::string>>;
+// Runs `sql` with ?1..?N bound to `params` (text), in order.
+using SqlRunner = std::function<SqlRows(const std::string& sql, const std::vector<std::string>& params)>;
+
+nlohmann::json report_figures(const SqlRunner& run, const ReportFilter& filter);
+// `which`: all, no_results, no_clicks, failed; throws std::invalid_argument otherwise.
+nlohmann::json report_searches(const SqlRunner& run, const ReportFilter& filter, const std::string& which,
+                               const std::string& normalized, size_t limit);
+// `which`: all, escalated, resolved, unresolved, repeat; each visit with its events in order.
+nlohmann::json report_visits(const SqlRunner& run, const ReportFilter& filter, const std::string& which, size_t limit);
+
+}  // namespace firstfix::server
