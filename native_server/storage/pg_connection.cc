@@ -27,8 +27,10 @@ PgConnection::PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conn
 namespace {
 void check(const PgResult& r, const std::string& sql) {
   const ExecStatusType status = PQresultStatus(r.raw());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    throw PgError(std::string("PostgreSQL: ") + PQresultErrorMessage(r.raw()) + " (in: " + sql.substr(0, 120) + ")");
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    const char* code = PQresultErrorField(r.raw(), PG_DIAG_SQLSTATE);
+    throw PgError(std::string("PostgreSQL: ") + PQresultErrorMessage(r.raw()) + " (in: " + sql.substr(0, 120) + ")", code ? code : "");
+  }
 }
 }  // namespace
 
@@ -141,5 +143,24 @@ void PgPool::give_back(std::unique_ptr<PgConnection> c) {
 }
 
 bool is_postgres_url(const std::string& url) { return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0; }
+
+std::string pg_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out += i ? ",\"" : "\"";
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string pg_array(const std::vector<std::int64_t>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
+  return out + "}";
+}
 
 }  // namespace firstfix::server

@@ -25,7 +25,14 @@ namespace firstfix::server {
 
 class PgError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit PgError(const std::string& what, std::string sqlstate = "") : std::runtime_error(what), sqlstate_(std::move(sqlstate)) {}
+  // PostgreSQL's error code ("40P01": deadlock detected), "" when none came back.
+  const std::string& sqlstate() const { return sqlstate_; }
+  // A deadlock or a serialization failure: the transaction may simply run again.
+  bool retryable() const { return sqlstate_ == "40P01" || sqlstate_ == "40001"; }
+
+ private:
+  std::string sqlstate_;
 };
 
 class PgResult {
@@ -129,6 +136,12 @@ class PgPool {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
 };
+
+// A PostgreSQL array literal of `values` ({"a","b\\"c"}), sent as one text
+// parameter and cast in the SQL ($1::text[], $2::bigint[]): a batch of rows
+// in one statement, with unnest().
+std::string pg_array(const std::vector<std::string>& values);
+std::string pg_array(const std::vector<std::int64_t>& values);
 
 // True for the URLs `--database` takes for PostgreSQL.
 bool is_postgres_url(const std::string& url);

@@ -1,4 +1,5 @@
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,12 +14,80 @@
 #include "native_server/storage/sqlite_schema.h"
 #include "native_server/storage/sqlite_statements.h"
 #include "native_server/storage/visit_rows.h"
+#include "native_server/storage/visit_summaries.h"
 
 namespace firstfix::server {
 namespace {
 
 using nlohmann::json;
 constexpr std::int64_t kRepeatWindowMs = 7LL * 24 * 3600 * 1000;
+
+// Writes a visit's rows one statement at a time (the statements are
+// prepared once), inside the ingest transaction.
+class SqliteVisitRows final : public VisitRowWriter {
+ public:
+  explicit SqliteVisitRows(StatementCache& statements) : statement_(statements) {}
+
+  void erase_visit(const std::string& visit) override {
+    SQLite::Statement& was = statement_("SELECT day FROM visits WHERE visit = ?");
+    was.bind(1, visit);
+    if (!was.executeStep()) return was.reset();
+    const std::string day = was.getColumn(0).getString();
+    was.reset();  // a statement left on a row keeps its read transaction open
+    for (const char* table : {"visits", "searches", "flows", "articles"}) {
+      SQLite::Statement& d = statement_(std::string("DELETE FROM ") + table + " WHERE day = ? AND visit = ?");
+      SQLite::bind(d, day, visit);
+      d.exec();
+    }
+  }
+
+  void erase_row(VisitTable table, const std::string& day, const std::string& visit, const std::string& key) override {
+    if (table == VisitTable::kVisits) {
+      SQLite::Statement& d = statement_("DELETE FROM visits WHERE day = ? AND visit = ?");
+      SQLite::bind(d, day, visit);
+      d.exec();
+      return;
+    }
+    SQLite::Statement& d = statement_(std::string("DELETE FROM ") + visit_table_name(table) + " WHERE day = ? AND visit = ? AND " +
+                                      visit_table_key(table) + " = ?");
+    SQLite::bind(d, day, visit, key);
+    d.exec();
+  }
+
+  void insert_visit(const metrics::VisitSummary& v) override {
+    SQLite::Statement& q = statement_("INSERT INTO visits (visit, visitor, locale, topic, day, start_ms, end_ms, searches, self_service, "
+                                      "self_service_success, offered, escalated, declined, trigger, resolved, resolution_ms, satisfaction, "
+                                      "chat, chat_disposition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(q, v.visit, v.visitor, v.locale, v.topic, v.day, static_cast<int64_t>(v.start_ms), static_cast<int64_t>(v.end_ms),
+                 static_cast<int>(v.searches.size()), v.self_service, v.self_service_success, v.offered, v.escalated, v.declined,
+                 v.trigger, v.resolved, static_cast<int64_t>(v.resolution_ms), v.satisfaction, v.chat, v.chat_disposition);
+    q.exec();
+  }
+
+  void insert_search(const metrics::VisitSummary& v, const metrics::SearchSummary& s) override {
+    SQLite::Statement& q = statement_("INSERT INTO searches (visit, search_id, day, locale, topic, at_ms, query, normalized, results, "
+                                      "click_position, success) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(q, v.visit, s.search_id, v.day, v.locale, v.topic, static_cast<int64_t>(s.at_ms), s.query, s.normalized, s.results,
+                 s.click_position, s.success);
+    q.exec();
+  }
+
+  void insert_flow(const metrics::VisitSummary& v, const metrics::FlowSummary& f) override {
+    SQLite::Statement& q = statement_("INSERT INTO flows (visit, session, day, locale, topic, flow, done_state, failed_steps) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(q, v.visit, f.session, v.day, v.locale, v.topic, f.flow, f.done_state, f.failed_steps);
+    q.exec();
+  }
+
+  void insert_article(const metrics::VisitSummary& v, const metrics::ArticleSummary& a) override {
+    SQLite::Statement& q = statement_("INSERT INTO articles (visit, article, day, locale, topic, views, vote) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(q, v.visit, a.article, v.day, v.locale, v.topic, a.views, a.vote);
+    q.exec();
+  }
+
+ private:
+  StatementCache& statement_;
+};
 
 class SqliteEventStore final : public EventStore {
  public:
@@ -40,10 +109,10 @@ class SqliteEventStore final : public EventStore {
       SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
       SQLite::Statement& insert = statement_("INSERT INTO events (id, visit, at_ms, received_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
       std::map<std::string, std::vector<metrics::Event>> added;  // by visit
-      std::map<std::string, std::size_t> stored;                // events each touched visit has
+      std::map<std::string, std::size_t> stored, stored_before;  // events each touched visit has (now, before this batch)
       for (const auto& e : events) {
         auto [count, fresh] = stored.try_emplace(e.visit, 0);
-        if (fresh) count->second = stored_events(e.visit);
+        if (fresh) stored_before[e.visit] = count->second = stored_events(e.visit);
         if (count->second >= kMaxEventsPerVisit) {
           SQLite::Statement& known = statement_("SELECT 1 FROM events WHERE visit = ? AND id = ?");
           known.bind(1, e.visit);
@@ -67,12 +136,11 @@ class SqliteEventStore final : public EventStore {
           ++r.duplicates;
         }
       }
-      for (auto& [visit, list] : added) summarize(visit, std::move(list), catalog);
+      for (auto& [visit, list] : added) summarize(visit, std::move(list), stored_before[visit], catalog);
       tx.commit();
     } catch (...) {
       // The summaries kept in memory may be ahead of what was rolled back.
       summaries_.clear();
-      summarized_events_ = 0;
       throw;
     }
     return r;
@@ -119,20 +187,10 @@ class SqliteEventStore final : public EventStore {
     };
   }
 
-  // The summaries of the visits most recently written, so the next batch of
-  // a visit adds to its summary instead of re-reading its events; the least
-  // recent are forgotten beyond kSummarizedEventsKept events in all (a
-  // forgotten visit is re-made from its events if more arrive).
-  struct Summary {
-    metrics::VisitSummarizer summarizer;
-    metrics::VisitSummary written;  // what its rows hold
-    std::list<std::string>::iterator recent;
-  };
-  static constexpr std::size_t kSummarizedEventsKept = 200000;
-
-  // The events a visit has stored (at most kMaxEventsPerVisit).
+  // The events a visit has stored (at most kMaxEventsPerVisit). One
+  // process writes events.db, so a kept summary's count is the store's.
   std::size_t stored_events(const std::string& visit) {
-    if (auto it = summaries_.find(visit); it != summaries_.end()) return it->second.summarizer.events();
+    if (auto n = summaries_.events_of(visit)) return *n;
     SQLite::Statement& q = statement_("SELECT count(*) FROM events WHERE visit = ?");
     q.bind(1, visit);
     q.executeStep();
@@ -142,46 +200,21 @@ class SqliteEventStore final : public EventStore {
   }
 
   // Brings a visit's summary rows up to date with `added`, its events just
-  // stored. In order after what was summed up before (the usual case: the
-  // widget sends a visit's events in order), only the new events are added
-  // and only the rows that changed are written; otherwise (the first batch
-  // seen of it, or an event from before the latest) the visit is re-made
-  // from all its events. Then the repeat-contact marks of the visits around
-  // it are judged again. Call inside the ingest transaction.
-  void summarize(const std::string& visit, std::vector<metrics::Event> added, const metrics::Catalog& catalog) {
-    metrics::sort_events(added);
-    auto it = summaries_.find(visit);
-    if (it != summaries_.end() && it->second.summarizer.in_order(added.front())) {
-      Summary& kept = it->second;
-      for (const auto& e : added) kept.summarizer.add(e);
-      metrics::VisitSummary now = kept.summarizer.summary();
-      rows_.update(kept.written, now);
-      kept.written = std::move(now);
-      summarized_events_ += added.size();
-      recent_.splice(recent_.begin(), recent_, kept.recent);
-    } else {
-      if (it != summaries_.end()) forget(it);
+  // stored (visit_summaries.h), then judges again the repeat-contact marks
+  // of the visits around it. Call inside the ingest transaction, after the
+  // events are stored.
+  void summarize(const std::string& visit, std::vector<metrics::Event> added, std::size_t stored_before, const metrics::Catalog& catalog) {
+    SummedVisit s = sum_up_visit(summaries_.take(visit, stored_before), std::move(added), catalog, [&] {
       std::vector<metrics::Event> events;
       SQLite::Statement& q = statement_("SELECT body FROM events WHERE visit = ?");
       q.bind(1, visit);
       while (q.executeStep()) events.push_back(metrics::parse_event(json::parse(q.getColumn(0).getString())));
-      metrics::sort_events(events);
-      recent_.push_front(visit);
-      it = summaries_.emplace(visit, Summary{metrics::VisitSummarizer(catalog), {}, recent_.begin()}).first;
-      for (const auto& e : events) it->second.summarizer.add(e);
-      it->second.written = it->second.summarizer.summary();
-      rows_.replace(it->second.written);
-      summarized_events_ += events.size();
-    }
-    const metrics::VisitSummary& v = it->second.written;
-    judge_repeat_contact(v);
-    while (summarized_events_ > kSummarizedEventsKept && recent_.size() > 1) forget(summaries_.find(recent_.back()));
-  }
-
-  void forget(std::map<std::string, Summary>::iterator it) {
-    summarized_events_ -= it->second.summarizer.events();
-    recent_.erase(it->second.recent);
-    summaries_.erase(it);
+      return events;
+    });
+    SqliteVisitRows rows(statement_);
+    write_visit_rows(rows, s.before ? &*s.before : nullptr, s.state.written);
+    judge_repeat_contact(s.state.written);
+    summaries_.put(visit, std::move(s.state));
   }
 
   void judge_repeat_contact(const metrics::VisitSummary& v) {
@@ -208,10 +241,7 @@ class SqliteEventStore final : public EventStore {
 
   SQLite::Database db_;
   StatementCache statement_{db_};  // after db_: finalized before it closes
-  VisitRows rows_{statement_};
-  std::map<std::string, Summary> summaries_;
-  std::list<std::string> recent_;  // most recent first
-  std::size_t summarized_events_ = 0;
+  VisitSummaries summaries_;
   std::mutex mu_;
 };
 
