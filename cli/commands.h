@@ -55,6 +55,7 @@ int analyze_command(const std::string& locale, bool json);
 
 struct ReportOptions {
   std::string data_dir = ".firstfix-data";
+  std::string database = "sqlite:";
   std::string from, to;  // YYYY-MM-DD; default: the last 30 days
   std::string locale, category;
   bool json = false;
@@ -66,6 +67,7 @@ int report_command(const ReportOptions& options);
 struct DemoEventsOptions {
   std::string content_dir = "content";
   std::string data_dir = ".firstfix-data";
+  std::string database = "sqlite:";
   int days = 30;
   unsigned seed = 20261125;
 };

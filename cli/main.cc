@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "Print the search-success and resolution figures for a date range: the same\n"
                                               "figures as the reports page (/reports) and its CSV export.");
   report->add_option("--data", ro.data_dir, "the data folder `firstfix serve` uses")->capture_default_str();
+  report->add_option("--database", ro.database, "the --database `firstfix serve` uses")->capture_default_str();
   report->add_option("--from", ro.from, "first day, YYYY-MM-DD (default: 29 days before --to)");
   report->add_option("--to", ro.to, "last day, YYYY-MM-DD (default: today, UTC)");
   report->add_option("--locale", ro.locale, "only visits in this language");
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
                                                  "has figures at once. Visit ids start with demo-.");
   demo->add_option("--content", deo.content_dir, "content folder")->capture_default_str();
   demo->add_option("--data", deo.data_dir, "the data folder `firstfix serve` uses")->capture_default_str();
+  demo->add_option("--database", deo.database, "the --database `firstfix serve` uses")->capture_default_str();
   demo->add_option("--days", deo.days, "days of events, ending today")->check(CLI::Range(1, 3660))->capture_default_str();
   demo->add_option("--seed", deo.seed, "random seed (the same seed gives the same events)")->capture_default_str();
 

@@ -12,6 +12,7 @@
 #include "core/metrics/visit.h"
 #include "native_server/demo/demo_events.h"
 #include "native_server/reports/reports.h"
+#include "native_server/storage/store.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -24,12 +25,12 @@ std::int64_t now_ms() {
 }
 
 // The reports of a data folder `firstfix serve` made (its built content names titles and categories).
-std::unique_ptr<server::Reports> open_reports(const std::string& data_dir, json& manifest) {
+std::unique_ptr<server::Reports> open_reports(const std::string& data_dir, const std::string& database, json& manifest) {
   const fs::path file = fs::path(data_dir) / "dist" / std::string(content::kManifestFile);
   std::ifstream in(file);
   if (!in) throw std::runtime_error("no built content in " + data_dir + " (" + file.string() + " is missing): run firstfix serve or firstfix demo-events with --data " + data_dir);
   manifest = json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
-  return std::make_unique<server::Reports>(manifest, (fs::path(data_dir) / "events.db").string());
+  return std::make_unique<server::Reports>(manifest, server::open_event_store(database, data_dir, 2));
 }
 
 std::string percent(const json& v) {
@@ -108,7 +109,7 @@ int report_command(const ReportOptions& o) {
   json manifest;
   std::unique_ptr<server::Reports> reports;
   try {
-    reports = open_reports(o.data_dir, manifest);
+    reports = open_reports(o.data_dir, o.database, manifest);
   } catch (const std::exception& e) {
     std::cerr << "firstfix report: " << e.what() << "\n";
     return 2;
@@ -139,12 +140,13 @@ int demo_events_command(const DemoEventsOptions& o) {
   const std::string dist = (fs::path(o.data_dir) / "dist").string();
   if (int rc = build_command(o.content_dir, dist, /*quiet=*/true); rc != 0) return rc;
   json manifest;
-  auto reports = open_reports(o.data_dir, manifest);
+  auto reports = open_reports(o.data_dir, o.database, manifest);
   const std::int64_t now = now_ms();
   const auto started = std::chrono::steady_clock::now();
   const size_t added = server::add_demo_events(*reports, manifest, now, {o.days, 220, o.seed});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("firstfix: %zu demo events over %d days into %s (%.1f s)\n", added, o.days, (fs::path(o.data_dir) / "events.db").c_str(), seconds);
+  const std::string where = server::is_sqlite_database(o.database) ? (fs::path(o.data_dir) / "events.db").string() : std::string("the --database");
+  std::printf("firstfix: %zu demo events over %d days into %s (%.1f s)\n", added, o.days, where.c_str(), seconds);
   return 0;
 }
 

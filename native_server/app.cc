@@ -284,7 +284,7 @@ struct App::Impl {
       delivery->wake();
     });
     set_chat_hours();
-    reports = std::make_unique<Reports>(manifest, (data / "events.db").string());
+    reports = std::make_unique<Reports>(manifest, open_event_store(config.database, config.data_dir, 10));
     if (staff->list().empty())
       notices.push_back("no staff account yet: add one with `firstfix staff add " +
                         (is_sqlite_database(config.database) ? "--data " + config.data_dir : std::string("--database URL")) +

@@ -51,6 +51,7 @@ std::string text(const json& j, const char* key, size_t min, size_t max, bool id
   if (s.size() < min || s.size() > max)
     throw EventError(std::string(key) + ": must be " + std::to_string(min) + " to " + std::to_string(max) + " bytes");
   if (id && !id_chars(s)) throw EventError(std::string(key) + ": may hold only letters, digits and - _ . :");
+  if (s.find('\0') != std::string::npos) throw EventError(std::string(key) + ": contains a NUL character");
   return s;
 }
 

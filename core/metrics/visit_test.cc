@@ -206,6 +206,9 @@ TEST_CASE("malformed events are refused with the field that is wrong; free text 
   j = good;
   j["visit"] = "visit 0001<script>";
   CHECK(reason(j) == "visit: may hold only letters, digits and - _ . :");
+  j = good;
+  j["query"] = std::string("reset\0password", 14);  // no store keeps a NUL (PostgreSQL refuses one)
+  CHECK(reason(j) == "query: contains a NUL character");
   CHECK(reason(json::array()) == "an event must be a JSON object");
   json vote = {{"id", "e-00000002"}, {"type", "vote"}, {"visit", "visit-0001"}, {"at", kNoon}, {"seq", 1}, {"locale", "en"}, {"target", "a"}};
   CHECK(reason(vote) == "helpful: must be true or false");

@@ -47,27 +47,6 @@ std::string number(const json& v) {
   return v.dump();
 }
 
-// The key that turns the widget's visitor ids into the stored pseudonyms:
-// made once per data folder, readable by this user only.
-std::string visitor_key(const std::string& path) {
-  namespace fs = std::filesystem;
-  if (std::ifstream in(path); in) {
-    std::string key;
-    std::getline(in, key);
-    if (key.size() == 64) return key;
-    throw std::runtime_error(path + ": not a key firstfix wrote (64 hex digits); remove it to make a new one");
-  }
-  const std::string key = random_hex(32), tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << key << "\n";
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
-  fs::rename(tmp, path);
-  return key;
-}
-
 }  // namespace
 
 struct Reports::Impl {
@@ -105,9 +84,9 @@ struct Reports::Impl {
   }
 };
 
-Reports::Reports(const json& manifest, const std::string& events_db) : impl_(std::make_unique<Impl>()) {
-  impl_->store = open_sqlite_event_store(events_db);
-  impl_->visitor_key = visitor_key(events_db + ".key");
+Reports::Reports(const json& manifest, std::unique_ptr<EventStore> store) : impl_(std::make_unique<Impl>()) {
+  impl_->store = std::move(store);
+  impl_->visitor_key = impl_->store->visitor_key([] { return random_hex(32); });
   for (const auto& a : manifest["articles"]) {
     impl_->category_of[a["id"]] = a.value("category", "");
     impl_->title_of[a["id"]] = a.value("title", "");
@@ -170,8 +149,13 @@ ReportsReply Reports::ingest(const std::string& body, std::int64_t received_ms) 
 
 ReportFilter Reports::filter(const std::map<std::string, std::string>& params, const std::string& today) const {
   static const std::set<std::string> known = {"from", "to", "locale", "category", "which", "normalized", "limit"};
-  for (const auto& [k, v] : params)
+  for (const auto& [k, v] : params) {
     if (!known.count(k)) throw std::invalid_argument("parameter '" + k + "' is unknown (from, to, locale, category)");
+    // Nothing stored holds these, and PostgreSQL refuses them outright.
+    if (!is_valid_utf8(v)) throw std::invalid_argument("parameter '" + k + "' is not valid UTF-8");
+    if (std::any_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+      throw std::invalid_argument("parameter '" + k + "' contains a control character");
+  }
   auto get = [&](const char* k) {
     auto it = params.find(k);
     return it == params.end() ? std::string() : it->second;

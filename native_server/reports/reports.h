@@ -25,8 +25,8 @@ struct ReportsReply {
 class Reports {
  public:
   // `manifest`: the built help center's manifest (categories, titles); the
-  // events go to `events_db`.
-  Reports(const nlohmann::json& manifest, const std::string& events_db);
+  // events go to `store` (open_event_store).
+  Reports(const nlohmann::json& manifest, std::unique_ptr<EventStore> store);
   ~Reports();
 
   static constexpr size_t kMaxEventsPerBatch = 200;

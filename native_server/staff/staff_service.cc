@@ -162,7 +162,12 @@ std::vector<Agent> StaffService::list() { return store_.agents(); }
 void StaffService::ensure_demo_accounts() {
   auto make = [&](const char* id, const char* email, const char* name, const std::string& password, const char* role) {
     if (store_.find_agent(email)) return;
-    store_.upsert_agent({id, email, name, hash_password(password), role});
+    try {
+      store_.upsert_agent({id, email, name, hash_password(password), role});
+    } catch (const std::exception&) {
+      // Servers starting together on one database: another one made it first.
+      if (!store_.find_agent(email)) throw;
+    }
   };
   make("ag_demo", "agent@brightloop.example", "Sam (demo agent)", "brightloop-agent", "agent");
   make("ed_demo", "editor@brightloop.example", "Robin (demo editor)", "brightloop-editor", "editor");

@@ -1,13 +1,15 @@
 // The reports' store: the widget's events as they arrived, and a summary of
 // each visit (core/metrics/visit.h) kept up to date as its events arrive,
-// so a report is a sum over summaries however many events there are. Kept apart from the conversation store (its own SQLite file,
-// events.db) because it grows by millions of rows and can move to a
-// shared database on its own.
+// so a report is a sum over summaries however many events there are. Kept
+// apart from the conversation store (with SQLite, its own file, events.db)
+// because it grows by millions of rows. Two engines: SQLite
+// (sqlite_event_store.cc) and PostgreSQL (postgres_event_store.cc).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,8 +51,16 @@ class EventStore {
   virtual nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit) = 0;
   virtual std::int64_t event_count() = 0;
   virtual bool has_events() = 0;  // cheap at any size, unlike event_count()
+  // The key that turns the widget's visitor ids into stored pseudonyms: one
+  // per store, so every server sharing it makes the same pseudonyms. Made
+  // with `make` the first time.
+  virtual std::string visitor_key(const std::function<std::string()>& make) = 0;
 };
 
+// events.db at `path` (its visitor key beside it, in `path`.key, readable by this user only).
 std::unique_ptr<EventStore> open_sqlite_event_store(const std::string& path);
+std::unique_ptr<EventStore> open_postgres_event_store(const std::string& conninfo, std::size_t connections);
+// `database` as `--database` takes it: sqlite: (events.db in `data_dir`) or a postgresql:// URL.
+std::unique_ptr<EventStore> open_event_store(const std::string& database, const std::string& data_dir, std::size_t connections);
 
 }  // namespace firstfix::server

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <list>
 #include <map>
 #include <mutex>
@@ -91,7 +93,7 @@ class SqliteVisitRows final : public VisitRowWriter {
 
 class SqliteEventStore final : public EventStore {
  public:
-  explicit SqliteEventStore(const std::string& path) : db_(open_sqlite(path, event_store_migrations())) {
+  explicit SqliteEventStore(const std::string& path) : path_(path), db_(open_sqlite(path, event_store_migrations())) {
     // Reports scan a range of days across tables of millions of rows: read
     // them through memory maps and a large page cache, not a syscall per page.
     db_.exec("PRAGMA mmap_size = 1073741824");
@@ -164,6 +166,27 @@ class SqliteEventStore final : public EventStore {
   bool has_events() override {
     std::lock_guard lock(mu_);
     return db_.execAndGet("SELECT EXISTS (SELECT 1 FROM events)").getInt() != 0;
+  }
+
+  // Made once per data folder, in a file readable by this user only.
+  std::string visitor_key(const std::function<std::string()>& make) override {
+    namespace fs = std::filesystem;
+    const std::string path = path_ + ".key";
+    if (std::ifstream in(path); in) {
+      std::string key;
+      std::getline(in, key);
+      if (key.size() == 64) return key;
+      throw std::runtime_error(path + ": not a key firstfix wrote (64 hex digits); remove it to make a new one");
+    }
+    const std::string key = make(), tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << key << "\n";
+      if (!out) throw std::runtime_error("cannot write " + tmp);
+    }
+    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
+    fs::rename(tmp, path);
+    return key;
   }
 
   std::int64_t event_count() override {
@@ -239,6 +262,7 @@ class SqliteEventStore final : public EventStore {
     }
   }
 
+  std::string path_;
   SQLite::Database db_;
   StatementCache statement_{db_};  // after db_: finalized before it closes
   VisitSummaries summaries_;

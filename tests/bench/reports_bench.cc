@@ -14,6 +14,7 @@
 #include "core/content/manifest.h"
 #include "native_server/demo/demo_events.h"
 #include "native_server/reports/reports.h"
+#include "native_server/storage/pg_connection.h"
 
 using namespace firstfix;
 using Clock = std::chrono::steady_clock;
@@ -31,7 +32,9 @@ int main(int argc, char** argv) {
   const auto manifest = nlohmann::json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
   const long long target = argc > 3 ? std::stoll(argv[3]) : 10'000'000LL;
   const unsigned seed = argc > 4 ? static_cast<unsigned>(std::stoul(argv[4])) : 1000;
-  server::Reports reports(manifest, argv[2]);
+  // EVENTS_DB: an events.db path, or a postgresql:// URL.
+  const std::string where = argv[2];
+  server::Reports reports(manifest, server::is_postgres_url(where) ? server::open_postgres_event_store(where, 4) : server::open_sqlite_event_store(where));
 
   constexpr int kDays = 365;
   const double events_per_visit = 4.17;  // calibrated: asking for 10 M events with 2.85 here gave 6.83 M

@@ -112,13 +112,14 @@ test('the demo month is there, filters change the figures, and the API, the CSV 
     assert.ok(Math.abs(Number(rows[k]) - all[k]) < 1e-5, `${k}: CSV ${rows[k]} vs API ${all[k]}`);
 
   const [from, to] = [range.slice(5, 15), today];
-  const cli = JSON.parse(execFileSync(firstfixBin, ['report', '--data', server.data, '--from', from, '--to', to, '--json']).toString());
+  const where = ['--data', server.data, ...(server.database ? ['--database', server.database] : [])];
+  const cli = JSON.parse(execFileSync(firstfixBin, ['report', ...where, '--from', from, '--to', to, '--json']).toString());
   assert.deepEqual(cli, all, 'firstfix report --json prints what the page shows');
-  const text = execFileSync(firstfixBin, ['report', '--data', server.data, '--from', from, '--to', to]).toString();
+  const text = execFileSync(firstfixBin, ['report', ...where, '--from', from, '--to', to]).toString();
   assert.match(text, new RegExp(`visits\\s+${all.visits}\\b`));
   assert.match(text, /resolution rate\s+\d+\.\d%/);
   let failed;
-  try { execFileSync(firstfixBin, ['report', '--data', server.data, '--from', 'yesterday'], { stdio: 'pipe' }); } catch (e) { failed = e; }
+  try { execFileSync(firstfixBin, ['report', ...where, '--from', 'yesterday'], { stdio: 'pipe' }); } catch (e) { failed = e; }
   assert.equal(failed?.status, 2);
   assert.match(failed.stderr.toString(), /--from: 'yesterday' is not a day like 2026-11-25/);
 });
