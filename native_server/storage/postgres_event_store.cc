@@ -9,6 +9,7 @@
 #include "native_server/storage/postgres_event_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -136,8 +137,11 @@ class PostgresEventStore final : public EventStore {
       std::map<std::string, VisitSummaryState> summed;
       try {
         IngestResult r = pool_.transaction([&](PgConnection& c) { return ingest_batch(c, events, received_ms, catalog, summed); });
-        std::lock_guard lock(mu_);
-        for (auto& [visit, state] : summed) summaries_.put(visit, std::move(state));
+        {
+          std::lock_guard lock(mu_);
+          for (auto& [visit, state] : summed) summaries_.put(visit, std::move(state));
+        }
+        analyze_as_tables_grow(r.accepted);
         return r;
       } catch (const PgError& e) {
         if (!e.retryable() || attempt == 5) throw;
@@ -304,7 +308,20 @@ class PostgresEventStore final : public EventStore {
     return r;
   }
 
+  // The statements are prepared once per connection, and their plans follow
+  // the tables' statistics: plans made while the tables were nearly empty
+  // read them whole. Autovacuum re-counts them only now and then, so this
+  // store does too, each time as many events again have arrived through
+  // it (5 k, 10 k, 20 k, ...): ANALYZE samples, so it stays cheap at any size.
+  void analyze_as_tables_grow(std::size_t accepted) {
+    const std::size_t total = accepted_ += accepted;
+    std::size_t due = next_analyze_.load();
+    if (total < due || !next_analyze_.compare_exchange_strong(due, due * 2)) return;
+    pool_.acquire()->exec("ANALYZE events, visit_event_counts, visits, searches, flows, articles");
+  }
+
   PgPool pool_;
+  std::atomic<std::size_t> accepted_{0}, next_analyze_{5000};
   std::mutex mu_;  // guards summaries_
   VisitSummaries summaries_;
 };
