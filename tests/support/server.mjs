@@ -48,11 +48,12 @@ export function databaseFor(data) {
 // `database`: a --database URL (default: SQLite in the data folder, or a
 // schema of its own when the suite runs on PostgreSQL).
 // `demo`: serve with --demo (the demo back office and logins), as the README's run command does.
-export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000, demoEvents = false, defaultLimits = false, demo = true, database } = {}) {
+// `port`: a fixed port (default: any free one), so a restarted server is found where it was.
+export async function startServer({ content = join(repo, 'content'), data: reuse, args = [], env = {}, startTimeoutMs = 30000, demoEvents = false, defaultLimits = false, demo = true, database, port = 0 } = {}) {
   const data = reuse ?? mkdtempSync(join(tmpdir(), 'firstfix-serve-'));
   const db = database ?? (onPostgres ? databaseFor(data) : undefined);
   const proc = spawn(firstfixBin,
-    ['serve', '--content', content, '--data', data, '--port', '0', '--widget', join(repo, 'build/widget'),
+    ['serve', '--content', content, '--data', data, '--port', String(port), '--widget', join(repo, 'build/widget'),
       ...(demo ? ['--demo'] : []), ...(demoEvents || !demo ? [] : ['--no-demo-events']), ...(defaultLimits ? [] : RAISED_LIMITS),
       ...(db ? ['--database', db] : []), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
@@ -79,9 +80,17 @@ export async function startServer({ content = join(repo, 'content'), data: reuse
     data,
     database: db,  // undefined: SQLite in `data`
     output: () => output,
+    // kill -9: no shutdown, nothing flushed; the data folder stays for a restart.
+    async crash() {
+      stopping = true;
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    },
     async stop({ keepData = Boolean(reuse) } = {}) {
       stopping = true;
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         await exited;
