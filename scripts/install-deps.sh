@@ -12,7 +12,7 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libexiv2-dev libspdlog-dev sqlite3 wrk
   libpq-dev postgresql-15  # the PostgreSQL stores; the tests start a throwaway cluster (pg_virtualenv)
   systemd curl gettext-base  # the deployment test: systemd-analyze verify, /healthz, envsubst
-  haproxy  # the three-server end-to-end run: a load balancer in front, on loopback
+  haproxy openssl  # the three-server end-to-end run: a load balancer with TLS in front, on loopback
   emscripten
   clang-14 libfuzzer-14-dev  # the asan preset: ASan + UBSan, and the libFuzzer targets
 )

@@ -9,16 +9,18 @@
 // server_api_postgres; skipped on SQLite, where one server owns its files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, onPostgres, newPostgresDatabase } from '../support/server.mjs';
+import { startServer, onPostgres, newPostgresDatabase, repo } from '../support/server.mjs';
 import { flowClient, weekdayFromToday } from '../support/flow_client.mjs';
 import { chatSocket } from '../support/chat_socket.mjs';
 
 const skip = onPostgres ? false : 'needs PostgreSQL (server_api_postgres runs it)';
+// haproxy's certificate is made by this test, so this process trusts it (loopback only).
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function freePort() {
@@ -29,38 +31,22 @@ async function freePort() {
   return port;
 }
 
-// haproxy in the foreground with the README's settings: health checks on
-// /healthz, a request that cannot reach a server tried on another, long-lived
-// WebSocket tunnels.
+// haproxy in the foreground with deploy/haproxy.cfg, the README's: TLS on
+// `port` with a self-signed certificate made here, the three servers behind.
 async function startHaproxy(port, backends, dir) {
-  const config = join(dir, 'haproxy.cfg');
-  writeFileSync(config, `global
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 1s
-  timeout client 30s
-  timeout server 30s
-  timeout tunnel 1h
-  retries 3
-  option redispatch 1
-  retry-on conn-failure empty-response response-timeout
-frontend firstfix
-  bind 127.0.0.1:${port}
-  default_backend servers
-backend servers
-  balance roundrobin
-  option httpchk GET /healthz
-  default-server inter 300ms fall 1 rise 1
-${backends.map((p, i) => `  server s${i} 127.0.0.1:${p} check`).join('\n')}
-`);
-  const proc = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'pipe' });
+  writeFileSync(join(dir, 'haproxy.pem'), readFileSync(join(dir, 'cert.pem'), 'utf8') + readFileSync(join(dir, 'key.pem'), 'utf8'));
+  const env = { ...process.env, FIRSTFIX_HTTPS: `127.0.0.1:${port}`, FIRSTFIX_HTTP: `127.0.0.1:${await freePort()}`,
+    FIRSTFIX_CERT: join(dir, 'haproxy.pem'), ...Object.fromEntries(backends.map((p, i) => [`FIRSTFIX_SERVER_${i + 1}`, `127.0.0.1:${p}`])) };
+  const proc = spawn('haproxy', ['-db', '-f', join(repo, 'deploy/haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   proc.stdout.on('data', (d) => { output += d; });
   proc.stderr.on('data', (d) => { output += d; });
+  const origin = `https://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { proc, origin: `http://127.0.0.1:${port}`, output: () => output };
+      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin, plain: `http://${env.FIRSTFIX_HTTP}`, output: () => output };
     } catch { /* not listening yet */ }
     await sleep(100);
   }
@@ -85,7 +71,8 @@ test('kill -9 of one server at a time behind haproxy: nothing acknowledged is lo
   const dir = mkdtempSync(join(tmpdir(), 'firstfix-failover-'));
   const database = newPostgresDatabase();
   const ports = [await freePort(), await freePort(), await freePort()];
-  const servers = await Promise.all(ports.map((port) => startServer({ database, port })));
+  const serve = (port, data) => startServer({ database, port, data, args: ['--trust-proxy', '127.0.0.1'] });
+  const servers = await Promise.all(ports.map((port) => serve(port)));
   const proxy = await startHaproxy(await freePort(), ports, dir);
   const api = flowClient({ origin: proxy.origin, database });
   const stats = { kills: 0, flows: 0, answers: 0, actions: 0, events: 0, messages: 0, retries: 0, held: 0 };
@@ -99,6 +86,10 @@ test('kill -9 of one server at a time behind haproxy: nothing acknowledged is lo
     const opened = await persist(() => api.call('POST', '/api/v1/chat/conversations', { locale: 'en', trigger: 'contact', trail: [] }), 'open', deadline);
     assert.equal(opened.status, 201, opened.text);
     const { conversation, key } = opened.body;
+    // Plain HTTP is only a redirect to HTTPS.
+    const plain = await fetch(`${proxy.plain}/healthz`, { redirect: 'manual' });
+    assert.equal(plain.status, 301);
+    assert.equal(plain.headers.get('location'), `https://${new URL(proxy.plain).host}/healthz`);
 
     // The agent's view: every message by seq, through reconnects (each catches up after the last seq seen).
     const agentSaw = [];
@@ -205,15 +196,17 @@ test('kill -9 of one server at a time behind haproxy: nothing acknowledged is lo
       }
     };
 
-    // Widget events: batches of 10 with fixed ids, sent again until stored.
+    // Widget events: batches of 10 with fixed ids, sent again until stored (500 to a visit: under its cap).
     const ackedEvents = new Set();
     const eventLoop = (async () => {
       const at = Date.now() - 3600000;
       for (let b = 0; !stopping; b++) {
-        const events = Array.from({ length: 10 }, (_, k) => ({ id: `failover-${b}-${k}`, visit: `fo-visit-${b % 7}`, at: at + b * 10 + k, seq: b * 10 + k,
+        const events = Array.from({ length: 10 }, (_, k) => ({ id: `failover-${b}-${k}`, visit: `fo-visit-${Math.floor(b / 50)}`, at: at + b * 10 + k, seq: b * 10 + k,
           locale: 'en', type: 'search', query: `printer ${b}`, results: 1, search_id: `s-${b}-${k}` }));
         const r = await persist(() => api.call('POST', '/api/v1/events', JSON.stringify({ events }), { 'content-type': 'text/plain' }), 'events', deadline);
         assert.equal(r.status, 200, r.text);
+        // A resend after a lost answer finds some or all of them stored already.
+        assert.equal(r.body.accepted + r.body.duplicates, events.length, r.text);
         for (const e of events) ackedEvents.add(e.id);
         await sleep(20);
       }
@@ -227,7 +220,7 @@ test('kill -9 of one server at a time behind haproxy: nothing acknowledged is lo
         await servers[i].crash();
         stats.kills += 1;
         await sleep(1000);
-        servers[i] = await startServer({ database, port: ports[i], data: servers[i].data });
+        servers[i] = await serve(ports[i], servers[i].data);
       }
       await sleep(2000);
     })();
