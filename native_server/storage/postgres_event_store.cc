@@ -193,9 +193,10 @@ class PostgresEventStore final : public EventStore {
       if (!e.visitor.empty()) visitor_set.insert(e.visitor);
     }
     const std::vector<std::string> visits(visit_set.begin(), visit_set.end());
-    c.exec("INSERT INTO visit_event_counts (visit, events) SELECT v, 0 FROM unnest($1::text[]) v ON CONFLICT (visit) DO NOTHING", {pg_array(visits)});
+    // One statement: a visit's row is made if it is new, and locked (in the array's order) with its count read.
     std::map<std::string, std::size_t> stored;
-    const PgResult counts = c.exec("SELECT visit, events FROM visit_event_counts WHERE visit = ANY($1::text[]) ORDER BY visit FOR UPDATE",
+    const PgResult counts = c.exec("INSERT INTO visit_event_counts AS c (visit, events) SELECT v, 0 FROM unnest($1::text[]) v "
+                                   "ON CONFLICT (visit) DO UPDATE SET events = c.events RETURNING visit, events",
                                    {pg_array(visits)});
     for (int i = 0; i < counts.rows(); ++i) stored[counts.text(i, 0)] = static_cast<std::size_t>(counts.int64(i, 1));
     if (!visitor_set.empty())

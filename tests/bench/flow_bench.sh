@@ -4,7 +4,10 @@
 # content, on SQLite and then on PostgreSQL (a throwaway cluster of its
 # own, pg_virtualenv), in the same run. Peer: GET /healthz, the same HTTP
 # stack with no work, so the ratios show what a flow step costs beyond the
-# server itself; issue 12's target is PostgreSQL >= 0.8x SQLite.
+# server itself; issue 12's target is PostgreSQL >= 0.8x SQLite. Then
+# haproxy (deploy/haproxy.cfg, TLS) in front of one server and in front of
+# three on the same database: issue 12's target is that three lose no
+# total throughput against one on this machine.
 #   bash tests/bench/flow_bench.sh [SECONDS]     (default 10; needs the native build and the widget)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,7 +17,9 @@ if [ -z "${FIRSTFIX_BENCH_IN_CLUSTER:-}" ]; then
 fi
 work=$(mktemp -d)
 server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+others=()
+proxy=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; for p in "${others[@]}" $proxy; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 start_server() {  # data folder, then extra serve flags; sets $server and $origin
   local data=$1; shift
@@ -25,16 +30,32 @@ start_server() {  # data folder, then extra serve flags; sets $server and $origi
 }
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
 
+busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }  # user nice system irq softirq
+postgres_jiffies() {  # CPU time of PostgreSQL's processes (utime + stime)
+  local total=0 pid
+  for pid in $(pgrep -x postgres); do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
+  echo "$total"
+}
+
 run() {  # label, then wrk arguments; prints a line, then req/s alone on the last line
   local label=$1; shift
-  local out
+  local out before after pg_before pg_after
+  before=$(busy_jiffies)
+  pg_before=$(postgres_jiffies)
   out=$(wrk -t2 -c64 -d"${seconds}s" --latency "$@")
+  after=$(busy_jiffies)
+  pg_after=$(postgres_jiffies)
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  printf "%-40s %10.0f req/s   p50 %8s   p99 %8s   non-2xx %s\n" "$label" "$rps" "$p50" "$p99" "${errors:-0}" >&2
+  # The whole machine's CPU (every process: wrk, haproxy, the servers, PostgreSQL) per request.
+  local hz; hz=$(getconf CLK_TCK)
+  printf "%-40s %10.0f req/s   p50 %8s   p99 %8s   non-2xx %s   CPU %3.0f%% of %d cores, %.3f ms per request (PostgreSQL %.3f)\n" "$label" "$rps" "$p50" "$p99" "${errors:-0}" \
+    "$(awk -v b="$before" -v a="$after" -v s="$seconds" -v hz="$hz" -v n="$(nproc)" 'BEGIN { print (a - b) / hz / s / n * 100 }')" "$(nproc)" \
+    "$(awk -v b="$before" -v a="$after" -v s="$seconds" -v hz="$hz" -v r="$rps" 'BEGIN { print (a - b) / hz * 1000 / (r * s) }')" \
+    "$(awk -v b="$pg_before" -v a="$pg_after" -v s="$seconds" -v hz="$hz" -v r="$rps" 'BEGIN { print (a - b) / hz * 1000 / (r * s) }')" >&2
   echo "$rps"
 }
 
@@ -49,6 +70,35 @@ audited=$(sqlite3 "$work/sqlite/firstfix.db" "SELECT count(*) FROM audit_log")
 psql -qXc "CREATE SCHEMA bench"
 start_server "$work/pg" --database 'postgresql:///?options=-csearch_path%3Dbench'
 pg=$(run "flow steps on PostgreSQL (start + answer)" -s tests/bench/flow_steps.lua "$origin")
+
+# haproxy with TLS in front of the same server, then of it and two more on the same database.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+cat "$work/cert.pem" "$work/key.pem" >"$work/haproxy.pem"
+proxy_port=$((20000 + RANDOM % 20000))
+start_proxy() {  # three backend host:port
+  FIRSTFIX_HTTPS=127.0.0.1:$proxy_port FIRSTFIX_HTTP=127.0.0.1:$((proxy_port + 1)) FIRSTFIX_CERT="$work/haproxy.pem" \
+    FIRSTFIX_SERVER_1=$1 FIRSTFIX_SERVER_2=$2 FIRSTFIX_SERVER_3=$3 haproxy -db -f deploy/haproxy.cfg >"$work/haproxy.log" 2>&1 &
+  proxy=$!
+  for _ in $(seq 100); do curl -skf "https://127.0.0.1:$proxy_port/healthz" >/dev/null && break; sleep 0.1; done
+  sleep 2  # every backend's health check passed
+}
+stop_proxy() { kill "$proxy"; wait "$proxy" 2>/dev/null || true; proxy=; }
+one=${origin#http://}
+start_proxy "$one" "$one" "$one"
+behind_one=$(run "haproxy (TLS) -> 1 server, PostgreSQL" -s tests/bench/flow_steps.lua "https://127.0.0.1:$proxy_port")
+stop_proxy
+first_server=$server
+for i in 2 3; do
+  start_server "$work/pg$i" --database 'postgresql:///?options=-csearch_path%3Dbench'
+  others+=("$server")
+  eval "server_$i=\${origin#http://}"
+done
+server=$first_server
+start_proxy "$one" "$server_2" "$server_3"
+behind_three=$(run "haproxy (TLS) -> 3 servers, PostgreSQL" -s tests/bench/flow_steps.lua "https://127.0.0.1:$proxy_port")
+stop_proxy
+for p in "${others[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
+others=()
 stop_server
 pg_sessions=$(psql -qXAtc "SELECT count(*) FROM bench.flow_sessions")
 pg_audited=$(psql -qXAtc "SELECT count(*) FROM bench.audit_log")
@@ -56,4 +106,6 @@ pg_audited=$(psql -qXAtc "SELECT count(*) FROM bench.audit_log")
 awk -v s="$sqlite" -v g="$pg" -v p="$peer" 'BEGIN {
   printf "flow steps / peer: SQLite %.2f, PostgreSQL %.2f\n", s / p, g / p;
   printf "PostgreSQL / SQLite: %.2fx (target >= 0.8x)\n", g / s }'
+awk -v one="$behind_one" -v three="$behind_three" -v direct="$pg" 'BEGIN {
+  printf "behind haproxy: 3 servers / 1 server %.2fx (target >= 1.0x: no total throughput lost); 1 server behind haproxy / direct %.2fx\n", three / one, one / direct }'
 echo "stored: SQLite $sessions sessions, $audited audited actions; PostgreSQL $pg_sessions sessions, $pg_audited audited actions"
