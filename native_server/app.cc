@@ -284,7 +284,8 @@ struct App::Impl {
       delivery->wake();
     });
     set_chat_hours();
-    reports = std::make_unique<Reports>(manifest, open_event_store(config.database, config.data_dir, 10));
+    // Events come in and reports go out on the reports pool (2 threads): 4 connections at most.
+    reports = std::make_unique<Reports>(manifest, open_event_store(config.database, config.data_dir, 4));
     if (staff->list().empty())
       notices.push_back("no staff account yet: add one with `firstfix staff add " +
                         (is_sqlite_database(config.database) ? "--data " + config.data_dir : std::string("--database URL")) +
