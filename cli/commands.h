@@ -38,6 +38,7 @@ struct ServeOptions {
   std::size_t max_connections = 10000;
   std::string log_level = "info";
   bool print_routes = false;  // print the route table as JSON and exit
+  bool watch = false;         // publish the content again whenever its folder changes (SIGHUP always does)
 };
 int serve_command(const ServeOptions& options, const std::string& program_path);
 

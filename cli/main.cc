@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
                     "where sessions, chat, staff and the outbox live: sqlite: (firstfix.db in --data) or a postgresql://\n"
                     "URL that several servers share")->capture_default_str();
   serve->add_option("--widget", serve_options.widget_dir, "built widget files (default: build/widget)");
+  serve->add_flag("--watch", serve_options.watch,
+                  "publish the content again, without a restart, whenever the --content folder changes (SIGHUP always does)");
   serve->add_option("--connectors", serve_options.connectors_file,
                     "YAML file of webhook endpoints that flows' actions call (webhook.<endpoint>.<operation>)")->check(CLI::ExistingFile);
   serve->add_option("--host", serve_options.host, "address to listen on")->capture_default_str();

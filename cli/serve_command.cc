@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/content_reloader.h"
 #include "native_server/app.h"
 #include "native_server/base/log.h"
 #include "native_server/http/server.h"
@@ -80,10 +81,13 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
                           [&app](server::Request&& req, server::Respond respond, const std::string& client) {
                             app->handle(std::move(req), std::move(respond), client);
                           });
+  // New content without a restart: on SIGHUP, and with --watch when the folder changes.
+  auto reloader = std::make_unique<ContentReloader>(*app, o.content_dir, o.data_dir, o.watch);
   http.run([&](unsigned short port) {
     std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << (o.demo ? " (demo)" : "")
               << std::endl;
   });
+  reloader.reset();
   // The app first: its pools finish their tasks and its chat sockets (whose
   // timers belong to the server's I/O context) go while that context still exists.
   app.reset();

@@ -113,12 +113,17 @@ struct App::Impl {
     });
   }
 
-  nlohmann::json manifest;
-  std::string index_path;
-  std::map<std::string, nlohmann::json> articles;          // id -> manifest entry
-  std::map<std::string, nlohmann::json> flow_definitions;  // id -> the flow as written
   AssetStore assets;
-  SiteContext site;
+  nlohmann::json widget_urls;  // the widget's own files: the same for every content version
+  // The content version live now; a publish swaps it whole (publish_content).
+  mutable std::mutex content_mu;
+  std::shared_ptr<const Content> live;
+  std::mutex publishing;  // one publish at a time
+
+  std::shared_ptr<const Content> content() const {
+    std::lock_guard lock(content_mu);
+    return live;
+  }
   std::vector<std::string> notices;
 
   std::unique_ptr<Store> store;
@@ -138,19 +143,21 @@ struct App::Impl {
 
   explicit Impl(const AppConfig& c) : config(c), search_pool(c.search_threads) {}
 
-  search::Searcher& searcher() {
+  // Each search thread's searcher, opened on the version a request holds; a
+  // search that began on the version before finishes on it.
+  static search::Searcher& searcher(const Content& c) {
     thread_local std::unique_ptr<search::Searcher> s;
     thread_local std::string opened;
-    if (!s || opened != index_path) {
-      s = std::make_unique<search::Searcher>(Xapian::Database(index_path));
-      opened = index_path;
+    if (!s || opened != c.index_path) {
+      s = std::make_unique<search::Searcher>(Xapian::Database(c.index_path));
+      opened = c.index_path;
     }
     return *s;
   }
 
   // Opens each search thread's database and analyzers before the first
   // customer waits for it. The latch keeps each task on its own thread.
-  void warm_searchers() {
+  void warm_searchers(const Content& c) {
     std::latch all_started(config.search_threads);
     std::latch done(config.search_threads);
     for (unsigned i = 0; i < config.search_threads; ++i) {
@@ -158,12 +165,12 @@ struct App::Impl {
         all_started.arrive_and_wait();
         // A broken index is reported by the first real search.
         guarded("warming the searcher", [&] {
-          for (const auto& locale : manifest["locales"]) {
+          for (const auto& locale : c.manifest["locales"]) {
             search::SearchRequest warm;
             warm.query = "warm";
             warm.locale = locale.get<std::string>();
             warm.facets = false;
-            searcher().search(warm);
+            searcher(c).search(warm);
           }
         });
         done.count_down();
@@ -185,26 +192,39 @@ struct App::Impl {
     boost::asio::post(*pool, [task = std::move(task)] { guarded("request", task); });
   }
 
-  void load_content() {
-    const fs::path dist(config.dist_dir), widget(config.widget_dir);
-    manifest = nlohmann::json::parse(read_file(dist / std::string(content::kManifestFile)));
-    index_path = (dist / std::string(content::kIndexFile)).string();
-    for (const auto& a : manifest["articles"]) articles[a["id"].get<std::string>()] = a;
-    for (const auto& f : manifest["flows"])
-      flow_definitions[f["id"].get<std::string>()] = nlohmann::json::parse(read_file(dist / f["file"].get<std::string>()));
+  // A compiled help center (`firstfix build`'s output) as a content version.
+  std::shared_ptr<Content> load_content(const std::string& dist_dir) {
+    const fs::path dist(dist_dir);
+    auto c = std::make_shared<Content>();
+    c->dist_dir = dist_dir;
+    const std::string manifest_text = read_file(dist / std::string(content::kManifestFile));
+    c->manifest = nlohmann::json::parse(manifest_text);
+    c->index_path = (dist / std::string(content::kIndexFile)).string();
+    // The version names every file: the manifest holds the index's hash, and
+    // the articles' pages and the flows are hashed here (a new step title
+    // changes neither the index nor the manifest).
+    std::string hashes = content::content_hash(manifest_text);
+    for (const auto& a : c->manifest["articles"]) {
+      c->articles[a["id"].get<std::string>()] = a;
+      hashes += content::content_hash(read_file(dist / a["html"].get<std::string>()));
+    }
+    for (const auto& f : c->manifest["flows"]) {
+      const std::string text = read_file(dist / f["file"].get<std::string>());
+      c->flow_definitions[f["id"].get<std::string>()] = nlohmann::json::parse(text);
+      hashes += content::content_hash(text);
+    }
+    c->version = content::content_hash(hashes).substr(0, 12);
+    return c;
   }
 
-  // Content-hashed, immutable files; the loader names them.
-  void load_assets() {
+  // The widget's own files: content-hashed, immutable, loaded once.
+  void load_widget_assets() {
     const fs::path widget(config.widget_dir);
-    nlohmann::json urls;
-    // The index is served from disk (a big help center's is hundreds of MB).
-    urls["index"] = assets.add_hashed_file("index.db", index_path, manifest["index"]["hash"].get<std::string>());
-    urls["glue"] = widget_file("firstfix.js");
-    urls["wasm"] = widget_file("firstfix.wasm");
-    urls["worker"] = widget_file("worker.js");
-    urls["panel"] = widget_file("panel.js");
-    if (fs::exists(widget / "icu-cjk.dat")) urls["cjk"] = widget_file("icu-cjk.dat");
+    widget_urls["glue"] = widget_file("firstfix.js");
+    widget_urls["wasm"] = widget_file("firstfix.wasm");
+    widget_urls["worker"] = widget_file("worker.js");
+    widget_urls["panel"] = widget_file("panel.js");
+    if (fs::exists(widget / "icu-cjk.dat")) widget_urls["cjk"] = widget_file("icu-cjk.dat");
     // The panel's chunks (its flow and chat views), imported relative to the
     // panel's own URL; their names already carry a content hash.
     if (fs::is_directory(widget / "chunks"))
@@ -215,32 +235,68 @@ struct App::Impl {
         assets.add("/assets/chunks/" + name, read_file(entry.path()), "public, max-age=31536000, immutable",
                    fs::exists(br) ? read_file(br) : std::string());
       }
+    // For bundler users: an ES module that injects the loader, and its types.
+    assets.add("/firstfix.mjs", read_file(widget / "firstfix.mjs"), "public, max-age=300, must-revalidate");
+    assets.add("/firstfix.d.ts", read_file(widget / "firstfix.d.ts"), "public, max-age=300, must-revalidate");
+  }
+
+  // A content version's files, under names that carry its hashes (so no
+  // browser mixes two versions), and the loader that names them. Files of
+  // earlier versions stay served: a page open on one finishes on it.
+  void add_content_assets(Content& c) {
+    const fs::path widget(config.widget_dir);
+    nlohmann::json urls = widget_urls;
+    // The index is served from disk (a big help center's is hundreds of MB).
+    urls["index"] = assets.add_hashed_file("index.db", c.index_path, c.manifest["index"]["hash"].get<std::string>());
     // Flows first: on a page about orders, "Track an order" beats reading about it.
     nlohmann::json pages = nlohmann::json::array();
     for (const char* kind : {"flow", "article"})
-      for (const auto& entry : manifest[std::string(kind) + "s"])
+      for (const auto& entry : c.manifest[std::string(kind) + "s"])
         if (!entry["pages"].empty())
           pages.push_back({{"id", entry["id"]}, {"kind", kind}, {"title", entry["title"]}, {"locale", entry["locale"]}, {"pages", entry["pages"]}});
     urls["pages"] = assets.add_hashed("pages.json", json_text(pages));
     const nlohmann::json config_json = {{"assets", urls},
-                                        {"site", manifest["site"]},
-                                        {"locales", manifest["locales"]},
-                                        {"index_bytes", manifest["index"]["bytes"]},
+                                        {"site", c.manifest["site"]},
+                                        {"locales", c.manifest["locales"]},
+                                        {"index_bytes", c.manifest["index"]["bytes"]},
                                         {"cjk", false}};
     std::string loader = read_file(widget / "loader.js");
     const std::string placeholder = "\"__FIRSTFIX_CONFIG__\"";
     auto at = loader.find(placeholder);
     if (at == std::string::npos) throw std::runtime_error((widget / "loader.js").string() + " lacks the config placeholder");
     loader.replace(at, placeholder.size(), json_text(config_json));
-    // The loader's own URL is stable, so it is cached briefly and revalidated.
+    c.site.manifest = c.manifest;
+    c.site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
+    c.site.widget_tag = "<script src=\"/widget.js\" async></script>";
+    // The loader's own URL is stable, so it is cached briefly and revalidated: last, when everything it names is served.
     assets.add("/widget.js", std::move(loader), "public, max-age=300, must-revalidate");
-    // For bundler users: an ES module that injects the loader, and its types.
-    assets.add("/firstfix.mjs", read_file(widget / "firstfix.mjs"), "public, max-age=300, must-revalidate");
-    assets.add("/firstfix.d.ts", read_file(widget / "firstfix.d.ts"), "public, max-age=300, must-revalidate");
-    site.manifest = manifest;
-    site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
-    site.widget_tag = "<script src=\"/widget.js\" async></script>";
   }
+
+  // Makes `dist_dir` the live content: loaded, its files served, every search
+  // thread's searcher opened on it, its flows published, then swapped in.
+  std::shared_ptr<const Content> publish_content(const std::string& dist_dir, bool first) {
+    std::lock_guard one_at_a_time(publishing);
+    auto c = load_content(dist_dir);
+    // Read and checked before anything changes: a broken version changes nothing.
+    auto flow_versions = load_flows(dist_dir);
+    (void)Xapian::Database(c->index_path);
+    add_content_assets(*c);
+    c->loaded_ms = system_now_ms();
+    std::shared_ptr<const Content> ready = std::move(c);
+    warm_searchers(*ready);
+    if (!first) {
+      flows->publish(std::move(flow_versions));
+      reports->set_manifest(ready->manifest);
+    } else {
+      first_flows = std::move(flow_versions);
+    }
+    {
+      std::lock_guard lock(content_mu);
+      live = ready;
+    }
+    return ready;
+  }
+  std::map<std::string, VersionedFlow> first_flows;  // the first version's, for the services opened after it
 
   std::string widget_file(const std::string& name) {
     const fs::path widget(config.widget_dir);
@@ -270,8 +326,8 @@ struct App::Impl {
       webhooks = std::make_shared<WebhookConnector>(connectors_config.endpoints);
       connectors.add("webhook", webhooks);
     }
-    flows = std::make_unique<FlowService>(load_flows(config.dist_dir), *store, connectors);
-    for (const auto& [id, why] : flows->off()) notices.push_back("flow '" + id + "' is off: " + why);
+    flows = std::make_unique<FlowService>(std::move(first_flows), *store, connectors);
+    for (const auto& [id, why] : flows->flows()->off) notices.push_back("flow '" + id + "' is off: " + why);
     if (!connectors_config.handoff_endpoint.empty())
       delivery = std::make_unique<EventDelivery>(*store, *webhooks, connectors_config.handoff_endpoint, connectors_config.handoff_backoff);
     chat_bus = is_sqlite_database(config.database) ? in_process_chat_bus() : postgres_chat_bus(config.database);
@@ -285,7 +341,7 @@ struct App::Impl {
     });
     set_chat_hours();
     // Events come in and reports go out on the reports pool (2 threads): 4 connections at most.
-    reports = std::make_unique<Reports>(manifest, open_event_store(config.database, config.data_dir, 4));
+    reports = std::make_unique<Reports>(content()->manifest, open_event_store(config.database, config.data_dir, 4));
     if (staff->list().empty())
       notices.push_back("no staff account yet: add one with `firstfix staff add " +
                         (is_sqlite_database(config.database) ? "--data " + config.data_dir : std::string("--database URL")) +
@@ -294,8 +350,9 @@ struct App::Impl {
 
   // Opening hours, in the help center's time zone (ICU knows the zones).
   void set_chat_hours() {
-    const std::string hours = manifest["site"].value("chat_hours", "");
-    const std::string zone_name = manifest["site"].value("chat_timezone", "UTC");
+    const nlohmann::json site = content()->manifest["site"];
+    const std::string hours = site.value("chat_hours", "");
+    const std::string zone_name = site.value("chat_timezone", "UTC");
     std::string hours_problem;
     auto windows = hours.empty() ? std::nullopt : escalation::parse_business_hours(hours, hours_problem);
     if (!windows) return;
@@ -319,8 +376,8 @@ struct App::Impl {
     options.fallback = [this](Request&& req, Respond respond, const std::string& request_id) { serve_asset(std::move(req), respond, request_id); };
     options.limits = limiters;
     router = std::make_unique<Router>(std::move(options));
-    const Services services{config.dist_dir, manifest, articles, flow_definitions, [this]() -> search::Searcher& { return searcher(); },
-                            *flows, *chat, *staff, *reports, demo.get(), site, widget_file("console.js"), widget_file("reports.js"),
+    const Services services{[this] { return content(); }, [](const Content& c) -> search::Searcher& { return searcher(c); },
+                            *flows, *chat, *staff, *reports, demo.get(), widget_file("console.js"), widget_file("reports.js"),
                             config.public_url.starts_with("https://")};
     add_search_routes(*router, services);
     add_site_routes(*router, services);
@@ -333,9 +390,9 @@ struct App::Impl {
   // GET and HEAD that no route matches: the static assets, else the site's 404 page.
   void serve_asset(Request&& req, const Respond& respond, const std::string& request_id) {
     const auto parsed = boost::urls::parse_origin_form(req.target());
-    const Asset* a = parsed ? assets.find(parsed->path()) : nullptr;
+    std::shared_ptr<const Asset> a = parsed ? assets.find(parsed->path()) : nullptr;
     if (!a) {
-      auto res = not_found_html(req, site);
+      auto res = not_found_html(req, content()->site);
       res.set("X-Request-Id", request_id);
       return respond(std::move(res));
     }
@@ -391,9 +448,8 @@ struct App::Impl {
 };
 
 App::App(const AppConfig& config) : impl_(std::make_unique<Impl>(config)) {
-  impl_->load_content();
-  impl_->load_assets();
-  impl_->warm_searchers();
+  impl_->load_widget_assets();
+  impl_->publish_content(config.dist_dir, /*first=*/true);
   impl_->open_services();
   impl_->build_routes();
   boost::asio::post(impl_->housekeeping, [im = impl_.get()] {
@@ -414,6 +470,14 @@ App::~App() {
   impl_->login_pool.join();
 }
 
+std::string App::publish_content(const std::string& dist_dir) {
+  const auto c = impl_->publish_content(dist_dir, /*first=*/false);
+  log::info("content_published", {{"version", c->version}, {"dist", dist_dir}});
+  return c->version;
+}
+
+std::string App::content_version() const { return impl_->content()->version; }
+
 void App::handle(Request&& req, Respond respond, const std::string& client) { impl_->router->handle(std::move(req), std::move(respond), client); }
 void App::upgrade(Request&& req, boost::asio::ip::tcp::socket&& socket, const std::string& client, ConnectionSlot slot) {
   impl_->upgrade(std::move(req), std::move(socket), client, std::move(slot));
@@ -425,7 +489,7 @@ std::string App::describe_routes() const { return impl_->router->describe().dump
 
 size_t App::add_demo_events_if_empty() {
   if (impl_->reports->store().has_events()) return 0;
-  return add_demo_events(*impl_->reports, impl_->manifest, system_now_ms(), {});
+  return add_demo_events(*impl_->reports, impl_->content()->manifest, system_now_ms(), {});
 }
 
 }  // namespace firstfix::server

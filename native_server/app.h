@@ -59,6 +59,13 @@ class App {
   // A month of demo events when the events store is empty (the reports
   // page's demo); returns how many were added.
   size_t add_demo_events_if_empty();
+  // Makes the compiled help center in `dist_dir` the one served, without a
+  // restart: requests in flight finish on the version they began with, new
+  // ones get the new one; a flow session goes on with the flow version it
+  // started on. Throws (and changes nothing) if `dist_dir` cannot be served.
+  // Returns the new version's name.
+  std::string publish_content(const std::string& dist_dir);
+  std::string content_version() const;
   // The route table as data (Router::describe).
   std::string describe_routes() const;
   // What start-up found worth saying: flows that are off and why, how to add staff.

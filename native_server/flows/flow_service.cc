@@ -49,55 +49,72 @@ Connector* Connectors::find(const std::string& name) const {
   return dot == std::string::npos || it == by_prefix_.end() ? nullptr : it->second.get();
 }
 
-std::map<std::string, flow::Flow> load_flows(const std::string& dist_dir) {
+std::map<std::string, VersionedFlow> load_flows(const std::string& dist_dir) {
   const fs::path dist(dist_dir);
   const json manifest = json::parse(read_text(dist / std::string(content::kManifestFile)));
-  std::map<std::string, flow::Flow> flows;
+  std::map<std::string, VersionedFlow> flows;
   for (const auto& entry : manifest["flows"]) {
     const std::string file = entry["file"].get<std::string>();
+    const std::string text = read_text(dist / file);
     base::Diagnostics diagnostics;
-    auto f = flow::parse_flow(file, read_text(dist / file), diagnostics);
+    auto f = flow::parse_flow(file, text, diagnostics);
     if (!f) throw std::runtime_error(diagnostics.empty() ? file + ": malformed flow" : diagnostics[0].to_string());
-    flows.emplace(f->id, std::move(*f));
+    const std::string id = f->id;
+    flows.emplace(id, VersionedFlow{std::move(*f), content::content_hash(text)});
   }
   return flows;
 }
 
 struct FlowService::Loaded {
   StoredSession stored;
+  std::shared_ptr<const VersionedFlow> version;  // keeps `flow` alive
   const flow::Flow* flow = nullptr;
   flow::Session session;
   std::vector<std::string> notices;  // outcome reasons met while answering, for the customer
 };
 
-FlowService::FlowService(std::map<std::string, flow::Flow> flows, FlowStore& store, const Connectors& connectors,
+FlowService::FlowService(std::map<std::string, VersionedFlow> flows, FlowStore& store, const Connectors& connectors,
                          std::function<std::int64_t()> now_ms)
-    : flows_(std::move(flows)), store_(store), connectors_(connectors), now_ms_(or_system_clock(std::move(now_ms))) {
+    : store_(store), connectors_(connectors), now_ms_(or_system_clock(std::move(now_ms))) {
+  publish(std::move(flows));
+}
+
+FlowSet FlowService::check(std::map<std::string, VersionedFlow> flows) const {
   // A flow naming a connector nobody serves would fail in front of a
-  // customer: it is switched off at startup, with the reason, and the rest
-  // of the help center is served.
-  for (auto it = flows_.begin(); it != flows_.end();) {
+  // customer: it is switched off, with the reason, and the rest of the help
+  // center is served.
+  FlowSet set;
+  for (auto& [id, versioned] : flows) {
     std::string why;
-    for (const auto& [step_id, step] : it->second.steps) {
+    for (const auto& [step_id, step] : versioned.flow.steps) {
       if (step.kind != flow::StepKind::kAction || !why.empty()) continue;
       const Connector* c = connectors_.find(step.connector);
       const std::string problem =
           c ? c->problem(step.connector) : "no connector serves '" + step.connector.substr(0, step.connector.find('.')) + ".*'";
       if (!problem.empty()) why = "step '" + step_id + "' uses connector '" + step.connector + "': " + problem;
     }
-    if (why.empty()) {
-      ++it;
-    } else {
-      off_[it->first] = why;
-      it = flows_.erase(it);
-    }
+    if (why.empty()) set.flows[id] = std::make_shared<const VersionedFlow>(std::move(versioned));
+    else set.off[id] = why;
   }
+  return set;
+}
+
+void FlowService::publish(std::map<std::string, VersionedFlow> flows) {
+  auto set = std::make_shared<const FlowSet>(check(std::move(flows)));
+  std::lock_guard lock(mu_);
+  for (const auto& [id, f] : set->flows) by_version_.try_emplace(f->version, f);
+  current_ = std::move(set);
+}
+
+std::shared_ptr<const FlowSet> FlowService::flows() const {
+  std::lock_guard lock(mu_);
+  return current_;
 }
 
 json FlowService::list(const std::string& locale) const {
   json out = json::array();
-  for (const auto& [id, f] : flows_)
-    if (locale.empty() || f.locale == locale)
+  for (const auto& [id, versioned] : flows()->flows)
+    if (const flow::Flow& f = versioned->flow; locale.empty() || f.locale == locale)
       out.push_back({{"id", id}, {"title", f.title}, {"locale", f.locale}, {"intents", f.intents}});
   return out;
 }
@@ -130,19 +147,26 @@ std::optional<FlowService::Loaded> FlowService::load(const std::string& session_
     failure = error(404, "no flow session with id '" + session_id + "'");
     return std::nullopt;
   }
-  auto f = flows_.find(stored->flow_id);
-  if (f == flows_.end()) {
+  // The version it started on; else (published before this server started) the one published now, if it still has the step.
+  std::shared_ptr<const VersionedFlow> f;
+  {
+    std::lock_guard lock(mu_);
+    if (auto v = by_version_.find(stored->flow_version); v != by_version_.end() && v->second->flow.id == stored->flow_id) f = v->second;
+    else if (auto now = current_->flows.find(stored->flow_id); now != current_->flows.end()) f = now->second;
+  }
+  if (!f) {
     failure = error(410, "flow '" + stored->flow_id + "' is no longer published");
     return std::nullopt;
   }
   Loaded l;
   l.session = flow::session_from_json(stored->state);
-  if (!f->second.steps.count(l.session.step)) {
+  if (!f->flow.steps.count(l.session.step)) {
     failure = error(410, "flow '" + stored->flow_id + "' changed since this session started; start it again");
     return std::nullopt;
   }
   l.stored = std::move(*stored);
-  l.flow = &f->second;
+  l.flow = &f->flow;
+  l.version = std::move(f);
   return l;
 }
 
@@ -211,10 +235,11 @@ FlowReply FlowService::save(Loaded& l, const std::string& reply_key) {
 }
 
 FlowReply FlowService::start(const std::string& flow_id, const json& body) {
-  auto f = flows_.find(flow_id);
-  if (auto off = off_.find(flow_id); off != off_.end())
+  const auto published = flows();
+  auto f = published->flows.find(flow_id);
+  if (auto off = published->off.find(flow_id); off != published->off.end())
     return error(503, "the flow '" + flow_id + "' is switched off on this server (" + off->second + ")");
-  if (f == flows_.end()) return error(404, "no flow with id '" + flow_id + "'");
+  if (f == published->flows.end()) return error(404, "no flow with id '" + flow_id + "'");
   if (!body.is_object()) return error(400, "the body must be a JSON object");
   for (const auto& [key, value] : body.items())
     if (key != "context") return error(400, "unknown field '" + key + "' (expected context)");
@@ -224,9 +249,11 @@ FlowReply FlowService::start(const std::string& flow_id, const json& body) {
     if (!value.is_string() || value.get_ref<const std::string&>().size() > 2000)
       return error(400, "field 'context." + key + "' must be text of at most 2000 bytes");
   Loaded l;
-  l.flow = &f->second;
+  l.version = f->second;
+  l.flow = &l.version->flow;
   l.stored.id = new_session_id();
   l.stored.flow_id = flow_id;
+  l.stored.flow_version = l.version->version;
   flow::Advance a;
   try {
     // Identity claimed by a browser proves nothing: flows that need a

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/flow/engine.h"
@@ -35,11 +36,30 @@ struct FlowReply {
   nlohmann::json body;
 };
 
+// A flow as published, with the hash of its definition: a session runs on
+// the version it started with, whatever was published since.
+struct VersionedFlow {
+  flow::Flow flow;
+  std::string version;
+};
+
+// The flows of one content version: those that can run (their connectors
+// are all configured), and those switched off, with why.
+struct FlowSet {
+  std::map<std::string, std::shared_ptr<const VersionedFlow>> flows;
+  std::map<std::string, std::string> off;
+};
+
 class FlowService {
  public:
   // `flows` from the compiled content; `now_ms` is the clock.
-  FlowService(std::map<std::string, flow::Flow> flows, FlowStore& store, const Connectors& connectors,
+  FlowService(std::map<std::string, VersionedFlow> flows, FlowStore& store, const Connectors& connectors,
               std::function<std::int64_t()> now_ms = {});
+
+  // A new content version's flows: new sessions start on them; sessions
+  // started before go on with the version they started on (kept here for
+  // as long as this server runs).
+  void publish(std::map<std::string, VersionedFlow> flows);
 
   // GET /api/v1/flows[?locale=]: [{id, title, locale, intents}]
   nlohmann::json list(const std::string& locale) const;
@@ -68,10 +88,8 @@ class FlowService {
   // the sensitive ones redacted, failures and why; nullopt if unknown.
   std::optional<nlohmann::json> handoff(const std::string& session_id);
 
-  // The flows that can run: their connectors are all configured.
-  const std::map<std::string, flow::Flow>& flows() const { return flows_; }
-  // The flows switched off at startup, with why (a connector that is not configured).
-  const std::map<std::string, std::string>& off() const { return off_; }
+  // The flows published now.
+  std::shared_ptr<const FlowSet> flows() const;
 
  private:
   struct Loaded;
@@ -80,14 +98,17 @@ class FlowService {
   FlowReply reply(const Loaded& loaded, int status = 200) const;
   FlowReply save(Loaded& loaded, const std::string& reply_key);
 
-  std::map<std::string, flow::Flow> flows_;
-  std::map<std::string, std::string> off_;
+  FlowSet check(std::map<std::string, VersionedFlow> flows) const;
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const FlowSet> current_;
+  std::map<std::string, std::shared_ptr<const VersionedFlow>> by_version_;  // every version published while running
   FlowStore& store_;
   const Connectors& connectors_;
   std::function<std::int64_t()> now_ms_;
 };
 
 // The flows of a compiled help center (dist/manifest.json + dist/flows/).
-std::map<std::string, flow::Flow> load_flows(const std::string& dist_dir);
+std::map<std::string, VersionedFlow> load_flows(const std::string& dist_dir);
 
 }  // namespace firstfix::server

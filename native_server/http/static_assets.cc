@@ -91,11 +91,17 @@ std::string AssetStore::add_hashed_file(const std::string& file_name, const std:
     std::string compressed = gzip_bytes(bytes);
     if (compressed.size() + 64 < bytes.size()) a.gzip = std::move(compressed);
   }
-  assets_.insert_or_assign(url, std::move(a));
+  put(url, std::move(a));
   return url;
 }
 
-const std::string& AssetStore::add(const std::string& url, std::string bytes, std::string cache_control, std::string brotli) {
+void AssetStore::put(const std::string& url, Asset a) {
+  auto shared = std::make_shared<const Asset>(std::move(a));
+  std::unique_lock lock(mu_);
+  assets_.insert_or_assign(url, std::move(shared));
+}
+
+std::string AssetStore::add(const std::string& url, std::string bytes, std::string cache_control, std::string brotli) {
   Asset a;
   a.brotli = std::move(brotli);
   a.content_type = mime_type(url);
@@ -108,8 +114,8 @@ const std::string& AssetStore::add(const std::string& url, std::string bytes, st
   }
   a.bytes = std::move(bytes);
   a.cache_control = std::move(cache_control);
-  auto it = assets_.insert_or_assign(url, std::move(a)).first;
-  return it->first;
+  put(url, std::move(a));
+  return url;
 }
 
 bool accepts_encoding(std::string_view header, std::string_view coding) {
@@ -137,14 +143,14 @@ std::string AssetStore::add_hashed(const std::string& file_name, std::string byt
   std::string stem = dot == std::string::npos ? file_name : file_name.substr(0, dot);
   std::string ext = dot == std::string::npos ? "" : file_name.substr(dot);
   std::string url = "/assets/" + stem + "." + content::content_hash(bytes).substr(0, 12) + ext;
-  add(url, std::move(bytes), "public, max-age=31536000, immutable");
-  assets_.find(url)->second.brotli = std::move(brotli);
+  add(url, std::move(bytes), "public, max-age=31536000, immutable", std::move(brotli));
   return url;
 }
 
-const Asset* AssetStore::find(std::string_view url) const {
+std::shared_ptr<const Asset> AssetStore::find(std::string_view url) const {
+  std::shared_lock lock(mu_);
   auto it = assets_.find(url);
-  return it == assets_.end() ? nullptr : &it->second;
+  return it == assets_.end() ? nullptr : it->second;
 }
 
 namespace {

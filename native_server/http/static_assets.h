@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -40,22 +41,28 @@ struct Asset {
   bool reads_disk() const { return file != nullptr; }
 };
 
+// Safe to use from any thread: assets are added while others are served (a
+// content reload adds the new version's), and one found stays alive for as
+// long as its response needs it, even if a reload replaces it meanwhile.
 class AssetStore {
  public:
-  // Adds `bytes` under `url`; returns the URL.
-  const std::string& add(const std::string& url, std::string bytes, std::string cache_control, std::string brotli = {});
+  // Adds `bytes` under `url` (replacing what was there); returns the URL.
+  std::string add(const std::string& url, std::string bytes, std::string cache_control, std::string brotli = {});
   // Adds under "/assets/<stem>.<hash><ext>" with immutable caching; returns the URL.
   std::string add_hashed(const std::string& file_name, std::string bytes, std::string brotli = {});
   // Adds the file at `path`, served from disk, under "/assets/<stem>.<hash><ext>"
   // where `hash` is already known (the manifest's); small files also get a
   // gzip copy in memory for whole downloads.
   std::string add_hashed_file(const std::string& file_name, const std::string& path, const std::string& hash);
-  const Asset* find(std::string_view url) const;
+  std::shared_ptr<const Asset> find(std::string_view url) const;
   // A response for `asset` honouring Accept-Encoding and If-None-Match.
   static http::message_generator respond(const Request& req, const Asset& asset);
 
  private:
-  std::map<std::string, Asset, std::less<>> assets_;
+  void put(const std::string& url, Asset a);
+
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<const Asset>, std::less<>> assets_;
 };
 
 std::string mime_type(std::string_view path);

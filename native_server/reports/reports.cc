@@ -53,9 +53,34 @@ struct Reports::Impl {
   std::unique_ptr<EventStore> store;
   std::string visitor_key;
   metrics::Catalog catalog;
-  std::map<std::string, std::string> category_of, title_of;
-  json categories = json::object();  // locale -> [names]
-  json locales = json::array();
+  // What the content says about its articles and flows; replaced whole when new content is published.
+  struct Titles {
+    std::map<std::string, std::string> category_of, title_of;
+    json categories = json::object();  // locale -> [names]
+    json locales = json::array();
+  };
+  mutable std::mutex titles_mu;
+  std::shared_ptr<const Titles> titles_now;
+  std::shared_ptr<const Titles> titles() const {
+    std::lock_guard lock(titles_mu);
+    return titles_now;
+  }
+  void set_titles(const json& manifest) {
+    auto t = std::make_shared<Titles>();
+    for (const char* kind : {"articles", "flows"})
+      for (const auto& entry : manifest[kind]) {
+        t->category_of[entry["id"]] = entry.value("category", "");
+        t->title_of[entry["id"]] = entry.value("title", "");
+      }
+    for (const auto& [locale, list] : manifest["categories"].items()) {
+      json names = json::array();
+      for (const auto& c : list) names.push_back(c["name"]);
+      t->categories[locale] = names;
+      t->locales.push_back(locale);
+    }
+    std::lock_guard lock(titles_mu);
+    titles_now = std::move(t);
+  }
   std::mutex analyzers_mu;
   std::map<std::string, std::unique_ptr<text::Analyzer>> analyzers;
 
@@ -87,28 +112,18 @@ struct Reports::Impl {
 Reports::Reports(const json& manifest, std::unique_ptr<EventStore> store) : impl_(std::make_unique<Impl>()) {
   impl_->store = std::move(store);
   impl_->visitor_key = impl_->store->visitor_key([] { return random_hex(32); });
-  for (const auto& a : manifest["articles"]) {
-    impl_->category_of[a["id"]] = a.value("category", "");
-    impl_->title_of[a["id"]] = a.value("title", "");
-  }
-  for (const auto& f : manifest["flows"]) {
-    impl_->category_of[f["id"]] = f.value("category", "");
-    impl_->title_of[f["id"]] = f.value("title", "");
-  }
-  for (const auto& [locale, list] : manifest["categories"].items()) {
-    json names = json::array();
-    for (const auto& c : list) names.push_back(c["name"]);
-    impl_->categories[locale] = names;
-    impl_->locales.push_back(locale);
-  }
+  impl_->set_titles(manifest);
   Impl* im = impl_.get();
   impl_->catalog = {[im](const std::string& id) {
-                      auto it = im->category_of.find(id);
-                      return it == im->category_of.end() ? std::string() : it->second;
+                      const auto t = im->titles();
+                      auto it = t->category_of.find(id);
+                      return it == t->category_of.end() ? std::string() : it->second;
                     },
                     [im](const std::string& q, const std::string& locale) { return im->normalize(q, locale); }};
 }
 Reports::~Reports() = default;
+
+void Reports::set_manifest(const json& manifest) { impl_->set_titles(manifest); }
 
 EventStore& Reports::store() { return *impl_->store; }
 const metrics::Catalog& Reports::catalog() const { return impl_->catalog; }
@@ -172,10 +187,11 @@ ReportFilter Reports::filter(const std::map<std::string, std::string>& params, c
   const std::int64_t to = check(f.to, "to");
   if (f.from.empty()) f.from = metrics::utc_day(to - 29 * metrics::kDayMs);  // the last 30 days
   if (check(f.from, "from") > to) throw std::invalid_argument("parameter 'from' is after 'to'");
-  if (!f.locale.empty() && !impl_->categories.contains(f.locale)) throw std::invalid_argument("parameter 'locale': no content in '" + f.locale + "'");
+  const auto t = impl_->titles();
+  if (!f.locale.empty() && !t->categories.contains(f.locale)) throw std::invalid_argument("parameter 'locale': no content in '" + f.locale + "'");
   if (!f.category.empty()) {
     bool found = false;
-    for (const auto& [locale, names] : impl_->categories.items())
+    for (const auto& [locale, names] : t->categories.items())
       for (const auto& n : names) found |= n == f.category;
     if (!found) throw std::invalid_argument("parameter 'category': no category '" + f.category + "'");
   }
@@ -184,9 +200,14 @@ ReportFilter Reports::filter(const std::map<std::string, std::string>& params, c
 
 json Reports::report(const ReportFilter& f) {
   json r = impl_->store->report(f);
-  for (auto& a : r["articles"]) a["title"] = impl_->title_of.count(a["article"]) ? impl_->title_of[a["article"]] : "";
-  for (auto& fl : r["flows"]) fl["title"] = impl_->title_of.count(fl["flow"]) ? impl_->title_of[fl["flow"]] : "";
-  r["choices"] = {{"locales", impl_->locales}, {"categories", impl_->categories}};
+  const auto t = impl_->titles();
+  auto title = [&t](const json& id) {
+    auto it = t->title_of.find(id.get<std::string>());
+    return it == t->title_of.end() ? std::string() : it->second;
+  };
+  for (auto& a : r["articles"]) a["title"] = title(a["article"]);
+  for (auto& fl : r["flows"]) fl["title"] = title(fl["flow"]);
+  r["choices"] = {{"locales", t->locales}, {"categories", t->categories}};
   return r;
 }
 

@@ -28,6 +28,8 @@ class Reports {
   // events go to `store` (open_event_store).
   Reports(const nlohmann::json& manifest, std::unique_ptr<EventStore> store);
   ~Reports();
+  // New content was published: its titles and categories from now on.
+  void set_manifest(const nlohmann::json& manifest);
 
   static constexpr size_t kMaxEventsPerBatch = 200;
   static constexpr size_t kMaxBatchBytes = 256 * 1024;

@@ -23,11 +23,16 @@ void add_flow_routes(Router& router, const Services& s) {
 
   router.add({.method = http::verb::get, .path = "/api/v1/flows/{id}", .operation_id = "getFlow",
               .handler = [&flows, s](Call& c) {
-                auto it = flows.flows().find(c.param("id"));
-                if (it == flows.flows().end()) throw HttpError(404, "no flow with id '" + printable(c.param("id"), 100) + "'");
+                const auto published = flows.flows();
+                const auto content = s.content();
+                auto it = published->flows.find(c.param("id"));
+                auto definition = content->flow_definitions.find(c.param("id"));
+                if (it == published->flows.end() || definition == content->flow_definitions.end())
+                  throw HttpError(404, "no flow with id '" + printable(c.param("id"), 100) + "'");
+                const flow::Flow& f = it->second->flow;
                 return json_response(c.req, 200,
-                                     {{"id", it->first}, {"title", it->second.title}, {"locale", it->second.locale},
-                                      {"intents", it->second.intents}, {"definition", s.flow_definitions.at(it->first)}},
+                                     {{"id", it->first}, {"title", f.title}, {"locale", f.locale}, {"intents", f.intents},
+                                      {"definition", definition->second}},
                                      "public, max-age=60");
               },
               .cors = Cors::any_origin});

@@ -45,24 +45,28 @@ void add_search_routes(Router& router, const Services& s) {
   router.add({.method = http::verb::get, .path = "/api/v1/search", .operation_id = "search",
               .handler = [s](Call& c) {
                 const auto request = search::request_from_json(search_params(c.query));
-                return json_response(c.req, 200, search::to_json(s.searcher().search(request)));
+                const auto content = s.content();
+                return json_response(c.req, 200, search::to_json(s.searcher(*content).search(request)));
               },
               .runs = Runs::search, .cors = Cors::any_origin, .rate_limit = "search"});
 
   router.add({.method = http::verb::get, .path = "/api/v1/articles/{id}", .operation_id = "getArticle",
               .handler = [s](Call& c) {
-                auto it = s.articles.find(c.param("id"));
-                if (it == s.articles.end()) throw HttpError(404, "no article with id '" + printable(c.param("id"), 100) + "'");
+                const auto content = s.content();
+                auto it = content->articles.find(c.param("id"));
+                if (it == content->articles.end()) throw HttpError(404, "no article with id '" + printable(c.param("id"), 100) + "'");
                 nlohmann::json body = it->second;
-                body["html"] = read_file(fs::path(s.dist_dir) / it->second["html"].get<std::string>());
+                body["html"] = read_file(fs::path(content->dist_dir) / it->second["html"].get<std::string>());
                 return json_response(c.req, 200, body, "public, max-age=60");
               },
               .runs = Runs::search, .cors = Cors::any_origin});
 
   router.add({.method = http::verb::get, .path = "/healthz", .operation_id = "health",
               .handler = [s](Call& c) {
-                return json_response(c.req, 200, {{"status", "ok"}, {"articles", s.manifest["articles"].size()},
-                                                  {"flows", s.manifest["flows"].size()}});
+                const auto content = s.content();
+                return json_response(c.req, 200, {{"status", "ok"}, {"articles", content->manifest["articles"].size()},
+                                                  {"flows", content->manifest["flows"].size()},
+                                                  {"content", {{"version", content->version}, {"since", content->loaded_ms}}}});
               },
               .cors = Cors::any_origin});
 }

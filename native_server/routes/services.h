@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "core/search/searcher.h"
@@ -21,18 +22,28 @@ class FlowService;
 class Reports;
 class StaffService;
 
-struct Services {
+// One version of the compiled help center, as the routes read it. A reload
+// makes a new one and swaps it in whole: a request keeps the version it
+// started with (its search, its article), never half of each.
+struct Content {
   std::string dist_dir;                                      // the compiled content
-  const nlohmann::json& manifest;
-  const std::map<std::string, nlohmann::json>& articles;    // id -> manifest entry
-  const std::map<std::string, nlohmann::json>& flow_definitions;  // id -> the flow as written
-  std::function<search::Searcher&()> searcher;               // this thread's searcher (search executor only)
+  nlohmann::json manifest;
+  std::string index_path;
+  std::map<std::string, nlohmann::json> articles;           // id -> manifest entry
+  std::map<std::string, nlohmann::json> flow_definitions;   // id -> the flow as written
+  SiteContext site;
+  std::string version;                                       // a hash of the manifest, which names every file's hash
+  std::int64_t loaded_ms = 0;                                // when this server started serving it
+};
+
+struct Services {
+  std::function<std::shared_ptr<const Content>()> content;  // the version live now
+  std::function<search::Searcher&(const Content&)> searcher;  // this thread's searcher of that version (search executor only)
   FlowService& flows;
   ChatService& chat;
   StaffService& staff;
   Reports& reports;
   DemoBackOffice* demo = nullptr;                            // only with --demo
-  const SiteContext& site;
   std::string console_url, reports_url;                      // the staff pages' scripts
   bool secure_cookies = false;                               // served over HTTPS (--public-url https://...)
 };

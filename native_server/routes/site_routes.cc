@@ -32,41 +32,46 @@ Response not_found_html(const Request& req, const SiteContext& site) { return ht
 
 void add_site_routes(Router& router, const Services& s) {
   auto home = [s](Call& c) {
-    std::string locale = s.manifest["site"]["default_locale"];
+    const auto content = s.content();
+    std::string locale = content->manifest["site"]["default_locale"];
     if (auto l = c.query_value("locale")) locale = *l;
     bool known = false;
-    for (const auto& l : s.manifest["locales"]) known |= l == locale;
-    if (!known) return html(c.req, http::status::not_found, not_found_page(s.site));
-    return html(c.req, http::status::ok, home_page(s.site, locale));
+    for (const auto& l : content->manifest["locales"]) known |= l == locale;
+    if (!known) return html(c.req, http::status::not_found, not_found_page(content->site));
+    return html(c.req, http::status::ok, home_page(content->site, locale));
   };
   router.add({.method = http::verb::get, .path = "/", .operation_id = "homePage", .handler = home});
   router.add({.method = http::verb::get, .path = "/index.html", .operation_id = "homePageIndex", .handler = home});
 
   router.add({.method = http::verb::get, .path = "/articles/{id}", .operation_id = "articlePage",
               .handler = [s](Call& c) {
-                auto it = s.articles.find(c.param("id"));
-                if (it == s.articles.end()) return html(c.req, http::status::not_found, not_found_page(s.site));
-                const std::string body = read_file(fs::path(s.dist_dir) / it->second["html"].get<std::string>());
-                return html(c.req, http::status::ok, article_page(s.site, it->second, body));
+                const auto content = s.content();
+                auto it = content->articles.find(c.param("id"));
+                if (it == content->articles.end()) return html(c.req, http::status::not_found, not_found_page(content->site));
+                const std::string body = read_file(fs::path(content->dist_dir) / it->second["html"].get<std::string>());
+                return html(c.req, http::status::ok, article_page(content->site, it->second, body));
               },
               .runs = Runs::search});
 
   router.add({.method = http::verb::get, .path = "/flows/{id}", .operation_id = "flowPage",
               .handler = [s](Call& c) {
-                auto it = s.flows.flows().find(c.param("id"));
-                if (it == s.flows.flows().end()) return html(c.req, http::status::not_found, not_found_page(s.site));
-                return html(c.req, http::status::ok, flow_page(s.site, it->second));
+                const auto content = s.content();
+                const auto published = s.flows.flows();
+                auto it = published->flows.find(c.param("id"));
+                if (it == published->flows.end()) return html(c.req, http::status::not_found, not_found_page(content->site));
+                return html(c.req, http::status::ok, flow_page(content->site, it->second->flow));
               }});
 
   router.add({.method = http::verb::get, .path = "/search", .operation_id = "searchPage",
               .handler = [s](Call& c) {
+                const auto content = s.content();
                 search::SearchRequest sr;
                 sr.query = c.query_value("q").value_or("");
                 if (auto l = c.query_value("locale")) sr.locale = *l;
                 try {
-                  return html(c.req, http::status::ok, search_page(s.site, sr.query, s.searcher().search(sr)));
+                  return html(c.req, http::status::ok, search_page(content->site, sr.query, s.searcher(*content).search(sr)));
                 } catch (const std::invalid_argument&) {
-                  return html(c.req, http::status::bad_request, not_found_page(s.site));
+                  return html(c.req, http::status::bad_request, not_found_page(content->site));
                 }
               },
               .runs = Runs::search, .rate_limit = "search"});
@@ -85,14 +90,14 @@ void add_site_routes(Router& router, const Services& s) {
   // The staff pages: the agent console and the editors' reports.
   for (const char* path : {"/agent", "/agent/"})
     router.add({.method = http::verb::get, .path = path, .operation_id = "agentConsolePage",
-                .handler = [s](Call& c) { return html(c.req, http::status::ok, agent_console_page(s.site, s.console_url), true); }});
+                .handler = [s](Call& c) { return html(c.req, http::status::ok, agent_console_page(s.content()->site, s.console_url), true); }});
   for (const char* path : {"/reports", "/reports/"})
     router.add({.method = http::verb::get, .path = path, .operation_id = "reportsPage",
-                .handler = [s](Call& c) { return html(c.req, http::status::ok, reports_page(s.site, s.reports_url), true); }});
+                .handler = [s](Call& c) { return html(c.req, http::status::ok, reports_page(s.content()->site, s.reports_url), true); }});
 
   if (s.demo)
     router.add({.method = http::verb::get, .path = "/demo/outbox", .operation_id = "demoOutboxPage",
-                .handler = [s](Call& c) { return html(c.req, http::status::ok, outbox_page(s.site, s.demo->outbox(50))); },
+                .handler = [s](Call& c) { return html(c.req, http::status::ok, outbox_page(s.content()->site, s.demo->outbox(50))); },
                 .runs = Runs::flows});
 }
 

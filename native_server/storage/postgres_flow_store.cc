@@ -18,13 +18,13 @@ std::unique_ptr<Store> open_postgres_store(const std::string& conninfo, std::siz
 
 void PostgresStore::create_session(const StoredSession& s) {
   pool_.acquire()->exec(
-      "INSERT INTO flow_sessions (id, flow_id, state, context, version, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      {s.id, s.flow_id, s.state.dump(), s.context.dump(), s.version, s.created_ms, s.updated_ms});
+      "INSERT INTO flow_sessions (id, flow_id, state, context, version, created_ms, updated_ms, flow_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {s.id, s.flow_id, s.state.dump(), s.context.dump(), s.version, s.created_ms, s.updated_ms, s.flow_version});
 }
 
 std::optional<StoredSession> PostgresStore::find_session(const std::string& id) {
   const PgResult r = pool_.acquire()->exec(
-      "SELECT flow_id, state, version, created_ms, updated_ms, context FROM flow_sessions WHERE id = $1", {id});
+      "SELECT flow_id, state, version, created_ms, updated_ms, context, flow_version FROM flow_sessions WHERE id = $1", {id});
   if (!r.rows()) return std::nullopt;
   StoredSession s;
   s.id = id;
@@ -34,6 +34,7 @@ std::optional<StoredSession> PostgresStore::find_session(const std::string& id) 
   s.created_ms = r.int64(0, 3);
   s.updated_ms = r.int64(0, 4);
   s.context = json::parse(r.text(0, 5));
+  s.flow_version = r.text(0, 6);
   return s;
 }
 

@@ -115,6 +115,7 @@ const std::vector<std::string>& postgres_store_migrations() {
          CREATE TABLE action_claims (
            key TEXT PRIMARY KEY,
            until_ms BIGINT NOT NULL);)",
+      "ALTER TABLE flow_sessions ADD COLUMN flow_version TEXT NOT NULL DEFAULT '';",
   };
   return migrations;
 }

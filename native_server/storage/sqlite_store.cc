@@ -21,7 +21,8 @@ class SqliteStore final : public Store {
 
   void create_session(const StoredSession& s) override {
     std::lock_guard lock(mu_);
-    SQLite::Statement q(db_, "INSERT INTO flow_sessions (id, flow_id, state, version, created_ms, updated_ms, context) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement q(db_, "INSERT INTO flow_sessions (id, flow_id, state, version, created_ms, updated_ms, context, flow_version) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, s.id);
     q.bind(2, s.flow_id);
     q.bind(3, s.state.dump());
@@ -29,12 +30,13 @@ class SqliteStore final : public Store {
     q.bind(5, static_cast<int64_t>(s.created_ms));
     q.bind(6, static_cast<int64_t>(s.updated_ms));
     q.bind(7, s.context.dump());
+    q.bind(8, s.flow_version);
     q.exec();
   }
 
   std::optional<StoredSession> find_session(const std::string& id) override {
     std::lock_guard lock(mu_);
-    SQLite::Statement q(db_, "SELECT flow_id, state, version, created_ms, updated_ms, context FROM flow_sessions WHERE id = ?");
+    SQLite::Statement q(db_, "SELECT flow_id, state, version, created_ms, updated_ms, context, flow_version FROM flow_sessions WHERE id = ?");
     q.bind(1, id);
     if (!q.executeStep()) return std::nullopt;
     StoredSession s;
@@ -45,6 +47,7 @@ class SqliteStore final : public Store {
     s.created_ms = q.getColumn(3).getInt64();
     s.updated_ms = q.getColumn(4).getInt64();
     s.context = json::parse(q.getColumn(5).getString());
+    s.flow_version = q.getColumn(6).getString();
     return s;
   }
 

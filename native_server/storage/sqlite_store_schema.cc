@@ -104,6 +104,7 @@ const std::vector<std::string>& store_migrations() {
     "ALTER TABLE agents ADD COLUMN role TEXT NOT NULL DEFAULT 'agent' CHECK (role IN ('agent', 'editor'));",
     "CREATE TABLE chat_presence (server_id TEXT PRIMARY KEY, agents INTEGER NOT NULL, seen_ms INTEGER NOT NULL);",
     "CREATE TABLE action_claims (key TEXT PRIMARY KEY, until_ms INTEGER NOT NULL);",
+    "ALTER TABLE flow_sessions ADD COLUMN flow_version TEXT NOT NULL DEFAULT '';",
 };
   return migrations;
 }

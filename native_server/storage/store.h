@@ -22,6 +22,7 @@ struct StoredSession {
   nlohmann::json context = nlohmann::json::object();  // where the customer started (page), from the widget
   std::int64_t version = 0;
   std::int64_t created_ms = 0, updated_ms = 0;
+  std::string flow_version;  // the hash of the flow's definition it started on ("" if started before versions were kept)
 };
 
 // An action a connector completed, keyed by the idempotency key it ran under.

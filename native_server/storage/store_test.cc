@@ -88,7 +88,7 @@ ChatConversation queued_conversation(const std::string& id) {
 
 TEST_CASE("store: a session update is compare-and-swap: a stale version writes nothing") {
   for_each_store([](Store& store) {
-    store.create_session({"s1", "flow", json{{"step", "a"}}, json{{"page", "/orders"}}, 0, 1, 1});
+    store.create_session({"s1", "flow", json{{"step", "a"}}, json{{"page", "/orders"}}, 0, 1, 1, "v-3f2a"});
     CHECK(store.update_session("s1", json{{"step", "b"}}, 0, 2, "k1", json{{"reply", 1}}));
     CHECK_FALSE(store.update_session("s1", json{{"step", "c"}}, 0, 3, "k2", json{{"reply", 2}}));
     auto s = store.find_session("s1");
@@ -97,6 +97,7 @@ TEST_CASE("store: a session update is compare-and-swap: a stale version writes n
     CHECK(s->version == 1);
     CHECK(s->updated_ms == 2);
     CHECK(s->context == json{{"page", "/orders"}});
+    CHECK(s->flow_version == "v-3f2a");  // the flow version it started on
     CHECK(store.find_reply("s1", "k1") == json{{"reply", 1}});
     CHECK_FALSE(store.find_reply("s1", "k2"));
     CHECK_FALSE(store.find_session("nope"));

@@ -3,7 +3,8 @@
 # verifies it (no unknown keys, a binary that exists), then its own
 # ExecStart line, with its own environment file's variables, serves the
 # sample content against PostgreSQL (this runs inside pg_virtualenv), answers
-# /healthz, and stops cleanly on the unit's KillSignal.
+# /healthz, publishes the content again on its ExecReload, and stops cleanly
+# on the unit's KillSignal.
 #   tests/deploy/systemd_unit_test.sh FIRSTFIX_BINARY
 set -euo pipefail
 firstfix=${1:?usage: systemd_unit_test.sh FIRSTFIX_BINARY}
@@ -40,9 +41,18 @@ for _ in $(seq 300); do grep -q "serving" "$work/log" && break; kill -0 "$server
 grep -q "serving" "$work/log" || { cat "$work/log"; fail "the unit's ExecStart did not start serving"; }
 curl -fsS "http://127.0.0.1:$port/healthz" > "$work/health" || fail "/healthz did not answer"
 grep -q '"articles"' "$work/health" || { cat "$work/health"; fail "/healthz does not report the content"; }
-psql -qXAtc "SELECT count(*) FROM $schema.firstfix_migrations" | grep -q '^1$' || fail "the store was not created in PostgreSQL"
+psql -qXAtc "SELECT count(*) FROM $schema.firstfix_migrations WHERE store IN ('store', 'events')" | grep -q '^2$' ||
+  fail "the stores were not created in PostgreSQL"
+# ExecReload, as systemd runs it: the content is published again without a restart.
+exec_reload=$(sed -n 's/^ExecReload=//p' "$work/firstfix.service")
+[ -n "$exec_reload" ] || fail "the unit has no ExecReload"
+eval "set -- $(MAINPID=$server envsubst <<<"$exec_reload")"
+"$@" || fail "ExecReload failed"
+for _ in $(seq 100); do grep -q "published content version" "$work/log" && break; sleep 0.1; done
+grep -q "published content version .* (SIGHUP)" "$work/log" || { cat "$work/log"; fail "ExecReload did not publish the content again"; }
+curl -fsS "http://127.0.0.1:$port/healthz" > /dev/null || fail "/healthz did not answer after the reload"
 kill -TERM "$server"
 wait "$server" && rc=0 || rc=$?
 server=
 [ "$rc" = 0 ] || { cat "$work/log"; fail "SIGTERM: exit $rc, want 0"; }
-echo "ok: the unit verifies, its ExecStart serves on PostgreSQL and stops cleanly on SIGTERM"
+echo "ok: the unit verifies, its ExecStart serves on PostgreSQL, its ExecReload publishes the content again, and it stops cleanly on SIGTERM"
