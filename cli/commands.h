@@ -9,6 +9,8 @@ namespace firstfix::cli {
 
 int check_command(const std::string& content_dir);
 int build_command(const std::string& content_dir, const std::string& out_dir, bool quiet);
+// `firstfix publish`: compiles the content and stores it in the database as the version every server serves.
+int publish_command(const std::string& content_dir, const std::string& database);
 
 struct SearchOptions {
   std::string index_dir;

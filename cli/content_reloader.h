@@ -5,6 +5,12 @@
 // the first (DATA/dist-N); then the app swaps it in (App::publish_content).
 // Content that does not compile, or cannot be served, is refused with its
 // errors, and the version live before stays live.
+//
+// On a PostgreSQL database, versions published with `firstfix publish` are
+// the truth once there is one: the latest is served from the start, each
+// new one is taken when its NOTIFY arrives (or when the listening
+// connection comes back), and SIGHUP takes the latest again rather than
+// compiling a folder that may differ from the other servers'.
 #pragma once
 
 #include <memory>
@@ -18,7 +24,8 @@ namespace firstfix::cli {
 
 class ContentReloader {
  public:
-  ContentReloader(server::App& app, std::string content_dir, std::string data_dir, bool watch);
+  // `database`: the server's --database; a postgresql:// one is followed.
+  ContentReloader(server::App& app, std::string content_dir, std::string data_dir, bool watch, const std::string& database);
   ~ContentReloader();  // stops the thread; a publish in progress finishes first
 
  private:

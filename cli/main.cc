@@ -117,6 +117,13 @@ int main(int argc, char** argv) {
   demo->add_option("--days", deo.days, "days of events, ending today")->check(CLI::Range(1, 3660))->capture_default_str();
   demo->add_option("--seed", deo.seed, "random seed (the same seed gives the same events)")->capture_default_str();
 
+  std::string publish_content = "content", publish_database;
+  auto* publish = app.add_subcommand("publish", "Compile a content folder and publish it to every server sharing a PostgreSQL\n"
+                                                "database: each takes it within moments, without a restart; a server that\n"
+                                                "starts later serves it too.");
+  publish->add_option("--content", publish_content, "content folder")->capture_default_str();
+  publish->add_option("--database", publish_database, "the postgresql:// URL the servers use (--database)")->required();
+
   std::string locale = "en";
   bool analyze_json = false;
   auto* analyze = app.add_subcommand("analyze", "Print the search terms the analyzer makes of each line of stdin.");
@@ -150,6 +157,7 @@ int main(int argc, char** argv) {
     }
     if (*demo) return firstfix::cli::demo_events_command(deo);
     if (*staff) return firstfix::cli::staff_command(staff_options);
+    if (*publish) return firstfix::cli::publish_command(publish_content, publish_database);
   } catch (const Xapian::Error& e) {
     std::cerr << "firstfix: " << e.get_description() << '\n';
     return 2;

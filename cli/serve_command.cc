@@ -82,7 +82,13 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
                             app->handle(std::move(req), std::move(respond), client);
                           });
   // New content without a restart: on SIGHUP, and with --watch when the folder changes.
-  auto reloader = std::make_unique<ContentReloader>(*app, o.content_dir, o.data_dir, o.watch);
+  std::unique_ptr<ContentReloader> reloader;
+  try {
+    reloader = std::make_unique<ContentReloader>(*app, o.content_dir, o.data_dir, o.watch, o.database);
+  } catch (const std::exception& e) {
+    std::cerr << "firstfix serve: published content: " << e.what() << "\n";
+    return 1;
+  }
   http.run([&](unsigned short port) {
     std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << (o.demo ? " (demo)" : "")
               << std::endl;

@@ -35,6 +35,7 @@
 #include "native_server/reports/reports.h"
 #include "native_server/routes/services.h"
 #include "native_server/site/pages.h"
+#include "native_server/storage/published_content.h"
 #include "native_server/staff/staff_service.h"
 
 namespace fs = std::filesystem;
@@ -197,23 +198,12 @@ struct App::Impl {
     const fs::path dist(dist_dir);
     auto c = std::make_shared<Content>();
     c->dist_dir = dist_dir;
-    const std::string manifest_text = read_file(dist / std::string(content::kManifestFile));
-    c->manifest = nlohmann::json::parse(manifest_text);
+    c->manifest = nlohmann::json::parse(read_file(dist / std::string(content::kManifestFile)));
     c->index_path = (dist / std::string(content::kIndexFile)).string();
-    // The version names every file: the manifest holds the index's hash, and
-    // the articles' pages and the flows are hashed here (a new step title
-    // changes neither the index nor the manifest).
-    std::string hashes = content::content_hash(manifest_text);
-    for (const auto& a : c->manifest["articles"]) {
-      c->articles[a["id"].get<std::string>()] = a;
-      hashes += content::content_hash(read_file(dist / a["html"].get<std::string>()));
-    }
-    for (const auto& f : c->manifest["flows"]) {
-      const std::string text = read_file(dist / f["file"].get<std::string>());
-      c->flow_definitions[f["id"].get<std::string>()] = nlohmann::json::parse(text);
-      hashes += content::content_hash(text);
-    }
-    c->version = content::content_hash(hashes).substr(0, 12);
+    for (const auto& a : c->manifest["articles"]) c->articles[a["id"].get<std::string>()] = a;
+    for (const auto& f : c->manifest["flows"])
+      c->flow_definitions[f["id"].get<std::string>()] = nlohmann::json::parse(read_file(dist / f["file"].get<std::string>()));
+    c->version = dist_version(dist_dir);
     return c;
   }
 

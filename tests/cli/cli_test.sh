@@ -77,5 +77,10 @@ expect_exit 2 "search with a bad limit" "$firstfix" search --index "$work/out1" 
 expect_exit 2 "search with a bad locale" "$firstfix" search --index "$work/out1" --locale xx x
 grep -q "unsupported locale 'xx'" "$work/err" && ok || fail "bad locale message"
 
+# Publishing goes to PostgreSQL only; with SQLite the message says what to do instead.
+expect_exit 2 "publish to SQLite is refused" "$firstfix" publish --content "$work/c" --database sqlite:
+grep -q "send the server SIGHUP" "$work/err" && ok || fail "publish to SQLite: the message does not say what to do instead"
+expect_exit 2 "publish without --database is a usage error" "$firstfix" publish --content "$work/c"
+
 echo "cli: $passed passed, $failures failed"
 [ "$failures" = 0 ]
