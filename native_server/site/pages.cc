@@ -130,6 +130,7 @@ std::string reports_page(const SiteContext& site, const std::string& script_url)
          "<label>Category <select id=\"category\"><option value=\"\">All</option></select></label>"
          "<button type=\"submit\">Apply</button><a id=\"csv\" class=\"button\" href=\"#\" download>Export CSV</a></form>\n"
          "<p id=\"status\" role=\"status\"></p>\n"
+         "<p id=\"content-version\" class=\"category\"></p>\n"
          "<section aria-labelledby=\"h-outcomes\"><h2 id=\"h-outcomes\">Resolution beside deflection</h2><div id=\"cards\" class=\"cards\"></div></section>\n"
          "<section aria-labelledby=\"h-trend\"><h2 id=\"h-trend\">Day by day</h2><div class=\"chart\"><canvas id=\"trend\" role=\"img\" "
          "aria-label=\"Visits, search success, resolution and deflection by day\"></canvas></div></section>\n"

@@ -34,6 +34,11 @@ test('an editor reads the reports, filters them, drills down and exports what th
   await page.getByText('Robin (demo editor)').waitFor();
   await page.locator('.card[data-metric="Resolution rate"]').waitFor();
 
+  // The content version customers get now, as /healthz names it.
+  const live = await page.evaluate(async () => (await fetch('/healthz')).json());
+  await page.waitForFunction((v) => document.querySelector('#content-version')?.dataset.version === v, live.content.version);
+  assert.match(await page.locator('#content-version').innerText(), new RegExp(`^Live content: version ${live.content.version}, published `));
+
   // The figures are the API's.
   const api = async (q) => page.evaluate(async (query) => (await fetch(`/api/v1/reports?${query}`)).json(), q);
   const range = `from=${await page.locator('#from').inputValue()}&to=${await page.locator('#to').inputValue()}`;

@@ -62,6 +62,17 @@ async function load() {
   $('#csv').href = `/api/v1/reports.csv?${query()}`;
   $('#status').textContent = `${count(report.visits)} visits, ${count(report.searches)} searches from ${report.range.from} to ${report.range.to}.`;
   render();
+  showLiveContent();
+}
+
+// Which content version customers get now (it changes when content is published).
+async function showLiveContent() {
+  const health = await get('/healthz');
+  const live = health.body.content;
+  if (!live) return;
+  const since = new Date(live.since).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  $('#content-version').textContent = `Live content: version ${live.version}, published ${since}.`;
+  $('#content-version').dataset.version = live.version;
 }
 
 // A figure that opens the searches or visits behind it.
