@@ -264,7 +264,7 @@ struct App::Impl {
 
   // Makes `dist_dir` the live content: loaded, its files served, every search
   // thread's searcher opened on it, its flows published, then swapped in.
-  std::shared_ptr<const Content> publish_content(const std::string& dist_dir, bool first) {
+  std::shared_ptr<const Content> publish_content(const std::string& dist_dir) {
     std::lock_guard one_at_a_time(publishing);
     auto c = load_content(dist_dir);
     // Read and checked before anything changes: a broken version changes nothing.
@@ -274,19 +274,15 @@ struct App::Impl {
     c->loaded_ms = system_now_ms();
     std::shared_ptr<const Content> ready = std::move(c);
     warm_searchers(*ready);
-    if (!first) {
-      flows->publish(std::move(flow_versions));
-      reports->set_manifest(ready->manifest);
-    } else {
-      first_flows = std::move(flow_versions);
-    }
+    // The services exist from the second version on (the first is published before they open).
+    if (flows) flows->publish(std::move(flow_versions));
+    if (reports) reports->set_manifest(ready->manifest);
     {
       std::lock_guard lock(content_mu);
       live = ready;
     }
     return ready;
   }
-  std::map<std::string, VersionedFlow> first_flows;  // the first version's, for the services opened after it
 
   std::string widget_file(const std::string& name) {
     const fs::path widget(config.widget_dir);
@@ -316,7 +312,7 @@ struct App::Impl {
       webhooks = std::make_shared<WebhookConnector>(connectors_config.endpoints);
       connectors.add("webhook", webhooks);
     }
-    flows = std::make_unique<FlowService>(std::move(first_flows), *store, connectors);
+    flows = std::make_unique<FlowService>(load_flows(content()->dist_dir), *store, connectors);
     for (const auto& [id, why] : flows->flows()->off) notices.push_back("flow '" + id + "' is off: " + why);
     if (!connectors_config.handoff_endpoint.empty())
       delivery = std::make_unique<EventDelivery>(*store, *webhooks, connectors_config.handoff_endpoint, connectors_config.handoff_backoff);
@@ -439,7 +435,7 @@ struct App::Impl {
 
 App::App(const AppConfig& config) : impl_(std::make_unique<Impl>(config)) {
   impl_->load_widget_assets();
-  impl_->publish_content(config.dist_dir, /*first=*/true);
+  impl_->publish_content(config.dist_dir);
   impl_->open_services();
   impl_->build_routes();
   boost::asio::post(impl_->housekeeping, [im = impl_.get()] {
@@ -461,7 +457,7 @@ App::~App() {
 }
 
 std::string App::publish_content(const std::string& dist_dir) {
-  const auto c = impl_->publish_content(dist_dir, /*first=*/false);
+  const auto c = impl_->publish_content(dist_dir);
   log::info("content_published", {{"version", c->version}, {"dist", dist_dir}});
   return c->version;
 }

@@ -60,7 +60,7 @@ std::map<std::string, VersionedFlow> load_flows(const std::string& dist_dir) {
     auto f = flow::parse_flow(file, text, diagnostics);
     if (!f) throw std::runtime_error(diagnostics.empty() ? file + ": malformed flow" : diagnostics[0].to_string());
     const std::string id = f->id;
-    flows.emplace(id, VersionedFlow{std::move(*f), content::content_hash(text)});
+    flows.emplace(id, VersionedFlow{std::move(*f), entry["hash"].get<std::string>()});  // the manifest's hash of the file
   }
   return flows;
 }

@@ -16,9 +16,9 @@ namespace firstfix::server {
 
 inline constexpr const char* kContentChannel = "firstfix_content";
 
-// The name of a compiled help center's version: a hash over its manifest
-// (which holds the index's hash), its articles' pages and its flows, so any
-// change a customer could see changes it.
+// The name of a compiled help center's version: a hash of its manifest,
+// which holds the hash of every file (the index, each article's page, each
+// flow), so any change a customer could see changes it.
 std::string dist_version(const std::string& dist_dir);
 
 struct PublishedVersion {
