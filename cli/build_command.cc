@@ -12,16 +12,36 @@
 #include "core/content/help_center.h"
 #include "core/content/manifest.h"
 #include "core/search/index_writer.h"
+#include "native_server/demo/back_office.h"
+#include "native_server/flows/webhook_connector.h"
 
 namespace fs = std::filesystem;
 
 namespace firstfix::cli {
 namespace {
 
+// The connectors flows are held to: the demo back office's, and the
+// operations the connectors file declares.
+flow::ConnectorCatalog connector_catalog(const std::string& connectors_file) {
+  flow::ConnectorCatalog catalog = server::DemoBackOffice::catalog();
+  if (connectors_file.empty()) return catalog;
+  const auto declared = server::load_connectors_config(connectors_file, /*need_secrets=*/false).catalog;
+  catalog.connectors.insert(declared.connectors.begin(), declared.connectors.end());
+  catalog.complete_prefixes.insert(catalog.complete_prefixes.end(), declared.complete_prefixes.begin(), declared.complete_prefixes.end());
+  return catalog;
+}
+
 // Compiles the content folder; prints every problem as file:line:col.
-bool compile(const std::string& dir, content::HelpCenter& out) {
+bool compile(const std::string& dir, content::HelpCenter& out, const std::string& connectors_file) {
   base::Diagnostics diagnostics;
-  out = content::compile_help_center(read_content_dir(dir), diagnostics);
+  flow::ConnectorCatalog catalog;
+  try {
+    catalog = connector_catalog(connectors_file);
+  } catch (const std::runtime_error& e) {
+    std::cerr << e.what() << '\n';
+    return false;
+  }
+  out = content::compile_help_center(read_content_dir(dir), diagnostics, &catalog);
   const std::string prefix = fs::path(dir).generic_string();
   for (const auto& d : diagnostics) {
     base::Diagnostic shown = d;
@@ -55,17 +75,17 @@ void publish(const fs::path& staged, const fs::path& target) {
 
 }  // namespace
 
-int check_command(const std::string& content_dir) {
+int check_command(const std::string& content_dir, const std::string& connectors_file) {
   content::HelpCenter hc;
-  if (!compile(content_dir, hc)) return 1;
+  if (!compile(content_dir, hc, connectors_file)) return 1;
   std::cout << content_dir << ": " << hc.articles.size() << " articles, " << hc.flows.size() << " flows, "
             << hc.synonyms.size() << " synonym files: no problems\n";
   return 0;
 }
 
-int build_command(const std::string& content_dir, const std::string& out_dir, bool quiet) {
+int build_command(const std::string& content_dir, const std::string& out_dir, bool quiet, const std::string& connectors_file) {
   content::HelpCenter hc;
-  if (!compile(content_dir, hc)) return 1;
+  if (!compile(content_dir, hc, connectors_file)) return 1;
 
   const fs::path target = fs::absolute(out_dir).lexically_normal();
   const fs::path parent = target.has_filename() ? target.parent_path() : target.parent_path().parent_path();

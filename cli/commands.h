@@ -7,8 +7,10 @@
 
 namespace firstfix::cli {
 
-int check_command(const std::string& content_dir);
-int build_command(const std::string& content_dir, const std::string& out_dir, bool quiet);
+// Flows are held to the demo back office's connectors and to the operations
+// `connectors_file` (optional) declares.
+int check_command(const std::string& content_dir, const std::string& connectors_file = "");
+int build_command(const std::string& content_dir, const std::string& out_dir, bool quiet, const std::string& connectors_file = "");
 // `firstfix publish`: compiles the content and stores it in the database as the version every server serves.
 int publish_command(const std::string& content_dir, const std::string& database);
 

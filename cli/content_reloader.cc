@@ -42,7 +42,7 @@ std::string folder_signature(const fs::path& dir) {
 
 struct ContentReloader::Impl {
   server::App& app;
-  std::string content_dir, data_dir;
+  std::string content_dir, data_dir, connectors_file;
   bool watch;
   asio::io_context ioc;
   asio::signal_set hangup{ioc, SIGHUP};
@@ -55,8 +55,8 @@ struct ContentReloader::Impl {
   std::unique_ptr<server::PgListener> listener;
   std::thread thread;
 
-  Impl(server::App& a, std::string content, std::string data, bool w, const std::string& database_url)
-      : app(a), content_dir(std::move(content)), data_dir(std::move(data)), watch(w) {
+  Impl(server::App& a, std::string content, std::string data, bool w, const std::string& database_url, std::string connectors)
+      : app(a), content_dir(std::move(content)), data_dir(std::move(data)), connectors_file(std::move(connectors)), watch(w) {
     // Folders a previous run compiled are not this run's versions.
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(data_dir, ec))
@@ -135,7 +135,7 @@ struct ContentReloader::Impl {
     const std::string signature = folder_signature(content_dir);
     const fs::path dist = fs::path(data_dir) / ("dist-" + std::to_string(next++));
     try {
-      if (build_command(content_dir, dist.string(), /*quiet=*/true) != 0) {
+      if (build_command(content_dir, dist.string(), /*quiet=*/true, connectors_file) != 0) {
         std::cerr << "firstfix: content not published (" << why << "): it does not compile; the version live stays live" << std::endl;
         return;
       }
@@ -151,8 +151,9 @@ struct ContentReloader::Impl {
   }
 };
 
-ContentReloader::ContentReloader(server::App& app, std::string content_dir, std::string data_dir, bool watch, const std::string& database)
-    : impl_(std::make_unique<Impl>(app, std::move(content_dir), std::move(data_dir), watch, database)) {}
+ContentReloader::ContentReloader(server::App& app, std::string content_dir, std::string data_dir, bool watch, const std::string& database,
+                                 std::string connectors_file)
+    : impl_(std::make_unique<Impl>(app, std::move(content_dir), std::move(data_dir), watch, database, std::move(connectors_file))) {}
 
 ContentReloader::~ContentReloader() {
   impl_->listener.reset();  // no more posts

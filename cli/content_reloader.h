@@ -25,7 +25,9 @@ namespace firstfix::cli {
 class ContentReloader {
  public:
   // `database`: the server's --database; a postgresql:// one is followed.
-  ContentReloader(server::App& app, std::string content_dir, std::string data_dir, bool watch, const std::string& database);
+  // `connectors_file`: the server's --connectors, whose operations flows are held to.
+  ContentReloader(server::App& app, std::string content_dir, std::string data_dir, bool watch, const std::string& database,
+                  std::string connectors_file);
   ~ContentReloader();  // stops the thread; a publish in progress finishes first
 
  private:

@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "Validate a content folder; print each problem as file:line:col: message.\n"
                                             "Exit status 1 if there is any problem, 0 otherwise.");
   check->add_option("CONTENT_DIR", content_dir, "content folder")->capture_default_str();
+  std::string check_connectors;
+  check->add_option("--connectors", check_connectors,
+                    "connectors file: flows are also held to the outcomes its webhooks' operations declare (secrets not needed)")
+      ->check(CLI::ExistingFile);
 
   std::string out_dir;
   bool quiet = false;
@@ -137,7 +141,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
-    if (*check) return firstfix::cli::check_command(content_dir);
+    if (*check) return firstfix::cli::check_command(content_dir, check_connectors);
     if (*build) return firstfix::cli::build_command(content_dir, out_dir, quiet);
     if (*search) {
       if (so.batch == !so.query.empty()) {

@@ -18,7 +18,7 @@ namespace firstfix::cli {
 
 int serve_command(const ServeOptions& o, const std::string& program_path) {
   const std::string dist = (fs::path(o.data_dir) / "dist").string();
-  if (int rc = build_command(o.content_dir, dist, /*quiet=*/true); rc != 0) return rc;
+  if (int rc = build_command(o.content_dir, dist, /*quiet=*/true, o.connectors_file); rc != 0) return rc;
 
   std::string widget = o.widget_dir;
   if (widget.empty()) {
@@ -84,7 +84,7 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
   // New content without a restart: on SIGHUP, and with --watch when the folder changes.
   std::unique_ptr<ContentReloader> reloader;
   try {
-    reloader = std::make_unique<ContentReloader>(*app, o.content_dir, o.data_dir, o.watch, o.database);
+    reloader = std::make_unique<ContentReloader>(*app, o.content_dir, o.data_dir, o.watch, o.database, o.connectors_file);
   } catch (const std::exception& e) {
     std::cerr << "firstfix serve: published content: " << e.what() << "\n";
     return 1;

@@ -7,8 +7,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/url.hpp>
 #include <nlohmann/json.hpp>
-#include <unicode/calendar.h>
-#include <unicode/timezone.h>
 #include <xapian.h>
 
 #include <charconv>
@@ -21,6 +19,7 @@
 #include "core/escalation/business_hours.h"
 #include "native_server/base/clock.h"
 #include "native_server/base/files.h"
+#include "native_server/base/local_time.h"
 #include "native_server/base/log.h"
 #include "native_server/base/text.h"
 #include "native_server/chat/chat_service.h"
@@ -312,7 +311,11 @@ struct App::Impl {
       webhooks = std::make_shared<WebhookConnector>(connectors_config.endpoints);
       connectors.add("webhook", webhooks);
     }
-    flows = std::make_unique<FlowService>(load_flows(content()->dist_dir), *store, connectors);
+    flows = std::make_unique<FlowService>(load_flows(content()->dist_dir), *store, connectors, Clock{}, [this](std::int64_t now_ms) {
+      // "today" in the help center's time zone, as published now.
+      const auto t = local_time(now_ms, content()->manifest["site"].value("timezone", "UTC"));
+      return t ? t->date : local_time(now_ms, "UTC")->date;
+    });
     for (const auto& [id, why] : flows->flows()->off) notices.push_back("flow '" + id + "' is off: " + why);
     if (!connectors_config.handoff_endpoint.empty())
       delivery = std::make_unique<EventDelivery>(*store, *webhooks, connectors_config.handoff_endpoint, connectors_config.handoff_backoff);
@@ -338,19 +341,13 @@ struct App::Impl {
   void set_chat_hours() {
     const nlohmann::json site = content()->manifest["site"];
     const std::string hours = site.value("chat_hours", "");
-    const std::string zone_name = site.value("chat_timezone", "UTC");
+    const std::string zone_name = site.value("timezone", "UTC");
     std::string hours_problem;
     auto windows = hours.empty() ? std::nullopt : escalation::parse_business_hours(hours, hours_problem);
     if (!windows) return;
     chat->set_hours([windows = *windows, hours, zone_name]() -> std::string {
-      UErrorCode status = U_ZERO_ERROR;
-      std::unique_ptr<icu::Calendar> cal(
-          icu::Calendar::createInstance(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(zone_name)), status));
-      if (U_FAILURE(status)) return "";
-      cal->setTime(icu::Calendar::getNow(), status);
-      const int weekday = (cal->get(UCAL_DAY_OF_WEEK, status) + 5) % 7;  // ICU: 1 = Sunday; ours: 0 = Monday
-      const int minute = cal->get(UCAL_HOUR_OF_DAY, status) * 60 + cal->get(UCAL_MINUTE, status);
-      if (U_FAILURE(status) || escalation::open_at(windows, weekday, minute)) return "";
+      const auto now = local_time(system_now_ms(), zone_name);
+      if (!now || escalation::open_at(windows, now->weekday, now->minute)) return "";
       return hours + " (" + zone_name + ")";
     });
   }

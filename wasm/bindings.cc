@@ -115,11 +115,13 @@ std::string flow_result(const firstfix::flow::Flow& flow, const firstfix::flow::
   return nlohmann::json{{"advance", firstfix::flow::to_json(advance)}, {"session", firstfix::flow::to_json(flow, session, false)}}.dump();
 }
 
-std::string flow_start(const std::string& flow_json, bool identified) {
+// `today` is "YYYY-MM-DD" in the help center's time zone (the server's step
+// replies carry it); `identity_json` is a verified identity or "null".
+std::string flow_start(const std::string& flow_json, const std::string& today, const std::string& identity_json) {
   try {
     const auto& flow = cached_flow(flow_json);
     firstfix::flow::Session session;
-    auto advance = firstfix::flow::start(flow, session, identified);
+    auto advance = firstfix::flow::start(flow, session, today, nlohmann::json::parse(identity_json));
     return flow_result(flow, session, advance);
   } catch (const std::exception& e) {
     return error_json(e.what());
@@ -140,25 +142,26 @@ std::string flow_continue(const std::string& flow_json, const std::string& sessi
 }
 
 std::string flow_submit(const std::string& flow_json, const std::string& session_json, const std::string& step,
-                        const std::string& input_json) {
+                        const std::string& input_json, const std::string& today) {
   return flow_continue(flow_json, session_json, [&](const auto& flow, auto& session) {
-    return firstfix::flow::submit(flow, session, step, nlohmann::json::parse(input_json));
+    return firstfix::flow::submit(flow, session, step, nlohmann::json::parse(input_json), today);
   });
 }
 
 std::string flow_record_action(const std::string& flow_json, const std::string& session_json, const std::string& outcome,
-                               const std::string& data_json) {
+                               const std::string& data_json, const std::string& today) {
   return flow_continue(flow_json, session_json, [&](const auto& flow, auto& session) {
-    return firstfix::flow::record_action(flow, session, outcome, nlohmann::json::parse(data_json));
+    return firstfix::flow::record_action(flow, session, outcome, nlohmann::json::parse(data_json), today);
   });
 }
 
 // [{field, message}] for answers to an ask step: instant feedback in the
 // widget, from the same checks the server makes.
-std::string flow_check_answers(const std::string& flow_json, const std::string& step, const std::string& input_json) {
+std::string flow_check_answers(const std::string& flow_json, const std::string& step, const std::string& input_json,
+                               const std::string& today) {
   try {
     nlohmann::json errors = nlohmann::json::array();
-    for (const auto& e : firstfix::flow::check_answers(cached_flow(flow_json), step, nlohmann::json::parse(input_json)))
+    for (const auto& e : firstfix::flow::check_answers(cached_flow(flow_json), step, nlohmann::json::parse(input_json), today))
       errors.push_back({{"field", e.field}, {"message", e.message}});
     return errors.dump();
   } catch (const std::exception& e) {

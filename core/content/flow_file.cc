@@ -25,7 +25,7 @@ size_t token_start(const std::string& text, size_t byte_after) {
 }  // namespace
 
 std::optional<FlowFile> parse_flow_file(const std::string& source, const std::string& text,
-                                        base::Diagnostics& out) {
+                                        base::Diagnostics& out, const flow::ConnectorCatalog* catalog) {
   try {
     const auto checked = nlohmann::json::parse(text);  // for the error position only
     (void)checked;
@@ -51,7 +51,7 @@ std::optional<FlowFile> parse_flow_file(const std::string& source, const std::st
     out.push_back({source, line, column, "malformed JSON: a number too large to represent"});
     return std::nullopt;
   }
-  auto flow = flow::parse_flow(source, text, out);
+  auto flow = flow::parse_flow(source, text, out, catalog);
   if (!flow) return std::nullopt;
   FlowFile f;
   f.source = source;

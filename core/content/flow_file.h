@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/base/diagnostic.h"
+#include "core/flow/flow.h"
 
 namespace firstfix::content {
 
@@ -20,7 +21,8 @@ struct FlowFile {
   std::string json;                   // the file's text, as written
 };
 
+// `catalog`: the connectors known to the checker (their outcomes), if any.
 std::optional<FlowFile> parse_flow_file(const std::string& source, const std::string& text,
-                                        base::Diagnostics& diagnostics);
+                                        base::Diagnostics& diagnostics, const flow::ConnectorCatalog* catalog = nullptr);
 
 }  // namespace firstfix::content

@@ -119,17 +119,20 @@ SiteConfig parse_site(const SourceFile& f, base::Diagnostics& out) {
         site.escalation_failures = static_cast<unsigned>(value[0] - '0');
       }
     } else if (key == "chat_timezone") {
-      scalar(site.chat_timezone);
-      std::unique_ptr<icu::TimeZone> zone(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(site.chat_timezone)));
+      auto [l, c] = where(kv.first);
+      out.push_back({f.path, l, c, "'chat_timezone' is now 'timezone': the help center's time zone, for chat hours and flows' dates"});
+    } else if (key == "timezone") {
+      scalar(site.timezone);
+      std::unique_ptr<icu::TimeZone> zone(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(site.timezone)));
       icu::UnicodeString id;
       if (*zone == icu::TimeZone::getUnknown() || zone->getID(id) == UNICODE_STRING_SIMPLE("Etc/Unknown")) {
         auto [l, c] = where(v);
-        out.push_back({f.path, l, c, "unknown time zone '" + site.chat_timezone + "' (use an IANA name like Europe/Madrid)"});
+        out.push_back({f.path, l, c, "unknown time zone '" + site.timezone + "' (use an IANA name like Europe/Madrid)"});
       }
     } else {
       auto [l, c] = where(kv.first);
       out.push_back({f.path, l, c, "unknown field '" + key +
-                                       "' (expected name, default_locale, locales, contact_email, contact_hours, chat_hours, chat_timezone, escalation_failures)"});
+                                       "' (expected name, default_locale, locales, contact_email, contact_hours, chat_hours, timezone, escalation_failures)"});
     }
   }
   return site;
@@ -140,7 +143,7 @@ SiteConfig parse_site(const SourceFile& f, base::Diagnostics& out) {
 std::string article_url(const std::string& id) { return "/articles/" + id; }
 std::string flow_url(const std::string& id) { return "/flows/" + id; }
 
-HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagnostics& out) {
+HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagnostics& out, const flow::ConnectorCatalog* catalog) {
   HelpCenter hc;
   std::vector<const SourceFile*> sorted;
   for (const auto& f : files) sorted.push_back(&f);
@@ -166,7 +169,7 @@ HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagn
     } else if (starts_with(p, "flows/")) {
       if (!ends_with(p, ".json")) {
         out.push_back({p, 1, 1, "unexpected file in flows/: flows are JSON files ending in .json"});
-      } else if (auto flow = parse_flow_file(p, f->text, out)) {
+      } else if (auto flow = parse_flow_file(p, f->text, out, catalog)) {
         if (!locale_allowed(flow->locale))
           out.push_back({p, 1, 1, "locale '" + flow->locale + "' is not among the site's locales"});
         hc.flows.push_back(std::move(*flow));

@@ -27,7 +27,7 @@ struct SiteConfig {
   std::string contact_email;
   std::string contact_hours;
   std::string chat_hours;     // "Mon-Fri 08:00-20:00, Sat 09:00-14:00"; empty: chat whenever an agent is online
-  std::string chat_timezone = "UTC";  // IANA name the hours are in
+  std::string timezone = "UTC";  // IANA name: chat hours are in it, and flows' "today"
   unsigned escalation_failures = 2;   // self-service failures before a person is offered
 };
 
@@ -48,8 +48,10 @@ struct HelpCenter {
 
 // Files are classified by path: site.yaml, articles/**/*.md, flows/**/*.json,
 // synonyms/<locale>.txt. Every problem found is appended to `diagnostics`;
-// the result is complete only if none was.
-HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagnostics& diagnostics);
+// the result is complete only if none was. Flows are held to `catalog`'s
+// connectors when one is given.
+HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagnostics& diagnostics,
+                               const flow::ConnectorCatalog* catalog = nullptr);
 
 // The URL of an article or a flow inside the help center.
 std::string article_url(const std::string& id);

@@ -54,7 +54,7 @@ nlohmann::json make_manifest(const HelpCenter& hc, uint64_t index_bytes, const s
                     {"contact_email", hc.site.contact_email},
                     {"contact_hours", hc.site.contact_hours},
                     {"chat_hours", hc.site.chat_hours},
-                    {"chat_timezone", hc.site.chat_timezone},
+                    {"timezone", hc.site.timezone},
                     {"escalation_failures", hc.site.escalation_failures}}},
           {"locales", locale_list},
           {"index", {{"file", kIndexFile}, {"bytes", index_bytes}, {"hash", index_hash}}},

@@ -1,5 +1,5 @@
 // When people can chat: "Mon-Fri 08:00-20:00, Sat 09:00-14:00" in a named
-// time zone (site.yaml: chat_hours, chat_timezone). Outside them, a request
+// time zone (site.yaml: chat_hours, timezone). Outside them, a request
 // for a person becomes a ticket, and the widget says so.
 #pragma once
 

@@ -7,12 +7,19 @@
 #include <optional>
 #include <stdexcept>
 
+#include "core/flow/expression.h"
 #include "core/flow/pattern.h"
+#include "core/flow/value.h"
 
 namespace firstfix::flow {
 namespace {
 
 using nlohmann::json;
+
+std::string trimmed(const std::string& s) {
+  const auto begin = s.find_first_not_of(" \t\r\n");
+  return begin == std::string::npos ? "" : s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
+}
 
 size_t utf8_length(const std::string& s) {
   return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
@@ -34,54 +41,72 @@ bool valid_phone(const std::string& s) {
   return digits >= 7 && digits <= 15;
 }
 
-bool valid_date(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (s[i] < '0' || s[i] > '9') return false;
-  const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= days[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
 bool empty_value(const json& v) {
   return v.is_null() || (v.is_string() && v.get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos) ||
          (v.is_array() && v.empty());
 }
 
-std::optional<json> lookup(const Session& s, const std::string& field) {
-  if (field == "outcome") return s.outcome.empty() ? std::nullopt : std::optional<json>(s.outcome);
-  const json& from = field.rfind("result.", 0) == 0 ? s.result : s.answers;
-  auto it = from.find(field.rfind("result.", 0) == 0 ? field.substr(7) : field);
-  return it == from.end() ? std::nullopt : std::optional<json>(*it);
+Advance end_for_a_person(Session& session, const std::string& why) {
+  session.done_state = to_string(DoneState::kEscalate);
+  session.end_reason = why;
+  session.failure_reasons.push_back(why);
+  Advance a;
+  a.kind = Advance::Kind::kDone;
+  return a;
 }
 
-bool holds(const Condition& c, const Session& s) {
-  const auto v = lookup(s, c.field);
-  if (c.op == "exists") return (v && !empty_value(*v)) == c.value.get<bool>();
-  if (!v) return c.op == "not_equals";
-  if (c.op == "equals") return *v == c.value;
-  if (c.op == "not_equals") return *v != c.value;
-  if (c.op == "in") return std::find(c.value.begin(), c.value.end(), *v) != c.value.end();
-  return false;
+json whole_if_integral(double x) {
+  if (std::floor(x) == x && std::fabs(x) < 9e15) return static_cast<long long>(x);
+  return x;
 }
 
-// Moves to `next` and runs the steps that need no customer: branches,
-// actions (handed to the caller) and done states.
-Advance go(const Flow& flow, Session& session, std::string next) {
+// Moves to `next` and runs the steps that need no customer: branches, set
+// steps, ask steps whose every field is known, actions (handed to the
+// caller) and done states.
+Advance go(const Flow& flow, Session& session, std::string next, const std::string& today) {
   for (int guard = 0; guard < 1000; ++guard) {
     const Step& step = flow.step(next);
+    if (step.max_attempts) {
+      unsigned& entered = session.attempts[next];
+      if (entered >= *step.max_attempts) {
+        next = step.then;
+        continue;
+      }
+      ++entered;
+    }
     session.step = next;
     session.history.push_back(next);
     switch (step.kind) {
       case StepKind::kBranch: {
         next = step.otherwise;
         for (const auto& c : step.cases)
-          if (std::all_of(c.when.begin(), c.when.end(), [&](const Condition& x) { return holds(x, session); })) {
+          if (holds(c.when, session, today)) {
             next = c.next;
             break;
           }
+        continue;
+      }
+      case StepKind::kSet: {
+        json computed = json::object();
+        for (const auto& [name, e] : step.values) {
+          std::string why;
+          const auto x = evaluate(e, session, why);
+          if (!x) return end_for_a_person(session, "step '" + step.id + "' could not compute vars." + name + ": " + why);
+          computed[name] = whole_if_integral(*x);
+        }
+        session.vars.update(computed);
+        next = step.next;
+        continue;
+      }
+      case StepKind::kAsk: {
+        size_t known = 0;
+        for (const auto& f : step.fields)
+          if (auto v = known_answer(f, session, today)) {
+            session.answers[f.name] = *v;
+            ++known;
+          }
+        if (known < step.fields.size()) return Advance{};
+        next = step.next;
         continue;
       }
       case StepKind::kAction: {
@@ -89,7 +114,7 @@ Advance go(const Flow& flow, Session& session, std::string next) {
         a.kind = Advance::Kind::kRunAction;
         a.connector = step.connector;
         a.input = json::object();
-        for (const auto& [param, answer] : step.input) a.input[param] = session.answers.value(answer, json());
+        for (const auto& [param, value] : step.input) a.input[param] = resolve(value, session).value_or(json());
         return a;
       }
       case StepKind::kDone: {
@@ -115,6 +140,9 @@ const std::map<std::string, std::map<std::string, std::string>>& validation_cata
        {{"required", "{label} is required."},
         {"text", "{label} must be text."},
         {"number", "{label} must be a number."},
+        {"integer", "{label} must be a whole number."},
+        {"at_least", "Give at least {n} of: {label}."},
+        {"one_of", "Give one of: {label} (only one)."},
         {"list", "{label} must be a list of choices."},
         {"choices", "{label}: choose from the options given."},
         {"choose_min", "{label}: choose at least {n}."},
@@ -135,6 +163,9 @@ const std::map<std::string, std::map<std::string, std::string>>& validation_cata
        {{"required", "{label}: este campo es obligatorio."},
         {"text", "{label} debe ser texto."},
         {"number", "{label} debe ser un número."},
+        {"integer", "{label} debe ser un número entero."},
+        {"at_least", "Indica al menos {n} de: {label}."},
+        {"one_of", "Indica uno de: {label} (solo uno)."},
         {"list", "{label} debe ser una lista de opciones."},
         {"choices", "{label}: elige entre las opciones indicadas."},
         {"choose_min", "{label}: elige al menos {n}."},
@@ -181,7 +212,7 @@ bool boolean_answer(const json& input, const char* key, bool& out) {
 
 }  // namespace
 
-std::string validate_field(const Field& f, const json& v, const std::string& locale) {
+std::string validate_field(const Field& f, const json& v, const std::string& locale, const std::string& today) {
   auto say = [&](const char* key, const std::string& n = "") { return validation_message(locale, key, f.label.empty() ? f.name : f.label, n); };
   if (empty_value(v)) return f.required ? say("required") : "";
   switch (f.type) {
@@ -194,6 +225,7 @@ std::string validate_field(const Field& f, const json& v, const std::string& loc
       if (!v.is_string()) return say("text");
       break;
     case FieldType::kNumber:
+    case FieldType::kInteger:
       if (!v.is_number() && !v.is_string()) return say("number");
       break;
     case FieldType::kMultiChoice:
@@ -208,19 +240,12 @@ std::string validate_field(const Field& f, const json& v, const std::string& loc
     if (f.max_length && v.size() > *f.max_length) return say("choose_max", std::to_string(*f.max_length));
     return "";
   }
-  if (f.type == FieldType::kNumber) {
-    double x = 0;
-    if (v.is_number()) {
-      x = v.get<double>();
-    } else {
-      const std::string s = v.get<std::string>();
-      char* end = nullptr;
-      x = std::strtod(s.c_str(), &end);
-      if (end == s.c_str() || *end != '\0') return say("number");
-    }
-    if (!std::isfinite(x)) return say("number");
-    if (f.min.is_number() && x < f.min.get<double>()) return say("min", f.min.dump());
-    if (f.max.is_number() && x > f.max.get<double>()) return say("max", f.max.dump());
+  if (f.type == FieldType::kNumber || f.type == FieldType::kInteger) {
+    const auto x = as_number(v.is_string() ? json(trimmed(v.get<std::string>())) : v);
+    if (!x) return say("number");
+    if (f.type == FieldType::kInteger && (std::floor(*x) != *x || std::fabs(*x) > 9e15)) return say("integer");
+    if (f.min.is_number() && *x < f.min.get<double>()) return say("min", f.min.dump());
+    if (f.max.is_number() && *x > f.max.get<double>()) return say("max", f.max.dump());
     return "";
   }
   const std::string s = v.get<std::string>();
@@ -235,11 +260,15 @@ std::string validate_field(const Field& f, const json& v, const std::string& loc
     case FieldType::kPhone:
       if (!valid_phone(s)) return say("phone");
       break;
-    case FieldType::kDate:
+    case FieldType::kDate: {
       if (!valid_date(s)) return say("date");
-      if (f.min.is_string() && s < f.min.get<std::string>()) return say("after", f.min.get<std::string>());
-      if (f.max.is_string() && s > f.max.get<std::string>()) return say("before", f.max.get<std::string>());
+      // A relative bound ("today-90d") needs today; without it the server, which always has it, decides.
+      const auto min = f.min.is_string() ? resolve_date(f.min.get<std::string>(), today) : std::nullopt;
+      const auto max = f.max.is_string() ? resolve_date(f.max.get<std::string>(), today) : std::nullopt;
+      if (min && s < *min) return say("after", *min);
+      if (max && s > *max) return say("before", *max);
       break;
+    }
     case FieldType::kChoice:
       if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end()) return say("choice");
       break;
@@ -251,80 +280,128 @@ std::string validate_field(const Field& f, const json& v, const std::string& loc
   return "";
 }
 
-std::vector<FieldError> check_answers(const Flow& flow, const std::string& step_id, const json& input) {
+std::optional<json> known_answer(const Field& f, const Session& s, const std::string& today) {
+  if (!f.from) return std::nullopt;
+  auto v = lookup(*f.from, s);
+  if (!v || empty_value(*v) || !validate_field(f, *v, "en", today).empty()) return std::nullopt;
+  return v;
+}
+
+namespace {
+
+// The answer as stored: text trimmed, numbers as numbers.
+json stored_answer(const Field& f, json v) {
+  if (v.is_string()) v = trimmed(v.get<std::string>());
+  if ((f.type == FieldType::kNumber || f.type == FieldType::kInteger) && v.is_string() && !v.get<std::string>().empty()) {
+    const double x = *as_number(v);
+    v = f.type == FieldType::kInteger ? json(static_cast<long long>(x)) : json(x);
+  }
+  return v;
+}
+
+std::string rule_error(const FieldRule& rule, const Step& step, const json& input, const std::string& locale) {
+  size_t given = 0;
+  std::string labels;
+  for (const auto& name : rule.fields) {
+    const auto f = std::find_if(step.fields.begin(), step.fields.end(), [&](const Field& x) { return x.name == name; });
+    labels += (labels.empty() ? "" : ", ") + (f->label.empty() ? name : f->label);
+    if (auto v = input.find(name); v != input.end() && !empty_value(*v)) ++given;
+  }
+  if (rule.at_most && given > *rule.at_most) return validation_message(locale, "one_of", labels, "");
+  if (given < rule.at_least) return validation_message(locale, rule.at_most ? "one_of" : "at_least", labels, std::to_string(rule.at_least));
+  return "";
+}
+
+}  // namespace
+
+std::vector<FieldError> check_answers(const Flow& flow, const std::string& step_id, const json& input, const std::string& today,
+                                      const Session* session) {
   std::vector<FieldError> errors;
   auto it = flow.steps.find(step_id);
   if (it == flow.steps.end()) return {{"", "flow '" + flow.id + "' has no step '" + step_id + "'"}};
   const Step& step = it->second;
   if (!input.is_object()) return {{"", "an answer must be a JSON object"}};
+  auto asked = [&](const Field& f) {
+    // Without the session (the widget's instant check), a field that may be known is checked only when given.
+    if (session) return !known_answer(f, *session, today).has_value();
+    return !f.from || input.contains(f.name);
+  };
   for (auto in = input.begin(); in != input.end(); ++in) {
     const std::string key = in.key();
-    bool known = std::any_of(step.fields.begin(), step.fields.end(), [&](const Field& f) { return f.name == key; });
+    bool known = std::any_of(step.fields.begin(), step.fields.end(), [&](const Field& f) { return f.name == key && asked(f); });
     if (!known) errors.push_back({key, "unknown field '" + key + "'"});
   }
   for (const auto& f : step.fields) {
-    std::string message = validate_field(f, input.value(f.name, json()), flow.locale);
+    if (!asked(f)) continue;
+    std::string message = validate_field(f, input.value(f.name, json()), flow.locale, today);
     if (!message.empty()) errors.push_back({f.name, message});
   }
+  if (errors.empty())
+    for (const auto& rule : step.rules)
+      if (std::string message = rule_error(rule, step, input, flow.locale); !message.empty()) errors.push_back({rule.fields.front(), message});
   return errors;
 }
 
-Advance start(const Flow& flow, Session& session, bool customer_identified) {
-  for (const auto& r : flow.requirements)
-    if (r == "identified" && !customer_identified)
-      throw std::invalid_argument("flow '" + flow.id + "' needs an identified customer");
+Advance start(const Flow& flow, Session& session, const std::string& today, const json& identity) {
+  const bool identified = identity.is_object() && identity.value("id", json()).is_string() && !identity["id"].get<std::string>().empty();
+  if (flow.requires_identity() && !identified)
+    throw std::invalid_argument("flow '" + flow.id + "' needs a customer the host site has identified");
   session = Session{};
   session.flow_id = flow.id;
-  return go(flow, session, flow.start);
+  if (identified) session.identity = identity;
+  return go(flow, session, flow.start, today);
 }
 
-Advance submit(const Flow& flow, Session& session, const std::string& expected_step, const json& input) {
+Advance submit(const Flow& flow, Session& session, const std::string& expected_step, const json& input, const std::string& today) {
   if (session.done()) return invalid("", "this flow has already ended");
   if (expected_step != session.step) return invalid("", "this answer is for step '" + expected_step + "', but the flow is at '" + session.step + "'");
   if (!input.is_object()) return invalid("", "an answer must be a JSON object");
   const Step& step = flow.step(session.step);
   switch (step.kind) {
     case StepKind::kMessage:
-      return go(flow, session, step.next);
+      return go(flow, session, step.next, today);
     case StepKind::kAsk: {
       Advance a;
       a.kind = Advance::Kind::kInvalid;
-      a.errors = check_answers(flow, step.id, input);
+      a.errors = check_answers(flow, step.id, input, today, &session);
       if (!a.errors.empty()) return a;
       for (const auto& f : step.fields) {
-        json v = input.value(f.name, json());
-        if (v.is_string()) v = v.get<std::string>().substr(0, v.get<std::string>().find_last_not_of(" \t\r\n") + 1);
-        if (f.type == FieldType::kNumber && v.is_string() && !v.get<std::string>().empty()) v = std::stod(v.get<std::string>());
-        session.answers[f.name] = v;
+        if (auto known = known_answer(f, session, today)) session.answers[f.name] = *known;
+        else session.answers[f.name] = stored_answer(f, input.value(f.name, json()));
       }
-      return go(flow, session, step.next);
+      return go(flow, session, step.next, today);
     }
     case StepKind::kConfirm: {
       bool yes = false;
       if (!boolean_answer(input, "confirm", yes)) return invalid("confirm", "answer with {\"confirm\": true} or {\"confirm\": false}");
-      return go(flow, session, yes ? step.yes : step.no);
+      return go(flow, session, yes ? step.yes : step.no, today);
     }
     case StepKind::kOffer: {
       bool accept = false;
       if (!boolean_answer(input, "accept", accept)) return invalid("accept", "answer with {\"accept\": true} or {\"accept\": false}");
       session.answers["offer:" + step.id] = accept ? "accepted" : "declined";
-      return go(flow, session, accept ? step.accept : step.decline);
+      return go(flow, session, accept ? step.accept : step.decline, today);
     }
     default:
       return invalid("", "step '" + step.id + "' takes no answer from the customer");
   }
 }
 
-Advance record_action(const Flow& flow, Session& session, const std::string& outcome, const json& data) {
+Advance record_action(const Flow& flow, Session& session, const std::string& outcome, const json& data, const std::string& today) {
   const Step& step = flow.step(session.step);
   if (session.done() || step.kind != StepKind::kAction) return invalid("", "no action is waiting for a result");
-  auto it = step.outcomes.find(outcome);
-  if (it == step.outcomes.end()) return invalid("outcome", "action '" + step.connector + "' has no outcome '" + outcome + "'");
   session.outcome = outcome;
   session.result = data.is_object() ? data : json::object();
+  session.steps[step.id] = {{"outcome", outcome}, {"result", session.result}};
+  auto it = step.outcomes.find(outcome);
+  if (it == step.outcomes.end()) it = step.outcomes.find(kAnyOutcome);
+  // The action happened: the customer must never be told nothing changed.
+  // A person finishes what the flow cannot, with the outcome on record.
+  if (it == step.outcomes.end())
+    return end_for_a_person(session, "action '" + step.connector + "' answered '" + outcome + "', which step '" + step.id + "' does not handle");
   if (it->second.failure)
     session.failure_reasons.push_back(it->second.reason.empty() ? step.connector + ": " + outcome : it->second.reason);
-  return go(flow, session, it->second.next);
+  return go(flow, session, it->second.next, today);
 }
 
 void record_not_solved(Session& session, const std::string& reason) {
@@ -336,10 +413,14 @@ json to_json(const Flow& flow, const Session& s, bool redact) {
   if (redact)
     for (auto& [name, value] : answers.items())
       if (const Field* f = flow.field(name); f && f->sensitive) value = kRedacted;
-  return {{"flow", s.flow_id},     {"step", s.step},
-          {"answers", answers},    {"outcome", s.outcome},
-          {"result", s.result},    {"history", s.history},
-          {"failures", s.failure_reasons}, {"done_state", s.done_state}};
+  json out = {{"flow", s.flow_id},     {"step", s.step},
+              {"answers", answers},    {"outcome", s.outcome},
+              {"result", s.result},    {"steps", s.steps},
+              {"vars", s.vars},        {"identity", s.identity},
+              {"attempts", s.attempts}, {"history", s.history},
+              {"failures", s.failure_reasons}, {"done_state", s.done_state}};
+  if (!s.end_reason.empty()) out["end_reason"] = s.end_reason;
+  return out;
 }
 
 json to_json(const Advance& a) {
@@ -365,7 +446,14 @@ Session session_from_json(const json& j) {
     s.history = j.at("history").get<std::vector<std::string>>();
     s.failure_reasons = j.at("failures").get<std::vector<std::string>>();
     s.done_state = j.at("done_state").get<std::string>();
-    if (!s.answers.is_object() || !s.result.is_object()) throw std::invalid_argument("answers and result must be objects");
+    // Sessions stored before per-step results, vars and attempts existed go on without them.
+    s.steps = j.value("steps", json::object());
+    s.vars = j.value("vars", json::object());
+    s.identity = j.value("identity", json());
+    s.attempts = j.value("attempts", std::map<std::string, unsigned>{});
+    s.end_reason = j.value("end_reason", "");
+    if (!s.answers.is_object() || !s.result.is_object() || !s.steps.is_object() || !s.vars.is_object())
+      throw std::invalid_argument("answers, result, steps and vars must be objects");
     return s;
   } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("malformed flow session: ") + e.what());

@@ -1,136 +1,221 @@
 #include "core/flow/flow.h"
 
-#include <set>
-
 #include "core/base/id.h"
+#include "core/flow/flow_check.h"
+#include "core/flow/json_reader.h"
 #include "core/flow/pattern.h"
-#include "core/base/json_positions.h"
-#include "core/flow/message_template.h"
 #include "core/text/analyzer.h"
 
 namespace firstfix::flow {
 namespace {
 
-using nlohmann::json;
-
 const std::map<std::string, StepKind> kKinds = {
     {"message", StepKind::kMessage}, {"ask", StepKind::kAsk},       {"confirm", StepKind::kConfirm},
     {"action", StepKind::kAction},   {"branch", StepKind::kBranch}, {"offer", StepKind::kOffer},
-    {"done", StepKind::kDone}};
+    {"set", StepKind::kSet},         {"done", StepKind::kDone}};
 const std::map<std::string, FieldType> kTypes = {
-    {"text", FieldType::kText},     {"email", FieldType::kEmail},   {"phone", FieldType::kPhone},
-    {"number", FieldType::kNumber}, {"date", FieldType::kDate},     {"choice", FieldType::kChoice},
-    {"multi-choice", FieldType::kMultiChoice}, {"photo", FieldType::kPhoto}};
+    {"text", FieldType::kText},     {"email", FieldType::kEmail},       {"phone", FieldType::kPhone},
+    {"number", FieldType::kNumber}, {"integer", FieldType::kInteger},   {"date", FieldType::kDate},
+    {"choice", FieldType::kChoice}, {"multi-choice", FieldType::kMultiChoice}, {"photo", FieldType::kPhoto}};
 const std::map<std::string, DoneState> kDoneStates = {
     {"resolved", DoneState::kResolved}, {"unresolved", DoneState::kUnresolved}, {"escalate", DoneState::kEscalate}};
 
-// Reads typed values from JSON, reporting problems at their position.
-class Reader {
- public:
-  Reader(const std::string& source, const std::string& text, base::Diagnostics& out)
-      : source_(source), positions_(text), out_(out) {}
+// Conditions and expressions nest; a hostile file must not exhaust the stack.
+constexpr int kMaxDepth = 32;
 
-  void error(const std::string& pointer, const std::string& message) {
-    auto [line, column] = positions_.at(pointer);
-    out_.push_back({source_, line, column, message});
-    ok_ = false;
+std::optional<Ref> read_ref(Reader& r, const json& j, const std::string& ptr) {
+  if (!j.is_string()) {
+    r.error(ptr, "expected a value's name, like \"email\" or \"steps.lookup.result.id\"");
+    return std::nullopt;
   }
+  std::string why;
+  auto ref = parse_ref(j.get<std::string>(), why);
+  if (!ref) r.error(ptr, why);
+  return ref;
+}
 
-  static std::string where(const std::string& pointer) { return pointer.empty() ? "the flow" : "'" + pointer + "'"; }
-
-  std::string string(const json& obj, const std::string& ptr, const char* key, bool required) {
-    auto it = obj.find(key);
-    if (it == obj.end()) {
-      if (required) error(ptr, std::string("missing required field '") + key + "' in " + where(ptr));
-      return {};
+// "name" (a reference), {"ref": "name", "default": v} or {"const": v}.
+Value read_value(Reader& r, const json& j, const std::string& ptr) {
+  Value v;
+  if (j.is_string()) {
+    v.ref = read_ref(r, j, ptr);
+  } else if (j.is_object() && j.contains("const")) {
+    r.only(j, ptr, {"const"});
+    v.constant = j.at("const");
+    if (v.constant.is_null()) r.error(ptr + "/const", "a constant cannot be null");
+  } else if (j.is_object() && j.contains("ref")) {
+    r.only(j, ptr, {"ref", "default"});
+    v.ref = read_ref(r, j.at("ref"), ptr + "/ref");
+    if (auto d = j.find("default"); d != j.end()) {
+      if (d->is_null()) r.error(ptr + "/default", "a default cannot be null");
+      else v.fallback = *d;
     }
-    if (!it->is_string() || it->get<std::string>().empty()) {
-      error(base::json_pointer_child(ptr, key), std::string("field '") + key + "' must be a non-empty string");
-      return {};
-    }
-    return it->get<std::string>();
+  } else {
+    r.error(ptr, "expected a value's name, {\"ref\": name, \"default\": value} or {\"const\": value}");
   }
+  return v;
+}
 
-  std::vector<std::string> strings(const json& obj, const std::string& ptr, const char* key) {
-    std::vector<std::string> out;
-    auto it = obj.find(key);
-    if (it == obj.end()) return out;
-    const std::string p = base::json_pointer_child(ptr, key);
-    if (!it->is_array()) {
-      error(p, std::string("field '") + key + "' must be a list of strings");
-      return out;
-    }
-    for (size_t i = 0; i < it->size(); ++i) {
-      if (!(*it)[i].is_string()) error(p + "/" + std::to_string(i), std::string("field '") + key + "' must contain only strings");
-      else out.push_back((*it)[i].get<std::string>());
-    }
-    return out;
+const std::map<std::string, Condition::Op> kLeafOps = {
+    {"equals", Condition::Op::kEquals}, {"not_equals", Condition::Op::kNotEquals}, {"in", Condition::Op::kIn},
+    {"exists", Condition::Op::kExists}, {"lt", Condition::Op::kLt},  {"lte", Condition::Op::kLte},
+    {"gt", Condition::Op::kGt},         {"gte", Condition::Op::kGte}};
+
+Condition read_condition(Reader& r, const json& j, const std::string& ptr, int depth = 0) {
+  Condition c;
+  if (depth > kMaxDepth) {
+    r.error(ptr, "conditions nest too deeply");
+    return c;
   }
-
-  bool boolean(const json& obj, const std::string& ptr, const char* key, bool fallback) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return fallback;
-    if (!it->is_boolean()) {
-      error(base::json_pointer_child(ptr, key), std::string("field '") + key + "' must be true or false");
-      return fallback;
-    }
-    return it->get<bool>();
+  if (j.is_array()) {  // a list: all of them
+    c.op = Condition::Op::kAll;
+    for (size_t i = 0; i < j.size(); ++i) c.parts.push_back(read_condition(r, j[i], ptr + "/" + std::to_string(i), depth + 1));
+    if (j.empty()) r.error(ptr, "an empty list of conditions");
+    return c;
   }
-
-  std::optional<size_t> count(const json& obj, const std::string& ptr, const char* key) {
-    auto it = obj.find(key);
-    if (it == obj.end()) return std::nullopt;
-    if (!it->is_number_unsigned()) {
-      error(base::json_pointer_child(ptr, key), std::string("field '") + key + "' must be a whole number");
-      return std::nullopt;
-    }
-    return it->get<size_t>();
+  if (!j.is_object()) {
+    r.error(ptr, "a condition must be an object, like {\"field\": \"reason\", \"equals\": \"faulty\"}");
+    return c;
   }
-
-  void only(const json& obj, const std::string& ptr, std::initializer_list<const char*> allowed) {
-    for (const auto& [key, value] : obj.items()) {
-      bool known = false;
-      std::string list;
-      for (const char* a : allowed) {
-        known |= key == a;
-        list += (list.empty() ? "" : ", ") + std::string(a);
-      }
-      if (!known) error(base::json_pointer_child(ptr, key), "unknown field '" + key + "' (expected " + list + ")");
+  for (const auto& [key, op] : {std::pair<const char*, Condition::Op>{"all", Condition::Op::kAll}, {"any", Condition::Op::kAny}}) {
+    if (!j.contains(key)) continue;
+    r.only(j, ptr, {key});
+    c.op = op;
+    const json& list = j.at(key);
+    if (!list.is_array() || list.empty()) r.error(ptr + "/" + key, std::string("'") + key + "' takes a non-empty list of conditions");
+    else for (size_t i = 0; i < list.size(); ++i) c.parts.push_back(read_condition(r, list[i], ptr + "/" + key + "/" + std::to_string(i), depth + 1));
+    return c;
+  }
+  if (j.contains("not")) {
+    r.only(j, ptr, {"not"});
+    c.op = Condition::Op::kNot;
+    c.parts.push_back(read_condition(r, j.at("not"), ptr + "/not", depth + 1));
+    return c;
+  }
+  r.only(j, ptr, {"field", "equals", "not_equals", "in", "exists", "lt", "lte", "gt", "gte"});
+  if (auto ref = read_ref(r, j.value("field", json()), j.contains("field") ? ptr + "/field" : ptr)) c.field = *ref;
+  int ops = 0;
+  for (const auto& [name, op] : kLeafOps) {
+    auto it = j.find(name);
+    if (it == j.end()) continue;
+    ++ops;
+    c.op = op;
+    const std::string vp = ptr + "/" + name;
+    if (it->is_object()) {
+      c.operand = read_value(r, *it, vp);
+      if (!c.operand.ref) r.error(vp, "compare with a constant or {\"ref\": name}");
+      continue;
+    }
+    c.operand.constant = *it;
+    switch (op) {
+      case Condition::Op::kIn:
+        if (!it->is_array()) r.error(vp, "'in' takes a list of values");
+        break;
+      case Condition::Op::kExists:
+        if (!it->is_boolean()) r.error(vp, "'exists' takes true or false");
+        break;
+      case Condition::Op::kLt: case Condition::Op::kLte: case Condition::Op::kGt: case Condition::Op::kGte:
+        if (!it->is_number() && !(it->is_string() && (valid_date(it->get<std::string>()) || is_relative_date(it->get<std::string>()))))
+          r.error(vp, "'" + name + "' compares with a number, a date (\"YYYY-MM-DD\", \"today\", \"today-90d\") or {\"ref\": name}");
+        break;
+      default:
+        if (it->is_null()) r.error(vp, "compare with a value, not null (use \"exists\": false)");
+        break;
     }
   }
+  if (ops != 1) r.error(ptr, "a condition needs exactly one of equals, not_equals, in, exists, lt, lte, gt, gte (or all, any, not)");
+  return c;
+}
 
-  bool ok() const { return ok_; }
+const std::map<std::string, Expr::Op> kExprOps = {
+    {"add", Expr::Op::kAdd}, {"sub", Expr::Op::kSub}, {"mul", Expr::Op::kMul}, {"div", Expr::Op::kDiv},
+    {"min", Expr::Op::kMin}, {"max", Expr::Op::kMax}, {"round", Expr::Op::kRound}};
 
- private:
-  const std::string& source_;
-  base::JsonPositions positions_;
-  base::Diagnostics& out_;
-  bool ok_ = true;
-};
+Expr read_expr(Reader& r, const json& j, const std::string& ptr, int depth = 0) {
+  Expr e;
+  if (depth > kMaxDepth) {
+    r.error(ptr, "arithmetic nests too deeply");
+    return e;
+  }
+  if (j.is_number()) {
+    e.number = j.get<double>();
+    return e;
+  }
+  if (j.is_string() || (j.is_object() && j.contains("ref"))) {
+    e.op = Expr::Op::kValue;
+    e.value = read_value(r, j, ptr);
+    return e;
+  }
+  const char* expected = "expected a number, a value's name or one of add, sub, mul, div, min, max, round";
+  if (!j.is_object() || j.empty()) {
+    r.error(ptr, expected);
+    return e;
+  }
+  auto op = kExprOps.end();
+  for (const auto& [key, value] : j.items())
+    if (auto it = kExprOps.find(key); it != kExprOps.end() && op == kExprOps.end()) op = it;
+  if (op == kExprOps.end()) {
+    r.error(ptr, std::string(expected) + ", not '" + j.begin().key() + "'");
+    return e;
+  }
+  e.op = op->second;
+  const std::string ap = ptr + "/" + op->first;
+  if (e.op == Expr::Op::kRound) {
+    r.only(j, ptr, {"round", "places"});
+    e.args.push_back(read_expr(r, j.at("round"), ap, depth + 1));
+    const auto places = r.count(j, ptr, "places");
+    if (places && *places > 6) r.error(ptr + "/places", "'places' is 0 to 6");
+    e.places = static_cast<int>(places.value_or(0));
+    return e;
+  }
+  r.only(j, ptr, {op->first.c_str()});
+  const json& args = j.at(op->first);
+  const bool two = e.op == Expr::Op::kSub || e.op == Expr::Op::kDiv;
+  const size_t fewest = e.op == Expr::Op::kMin || e.op == Expr::Op::kMax ? 1 : 2;
+  if (!args.is_array() || args.size() < fewest || (two && args.size() != 2)) {
+    r.error(ap, "'" + op->first + "' takes a list of " + (two ? std::string("two") : std::to_string(fewest) + " or more") + " numbers");
+    return e;
+  }
+  for (size_t i = 0; i < args.size(); ++i) e.args.push_back(read_expr(r, args[i], ap + "/" + std::to_string(i), depth + 1));
+  return e;
+}
+
+bool is_date_bound(const json& v) {
+  return v.is_string() && (valid_date(v.get<std::string>()) || is_relative_date(v.get<std::string>()));
+}
 
 Field read_field(Reader& r, const json& j, const std::string& ptr) {
   Field f;
-  r.only(j, ptr, {"name", "label", "type", "required", "pattern", "min", "max", "min_length", "max_length", "choices", "sensitive", "hint"});
+  r.only(j, ptr, {"name", "label", "type", "required", "pattern", "min", "max", "min_length", "max_length", "choices", "sensitive", "hint", "from"});
   f.name = r.string(j, ptr, "name", true);
+  std::string why;
+  if (auto as_ref = parse_ref(f.name, why); !f.name.empty() && (!as_ref || as_ref->scope != Ref::Scope::kAnswer))
+    r.error(ptr + "/name", "field name '" + f.name + "' must be letters, digits, '_' and '-', and not 'outcome' or 'result'");
   f.label = r.string(j, ptr, "label", false);
   if (f.label.empty()) f.label = f.name;
   const std::string type = j.contains("type") ? r.string(j, ptr, "type", true) : "text";
   if (auto t = kTypes.find(type); t != kTypes.end()) f.type = t->second;
-  else if (!type.empty()) r.error(ptr + "/type", "unknown field type '" + type + "' (expected text, email, phone, number, date, choice, multi-choice, photo)");
+  else if (!type.empty()) r.error(ptr + "/type", "unknown field type '" + type + "' (expected text, email, phone, number, integer, date, choice, multi-choice, photo)");
   f.required = r.boolean(j, ptr, "required", true);
   f.sensitive = r.boolean(j, ptr, "sensitive", false);
   f.hint = r.string(j, ptr, "hint", false);
   f.pattern = r.string(j, ptr, "pattern", false);
   if (!f.pattern.empty()) {
-    if (const std::string why = pattern_error(f.pattern); !why.empty()) r.error(ptr + "/pattern", "pattern does not compile: " + why);
+    if (f.type != FieldType::kText && f.type != FieldType::kEmail && f.type != FieldType::kPhone)
+      r.error(ptr + "/pattern", "'pattern' applies to text, email and phone fields; a " + type + " field is checked by its type" +
+                                    (f.type == FieldType::kNumber ? " (use integer, min and max)" : ""));
+    else if (const std::string problem = pattern_error(f.pattern); !problem.empty())
+      r.error(ptr + "/pattern", "pattern does not compile: " + problem);
   }
+  const bool numeric = f.type == FieldType::kNumber || f.type == FieldType::kInteger;
   for (const char* key : {"min", "max"}) {
     auto it = j.find(key);
     if (it == j.end()) continue;
-    const bool number_ok = f.type == FieldType::kNumber && it->is_number();
-    const bool date_ok = f.type == FieldType::kDate && it->is_string() && it->get<std::string>().size() == 10;
+    const bool number_ok = numeric && it->is_number() && (f.type != FieldType::kInteger || it->is_number_integer());
+    const bool date_ok = f.type == FieldType::kDate && is_date_bound(*it);
     if (!number_ok && !date_ok)
-      r.error(base::json_pointer_child(ptr, key), std::string("'") + key + "' applies to number fields (a number) and date fields (\"YYYY-MM-DD\")");
+      r.error(base::json_pointer_child(ptr, key), std::string("'") + key +
+                  "' applies to number fields (a number), integer fields (a whole number) and date fields (\"YYYY-MM-DD\", \"today\", \"today-90d\")");
     else (std::string(key) == "min" ? f.min : f.max) = *it;
   }
   f.min_length = r.count(j, ptr, "min_length");
@@ -139,24 +224,56 @@ Field read_field(Reader& r, const json& j, const std::string& ptr) {
   const bool choice = f.type == FieldType::kChoice || f.type == FieldType::kMultiChoice;
   if (choice && f.choices.empty()) r.error(ptr, "field '" + f.name + "' of type " + type + " needs 'choices'");
   if (!choice && !f.choices.empty()) r.error(ptr + "/choices", "'choices' applies to choice and multi-choice fields");
+  if (auto from = j.find("from"); from != j.end()) f.from = read_ref(r, *from, ptr + "/from");
   return f;
 }
 
-Condition read_condition(Reader& r, const json& j, const std::string& ptr) {
-  Condition c;
-  c.field = r.string(j, ptr, "field", true);
-  int ops = 0;
-  for (const char* op : {"equals", "not_equals", "in", "exists"}) {
-    if (!j.contains(op)) continue;
-    ++ops;
-    c.op = op;
-    c.value = j.at(op);
-    if (c.op == "in" && !c.value.is_array()) r.error(ptr + "/in", "'in' takes a list of values");
-    if (c.op == "exists" && !c.value.is_boolean()) r.error(ptr + "/exists", "'exists' takes true or false");
+void read_rules(Reader& r, const json& j, const std::string& ptr, Step& s) {
+  if (!j.is_array()) {
+    r.error(ptr, "'rules' is a list, like [{\"at_least\": 1, \"of\": [\"name\", \"account_id\"]}]");
+    return;
   }
-  if (ops != 1) r.error(ptr, "a condition needs exactly one of equals, not_equals, in, exists");
-  r.only(j, ptr, {"field", "equals", "not_equals", "in", "exists"});
-  return c;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string rp = ptr + "/" + std::to_string(i);
+    const json& rule = j[i];
+    FieldRule out;
+    if (rule.is_object() && rule.contains("one_of")) {
+      r.only(rule, rp, {"one_of"});
+      out.fields = r.strings(rule, rp, "one_of");
+      out.at_most = 1;
+    } else if (rule.is_object() && rule.contains("at_least")) {
+      r.only(rule, rp, {"at_least", "of"});
+      out.fields = r.strings(rule, rp, "of");
+      out.at_least = r.count(rule, rp, "at_least").value_or(1);
+      if (out.at_least < 1 || out.at_least > out.fields.size())
+        r.error(rp + "/at_least", "'at_least' must be 1 to the number of fields listed in 'of'");
+    } else {
+      r.error(rp, "a rule is {\"one_of\": [fields]} or {\"at_least\": N, \"of\": [fields]}");
+      continue;
+    }
+    if (out.fields.size() < 2) r.error(rp, "a rule names two or more of this step's fields");
+    for (const auto& name : out.fields) {
+      auto f = std::find_if(s.fields.begin(), s.fields.end(), [&](const Field& x) { return x.name == name; });
+      if (f == s.fields.end()) r.error(rp, "rule names '" + name + "', which this step does not ask");
+      else if (f->required) r.error(rp, "rule names '" + name + "', which is required anyway: make it \"required\": false");
+    }
+    s.rules.push_back(std::move(out));
+  }
+}
+
+Outcome read_outcome(Reader& r, const std::string& name, const json& o, const std::string& op) {
+  Outcome out;
+  if (o.is_string()) {
+    out.next = o.get<std::string>();
+  } else if (o.is_object()) {
+    r.only(o, op, {"next", "failure", "reason"});
+    out.next = r.string(o, op, "next", true);
+    out.failure = r.boolean(o, op, "failure", false);
+    out.reason = r.string(o, op, "reason", false);
+  } else {
+    r.error(op, "outcome '" + name + "' must be a step id or {\"next\", \"failure\", \"reason\"}");
+  }
+  return out;
 }
 
 Step read_step(Reader& r, const std::string& id, const json& j, const std::string& ptr) {
@@ -169,20 +286,36 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
   const std::string kind = r.string(j, ptr, "kind", true);
   auto k = kKinds.find(kind);
   if (k == kKinds.end()) {
-    if (!kind.empty()) r.error(ptr + "/kind", "unknown step kind '" + kind + "' (expected message, ask, confirm, action, branch, offer, done)");
+    if (!kind.empty()) r.error(ptr + "/kind", "unknown step kind '" + kind + "' (expected message, ask, confirm, action, branch, offer, set, done)");
     return s;
   }
   s.kind = k->second;
   s.title = r.string(j, ptr, "title", false);
   s.message = r.string(j, ptr, "message", s.kind == StepKind::kMessage || s.kind == StepKind::kConfirm ||
                                               s.kind == StepKind::kOffer || s.kind == StepKind::kDone);
+  if (s.kind != StepKind::kDone) {
+    s.max_attempts = r.count(j, ptr, "max_attempts");
+    s.then = r.string(j, ptr, "then", s.max_attempts.has_value());
+    if (s.max_attempts && (*s.max_attempts < 1 || *s.max_attempts > 100)) r.error(ptr + "/max_attempts", "'max_attempts' is 1 to 100");
+    if (!s.max_attempts && j.contains("then")) r.error(ptr + "/then", "'then' is where to go when 'max_attempts' are spent: give max_attempts too");
+  }
+  auto allowed = [&](std::initializer_list<const char*> keys) {
+    std::vector<const char*> all(keys);
+    if (s.kind != StepKind::kDone) all.insert(all.end(), {"max_attempts", "then"});
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (const std::string& key = it.key(); std::find_if(all.begin(), all.end(), [&](const char* a) { return key == a; }) == all.end()) {
+        std::string list;
+        for (const char* a : all) list += (list.empty() ? "" : ", ") + std::string(a);
+        r.error(base::json_pointer_child(ptr, key), "unknown field '" + key + "' in a " + kind + " step (expected " + list + ")");
+      }
+  };
   switch (s.kind) {
     case StepKind::kMessage:
-      r.only(j, ptr, {"kind", "title", "message", "next"});
+      allowed({"kind", "title", "message", "next"});
       s.next = r.string(j, ptr, "next", true);
       break;
     case StepKind::kAsk: {
-      r.only(j, ptr, {"kind", "title", "message", "fields", "next"});
+      allowed({"kind", "title", "message", "fields", "rules", "next"});
       s.next = r.string(j, ptr, "next", true);
       auto fields = j.find("fields");
       if (fields == j.end() || !fields->is_array() || fields->empty()) {
@@ -194,56 +327,41 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
         if (!(*fields)[i].is_object()) r.error(fp, "a field must be an object");
         else s.fields.push_back(read_field(r, (*fields)[i], fp));
       }
+      if (auto rules = j.find("rules"); rules != j.end()) read_rules(r, *rules, ptr + "/rules", s);
       break;
     }
     case StepKind::kConfirm:
-      r.only(j, ptr, {"kind", "title", "message", "yes", "no", "yes_label", "no_label"});
+      allowed({"kind", "title", "message", "yes", "no", "yes_label", "no_label"});
       s.yes = r.string(j, ptr, "yes", true);
       s.no = r.string(j, ptr, "no", true);
       s.yes_label = r.string(j, ptr, "yes_label", false);
       s.no_label = r.string(j, ptr, "no_label", false);
       break;
     case StepKind::kOffer:
-      r.only(j, ptr, {"kind", "title", "message", "accept", "decline", "accept_label", "decline_label"});
+      allowed({"kind", "title", "message", "accept", "decline", "accept_label", "decline_label"});
       s.accept = r.string(j, ptr, "accept", true);
       s.decline = r.string(j, ptr, "decline", true);
       s.accept_label = r.string(j, ptr, "accept_label", false);
       s.decline_label = r.string(j, ptr, "decline_label", false);
       break;
     case StepKind::kAction: {
-      r.only(j, ptr, {"kind", "title", "message", "connector", "input", "outcomes"});
+      allowed({"kind", "title", "message", "connector", "input", "outcomes"});
       s.connector = r.string(j, ptr, "connector", true);
       if (auto in = j.find("input"); in != j.end()) {
-        if (!in->is_object()) r.error(ptr + "/input", "'input' maps connector parameters to answer names");
-        else for (const auto& [param, answer] : in->items()) {
-          if (!answer.is_string()) r.error(base::json_pointer_child(ptr + "/input", param), "input '" + param + "' must name an answer");
-          else s.input[param] = answer.get<std::string>();
-        }
+        if (!in->is_object()) r.error(ptr + "/input", "'input' maps connector parameters to values: answers, results or {\"const\": ...}");
+        else for (const auto& [param, value] : in->items()) s.input[param] = read_value(r, value, base::json_pointer_child(ptr + "/input", param));
       }
       auto outcomes = j.find("outcomes");
       if (outcomes == j.end() || !outcomes->is_object() || outcomes->empty()) {
         r.error(outcomes == j.end() ? ptr : ptr + "/outcomes", "an action step needs 'outcomes' mapping each outcome to a step");
         break;
       }
-      for (const auto& [name, o] : outcomes->items()) {
-        const std::string op = base::json_pointer_child(ptr + "/outcomes", name);
-        Outcome out;
-        if (o.is_string()) {
-          out.next = o.get<std::string>();
-        } else if (o.is_object()) {
-          r.only(o, op, {"next", "failure", "reason"});
-          out.next = r.string(o, op, "next", true);
-          out.failure = r.boolean(o, op, "failure", false);
-          out.reason = r.string(o, op, "reason", false);
-        } else {
-          r.error(op, "outcome '" + name + "' must be a step id or {\"next\", \"failure\", \"reason\"}");
-        }
-        s.outcomes[name] = out;
-      }
+      for (const auto& [name, o] : outcomes->items())
+        s.outcomes[name] = read_outcome(r, name, o, base::json_pointer_child(ptr + "/outcomes", name));
       break;
     }
     case StepKind::kBranch: {
-      r.only(j, ptr, {"kind", "title", "cases", "otherwise"});
+      allowed({"kind", "title", "cases", "otherwise"});
       s.otherwise = r.string(j, ptr, "otherwise", true);
       auto cases = j.find("cases");
       if (cases == j.end() || !cases->is_array() || cases->empty()) {
@@ -254,19 +372,36 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
         const std::string cp = ptr + "/cases/" + std::to_string(i);
         const json& c = (*cases)[i];
         Case out;
+        if (!c.is_object()) {
+          r.error(cp, "a case is {\"when\": condition, \"next\": step}");
+          continue;
+        }
         out.next = r.string(c, cp, "next", true);
         r.only(c, cp, {"when", "next"});
-        auto when = c.find("when");
-        if (when != c.end() && when->is_object()) out.when.push_back(read_condition(r, *when, cp + "/when"));
-        else if (when != c.end() && when->is_array())
-          for (size_t w = 0; w < when->size(); ++w) out.when.push_back(read_condition(r, (*when)[w], cp + "/when/" + std::to_string(w)));
+        if (auto when = c.find("when"); when != c.end()) out.when = read_condition(r, *when, cp + "/when");
         else r.error(cp, "a case needs 'when': a condition or a list of conditions");
-        s.cases.push_back(out);
+        s.cases.push_back(std::move(out));
+      }
+      break;
+    }
+    case StepKind::kSet: {
+      allowed({"kind", "title", "values", "next"});
+      s.next = r.string(j, ptr, "next", true);
+      auto values = j.find("values");
+      if (values == j.end() || !values->is_object() || values->empty()) {
+        r.error(values == j.end() ? ptr : ptr + "/values", "a set step needs 'values': {\"name\": arithmetic, ...}, read later as vars.<name>");
+        break;
+      }
+      for (const auto& [name, e] : values->items()) {
+        const std::string vp = base::json_pointer_child(ptr + "/values", name);
+        std::string why;
+        if (!parse_ref("vars." + name, why)) r.error(vp, "value name '" + name + "' must be letters, digits, '_' and '-'");
+        s.values.emplace_back(name, read_expr(r, e, vp));
       }
       break;
     }
     case StepKind::kDone: {
-      r.only(j, ptr, {"kind", "title", "message", "state"});
+      allowed({"kind", "title", "message", "state"});
       const std::string state = r.string(j, ptr, "state", true);
       if (auto d = kDoneStates.find(state); d != kDoneStates.end()) s.done_state = d->second;
       else if (!state.empty()) r.error(ptr + "/state", "unknown done state '" + state + "' (expected resolved, unresolved, escalate)");
@@ -274,20 +409,6 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
     }
   }
   return s;
-}
-
-std::vector<std::pair<std::string, std::string>> successors(const Step& s) {
-  std::vector<std::pair<std::string, std::string>> out;  // (pointer suffix, step id)
-  auto add = [&](const std::string& key, const std::string& id) { if (!id.empty()) out.emplace_back(key, id); };
-  add("next", s.next);
-  add("yes", s.yes);
-  add("no", s.no);
-  add("accept", s.accept);
-  add("decline", s.decline);
-  add("otherwise", s.otherwise);
-  for (const auto& [name, o] : s.outcomes) add("outcomes/" + name, o.next);
-  for (size_t i = 0; i < s.cases.size(); ++i) add("cases/" + std::to_string(i) + "/next", s.cases[i].next);
-  return out;
 }
 
 }  // namespace
@@ -299,7 +420,12 @@ const Field* Flow::field(const std::string& name) const {
   return nullptr;
 }
 
-std::optional<Flow> parse_flow(const std::string& source, const std::string& text, base::Diagnostics& out) {
+bool Flow::requires_identity() const {
+  return std::find(requirements.begin(), requirements.end(), "identified") != requirements.end();
+}
+
+std::optional<Flow> parse_flow(const std::string& source, const std::string& text, base::Diagnostics& out,
+                               const ConnectorCatalog* catalog) {
   json doc;
   try {
     doc = json::parse(text);
@@ -312,7 +438,7 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
     return std::nullopt;
   }
   Flow f;
-  r.only(doc, "", {"id", "title", "locale", "category", "intents", "requires", "pages", "start", "steps"});
+  r.only(doc, "", {"$schema", "id", "title", "locale", "category", "intents", "requires", "pages", "start", "steps"});
   f.id = r.string(doc, "", "id", true);
   f.title = r.string(doc, "", "title", true);
   f.locale = r.string(doc, "", "locale", true);
@@ -336,51 +462,7 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
   }
   for (const auto& [id, step] : steps->items()) f.steps[id] = read_step(r, id, step, base::json_pointer_child("/steps", id));
   if (!r.ok()) return std::nullopt;
-
-  // The graph: every named step exists, every step is reachable, and a done
-  // step can be reached.
-  if (!f.steps.count(f.start)) r.error("/start", "start step '" + f.start + "' does not exist");
-  std::set<std::string> asked;
-  for (const auto& [id, s] : f.steps)
-    for (const auto& field : s.fields) {
-      if (asked.count(field.name)) r.error(base::json_pointer_child("/steps", id) + "/fields", "field '" + field.name + "' is asked twice");
-      asked.insert(field.name);
-    }
-  for (const auto& [id, s] : f.steps) {
-    const std::string ptr = base::json_pointer_child("/steps", id);
-    for (const auto& [key, target] : successors(s))
-      if (!f.steps.count(target)) r.error(ptr + "/" + key, "step '" + target + "' does not exist");
-    for (const auto& [param, answer] : s.input)
-      if (!asked.count(answer)) r.error(base::json_pointer_child(ptr + "/input", param), "input '" + param + "' names '" + answer + "', which no ask step asks");
-    for (const auto* said : {&s.title, &s.message})
-      for (const auto& name : template_names(*said)) {
-        const char* key = said == &s.title ? "/title" : "/message";
-        if (!valid_template_name(name))
-          r.error(ptr + key, "malformed placeholder '" + name + "': write {{answer_name}} or {{result.key}}");
-        else if (name.rfind("result.", 0) != 0 && !asked.count(name))
-          r.error(ptr + key, "placeholder {{" + name + "}} names an answer no ask step asks");
-        else if (const Field* field = f.field(name); field && field->sensitive)
-          r.error(ptr + key, "placeholder {{" + name + "}} would show a sensitive answer");
-      }
-    for (size_t i = 0; i < s.cases.size(); ++i)
-      for (const auto& c : s.cases[i].when)
-        if (c.field != "outcome" && c.field.rfind("result.", 0) != 0 && !asked.count(c.field))
-          r.error(ptr + "/cases/" + std::to_string(i), "condition on '" + c.field + "', which no ask step asks (use an answer, \"outcome\" or \"result.<key>\")");
-  }
-  if (!r.ok()) return std::nullopt;
-  std::set<std::string> seen{f.start};
-  std::vector<std::string> todo{f.start};
-  bool reaches_done = false;
-  while (!todo.empty()) {
-    const Step& s = f.step(todo.back());
-    todo.pop_back();
-    reaches_done |= s.kind == StepKind::kDone;
-    for (const auto& [key, target] : successors(s))
-      if (seen.insert(target).second) todo.push_back(target);
-  }
-  for (const auto& [id, s] : f.steps)
-    if (!seen.count(id)) r.error(base::json_pointer_child("/steps", id), "step '" + id + "' cannot be reached from the start");
-  if (!reaches_done) r.error("/steps", "no done step can be reached: every flow must end in a clear done state");
+  check_flow(f, r, catalog);
   if (!r.ok()) return std::nullopt;
   return f;
 }

@@ -22,7 +22,7 @@ TEST_CASE("a complete flow parses") {
   auto f = flow::parse_flow("flows/return.json", return_flow_json(), d);
   REQUIRE(f.has_value());
   CHECK(d.empty());
-  CHECK(f->steps.size() == 10);
+  CHECK(f->steps.size() == 11);
   CHECK(f->step("lookup").outcomes.at("not_found").failure);
   CHECK(f->step("route").cases.size() == 2);
   CHECK(f->field("email")->sensitive);
@@ -36,7 +36,7 @@ TEST_CASE("problems are located at the offending value") {
     "b": {"kind": "done", "state": "finished", "message": "m"}
   }})");
   REQUIRE(p.size() == 2);
-  CHECK(p[0] == "flows/f.json:3:59: unknown field type 'colour' (expected text, email, phone, number, date, choice, multi-choice, photo)");
+  CHECK(p[0] == "flows/f.json:3:59: unknown field type 'colour' (expected text, email, phone, number, integer, date, choice, multi-choice, photo)");
   CHECK(p[1] == "flows/f.json:4:36: unknown done state 'finished' (expected resolved, unresolved, escalate)");
 }
 
@@ -53,16 +53,18 @@ TEST_CASE("the graph: missing targets, unreachable steps, no done state, unknown
     "a": {"kind": "message", "message": "hi", "next": "a"},
     "b": {"kind": "done", "state": "resolved", "message": "m"}
   }})");
-  REQUIRE(p.size() == 2);
+  REQUIRE(p.size() == 3);
   CHECK(p[0] == "flows/f.json:4:10: step 'b' cannot be reached from the start");
   CHECK(p[1] == "flows/f.json:2:12: no done step can be reached: every flow must end in a clear done state");
+  CHECK(p[2] == "flows/f.json:3:10: steps 'a' -> 'a' loop with no bound: give one of them \"max_attempts\" and \"then\" "
+                "(where to go when the attempts are spent)");
   p = problems(R"({"id": "f", "title": "F", "locale": "en", "start": "a",
   "steps": {
     "a": {"kind": "action", "connector": "c", "input": {"order": "order_id"}, "outcomes": {"ok": "b"}},
     "b": {"kind": "done", "state": "resolved", "message": "m"}
   }})");
   REQUIRE(p.size() == 1);
-  CHECK(p[0] == "flows/f.json:3:66: input 'order' names 'order_id', which no ask step asks");
+  CHECK(p[0] == "flows/f.json:3:66: 'order_id' names an answer no ask step asks");
 }
 
 TEST_CASE("field rules: patterns compile, choices fit their type, unknown keys are named") {
@@ -73,7 +75,7 @@ TEST_CASE("field rules: patterns compile, choices fit their type, unknown keys a
   REQUIRE(p.size() == 3);
   CHECK(p[0].rfind("flows/f.json:2:62: pattern does not compile:", 0) == 0);
   CHECK(p[1] == "flows/f.json:2:72: field 'y' of type choice needs 'choices'");
-  CHECK(p[2] == "flows/f.json:3:61: unknown field 'colour' (expected name, label, type, required, pattern, min, max, min_length, max_length, choices, sensitive, hint)");
+  CHECK(p[2] == "flows/f.json:3:61: unknown field 'colour' (expected name, label, type, required, pattern, min, max, min_length, max_length, choices, sensitive, hint, from)");
 }
 
 TEST_CASE("top-level fields are checked") {

@@ -1,6 +1,5 @@
 #include "core/flow/message_template.h"
 
-#include <cctype>
 #include <cstring>
 
 namespace firstfix::flow {
@@ -42,14 +41,6 @@ std::string escape_markdown(const std::string& value) {
 }
 
 }  // namespace
-
-bool valid_template_name(const std::string& name) {
-  const std::string key = name.rfind("result.", 0) == 0 ? name.substr(7) : name;
-  if (key.empty()) return false;
-  for (char c : key)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
-  return true;
-}
 
 std::vector<std::string> template_names(const std::string& text) {
   std::vector<std::string> names;

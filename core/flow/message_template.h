@@ -1,5 +1,5 @@
-// Flow messages may quote answers and action results: "Your order
-// {{order_id}} is {{result.status}}." Names are checked when the flow is
+// Flow messages may quote any value a flow reads (value.h): "Your order
+// {{order_id}} is {{steps.track.result.status}}." Names are checked when the flow is
 // parsed; values are escaped so a customer's answer can never add Markdown
 // (a link, an image) to the message it is quoted in.
 #pragma once
@@ -19,8 +19,5 @@ std::vector<std::string> template_names(const std::string& text);
 // `text` with every {{name}} replaced by lookup(name), Markdown-escaped;
 // a name lookup does not know becomes the empty string.
 std::string fill_template(const std::string& text, const std::function<std::optional<std::string>(const std::string&)>& lookup);
-
-// Whether a quoted name is well formed: an answer name or result.<key>.
-bool valid_template_name(const std::string& name);
 
 }  // namespace firstfix::flow

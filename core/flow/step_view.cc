@@ -1,9 +1,11 @@
 #include "core/flow/step_view.h"
 
+#include <algorithm>
 #include <deque>
 #include <limits>
 #include <map>
 
+#include "core/flow/flow_check.h"
 #include "core/flow/message_template.h"
 
 namespace firstfix::flow {
@@ -17,10 +19,8 @@ bool customer_facing(StepKind k) {
 
 std::vector<std::string> next_steps(const Step& s) {
   std::vector<std::string> out;
-  for (const auto* id : {&s.next, &s.yes, &s.no, &s.accept, &s.decline, &s.otherwise})
-    if (!id->empty()) out.push_back(*id);
-  for (const auto& [name, o] : s.outcomes) out.push_back(o.next);
-  for (const auto& c : s.cases) out.push_back(c.next);
+  for (const auto& [key, id] : successors(s))
+    if (key != "then") out.push_back(id);  // taken only when the attempts are spent: not the way to the end
   return out;
 }
 
@@ -50,27 +50,49 @@ size_t remaining_from(const Flow& flow, const std::string& from) {
   return answer == kFar ? 0 : answer;
 }
 
+std::string text_of(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array()) {
+    std::string list;
+    for (const auto& x : v) list += (list.empty() ? "" : ", ") + text_of(x);
+    return list;
+  }
+  return v.dump();
+}
+
 std::string filled(const Flow& flow, const Session& session, const std::string& text) {
   return fill_template(text, [&](const std::string& name) -> std::optional<std::string> {
-    const bool from_result = name.rfind("result.", 0) == 0;
-    const json& source = from_result ? session.result : session.answers;
-    auto it = source.find(from_result ? name.substr(7) : name);
-    if (it == source.end() || it->is_null()) return std::nullopt;
-    if (!from_result)
-      if (const Field* f = flow.field(name); f && f->sensitive) return std::nullopt;
-    if (it->is_string()) return it->get<std::string>();
-    if (it->is_array()) {
-      std::string list;
-      for (const auto& v : *it) list += (list.empty() ? "" : ", ") + (v.is_string() ? v.get<std::string>() : v.dump());
-      return list;
-    }
-    return it->dump();
+    std::string why;
+    const auto ref = parse_ref(name, why);
+    if (!ref) return std::nullopt;
+    if (ref->scope == Ref::Scope::kAnswer)
+      if (const Field* f = flow.field(ref->name); f && f->sensitive) return std::nullopt;
+    const auto v = lookup(*ref, session);
+    if (!v) return std::nullopt;
+    return text_of(*v);
   });
+}
+
+// What the customer reads when the engine, not a done step, ended the
+// session: an action answered what the flow does not handle, or a value
+// could not be computed. Something may have happened; a person finishes it.
+json ended_for_a_person(const Flow& flow) {
+  const bool es = flow.locale == "es";
+  return {{"title", es ? "Una persona terminará esto" : "A person will finish this"},
+          {"message", es ? "Tu solicitud se ha registrado, pero el siguiente paso necesita a una persona de nuestro equipo. "
+                           "No hace falta que lo repitas: ya tiene todo lo que has hecho aquí."
+                         : "Your request was recorded, but the next step needs a person on our team. "
+                           "There is no need to repeat anything: they can see everything you did here."}};
 }
 
 }  // namespace
 
 Progress progress(const Flow& flow, const Session& session) {
+  if (session.done() && flow.step(session.step).kind != StepKind::kDone) {
+    const size_t taken = static_cast<size_t>(std::count_if(session.history.begin(), session.history.end(),
+                                                           [&](const std::string& id) { return customer_facing(flow.step(id).kind); }));
+    return {std::max<size_t>(taken, 1), std::max<size_t>(taken, 1)};
+  }
   size_t taken = 0;
   for (size_t i = 0; i + 1 < session.history.size(); ++i)
     if (customer_facing(flow.step(session.history[i]).kind)) ++taken;
@@ -105,9 +127,15 @@ bool go_back(const Flow& flow, Session& session) {
   return true;
 }
 
-json step_view(const Flow& flow, const Session& session) {
+json step_view(const Flow& flow, const Session& session, const std::string& today) {
   const Step& step = flow.step(session.step);
   const Progress p = progress(flow, session);
+  if (session.done() && step.kind != StepKind::kDone) {
+    json view = ended_for_a_person(flow);
+    view.update({{"id", step.id}, {"kind", "done"}, {"fields", json::array()}, {"done_state", session.done_state},
+                 {"progress", {{"step", p.step}, {"of", p.of}}}, {"can_go_back", false}});
+    return view;
+  }
   json view = {{"id", step.id},
                {"kind", to_string(step.kind)},
                {"title", filled(flow, session, step.title)},
@@ -116,18 +144,28 @@ json step_view(const Flow& flow, const Session& session) {
                {"progress", {{"step", p.step}, {"of", p.of}}},
                {"can_go_back", can_go_back(flow, session)}};
   for (const auto& f : step.fields) {
+    if (known_answer(f, session, today)) continue;  // known already: not asked
     json field = {{"name", f.name}, {"label", f.label.empty() ? f.name : f.label}, {"type", to_string(f.type)},
                   {"required", f.required}, {"sensitive", f.sensitive}};
     if (!f.hint.empty()) field["hint"] = f.hint;
     if (!f.choices.empty()) field["choices"] = f.choices;
-    if (!f.min.is_null()) field["min"] = f.min;
-    if (!f.max.is_null()) field["max"] = f.max;
+    // Relative dates ("today-90d") as the dates they are today.
+    for (const auto& [key, bound] : {std::pair<const char*, const json*>{"min", &f.min}, {"max", &f.max}})
+      if (!bound->is_null()) field[key] = bound->is_string() ? json(resolve_date(bound->get<std::string>(), today).value_or("")) : *bound;
     if (f.min_length) field["min_length"] = *f.min_length;
     if (f.max_length) field["max_length"] = *f.max_length;
     if (!f.pattern.empty()) field["pattern"] = f.pattern;
     if (!f.sensitive)
       if (auto it = session.answers.find(f.name); it != session.answers.end() && !it->is_null()) field["value"] = *it;
     view["fields"].push_back(std::move(field));
+  }
+  if (!step.rules.empty()) {
+    view["rules"] = json::array();
+    for (const auto& rule : step.rules) {
+      json r = {{"fields", rule.fields}, {"at_least", rule.at_least}};
+      if (rule.at_most) r["at_most"] = *rule.at_most;
+      view["rules"].push_back(std::move(r));
+    }
   }
   if (step.kind == StepKind::kConfirm) view["labels"] = {{"yes", step.yes_label}, {"no", step.no_label}};
   if (step.kind == StepKind::kOffer) view["labels"] = {{"accept", step.accept_label}, {"decline", step.decline_label}};

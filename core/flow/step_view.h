@@ -14,10 +14,14 @@ namespace firstfix::flow {
 // {"id", "kind", "title", "message" (Markdown, placeholders filled),
 //  "fields": [{name, label, type, required, hint, choices, min, max,
 //              min_length, max_length, pattern, sensitive, value}],
+//  "rules": [{fields, at_least, at_most}],
 //  "labels": {"yes", "no"} | {"accept", "decline"},
 //  "done_state", "progress": {"step", "of"}, "can_go_back"}
-// A sensitive field never carries its previous value.
-nlohmann::json step_view(const Flow& flow, const Session& session);
+// A sensitive field never carries its previous value; a field already
+// known (`from`) is not shown; relative date bounds are given as dates
+// (`today` is "YYYY-MM-DD" in the help center's time zone). A session the
+// engine ended for a person shows as a done step of its own.
+nlohmann::json step_view(const Flow& flow, const Session& session, const std::string& today);
 
 // Customer-facing steps taken so far and the fewest still needed to reach
 // a done step (the current one included): a progress bar that never lies

@@ -46,14 +46,14 @@ TEST_CASE("the checker refuses placeholders that are malformed, unknown or sensi
   REQUIRE(p.size() == 3);
   CHECK(p[0] == "flows/f.json:4:57: placeholder {{nope}} names an answer no ask step asks");
   CHECK(p[1].find("placeholder {{pin}} would show a sensitive answer") != std::string::npos);
-  CHECK(p[2].find("malformed placeholder 'x y'") != std::string::npos);
+  CHECK(p[2].find("malformed placeholder {{x y}}") != std::string::npos);
 }
 
 TEST_CASE("the step view shows fields, prefilled values except sensitive ones, and progress") {
   auto f = load();
   flow::Session s;
-  flow::start(f, s);
-  json v = flow::step_view(f, s);
+  flow::start(f, s, kToday);
+  json v = flow::step_view(f, s, kToday);
   CHECK(v["id"] == "order");
   CHECK(v["kind"] == "ask");
   REQUIRE(v["fields"].size() == 2);
@@ -63,24 +63,24 @@ TEST_CASE("the step view shows fields, prefilled values except sensitive ones, a
   CHECK(v["progress"] == json{{"step", 1}, {"of", 3}});
   CHECK(v["can_go_back"] == false);
 
-  flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
-  flow::record_action(f, s, "found", {{"items", 2}});
-  v = flow::step_view(f, s);
+  flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}}, kToday);
+  flow::record_action(f, s, "found", {{"items", 2}}, kToday);
+  v = flow::step_view(f, s, kToday);
   CHECK(v["id"] == "reason");
   CHECK(v["progress"] == json{{"step", 2}, {"of", 3}});
   CHECK(v["can_go_back"] == false);  // an action ran since the last answer
 
-  flow::submit(f, s, "reason", {{"reason", "wrong size"}});
-  v = flow::step_view(f, s);
+  flow::submit(f, s, "reason", {{"reason", "wrong size"}}, kToday);
+  v = flow::step_view(f, s, kToday);
   CHECK(v["kind"] == "offer");
   CHECK(v["labels"].contains("accept"));
   CHECK(v["can_go_back"] == true);
 
   REQUIRE(flow::go_back(f, s));
   CHECK(s.step == "reason");
-  v = flow::step_view(f, s);
+  v = flow::step_view(f, s, kToday);
   CHECK(v["fields"][0]["value"] == "wrong size");  // prefilled for a change of mind
-  CHECK(flow::submit(f, s, "reason", {{"reason", "defective"}}).kind == flow::Advance::Kind::kShowStep);
+  CHECK(flow::submit(f, s, "reason", {{"reason", "defective"}}, kToday).kind == flow::Advance::Kind::kShowStep);
   CHECK(s.step == "confirm-refund");
   CHECK(s.history == std::vector<std::string>{"order", "lookup", "reason", "route", "confirm-refund"});
 }
@@ -88,10 +88,10 @@ TEST_CASE("the step view shows fields, prefilled values except sensitive ones, a
 TEST_CASE("going back is refused past an action, and nothing changes") {
   auto f = load();
   flow::Session s;
-  flow::start(f, s);
+  flow::start(f, s, kToday);
   CHECK_FALSE(flow::go_back(f, s));
-  flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}});
-  flow::record_action(f, s, "found", {});
+  flow::submit(f, s, "order", {{"order_id", "BL-12345"}, {"email", "ana@example.com"}}, kToday);
+  flow::record_action(f, s, "found", {}, kToday);
   const auto before = flow::to_json(f, s, false);
   CHECK_FALSE(flow::go_back(f, s));
   CHECK(flow::to_json(f, s, false) == before);
@@ -100,14 +100,16 @@ TEST_CASE("going back is refused past an action, and nothing changes") {
 TEST_CASE("a done view names its state and fills its message from answers") {
   base::Diagnostics d;
   auto f = flow::parse_flow("flows/t.json", R"({"id": "t", "title": "T", "locale": "en", "start": "a",
-    "steps": {"a": {"kind": "ask", "fields": [{"name": "order_id"}], "next": "d"},
+    "steps": {"a": {"kind": "ask", "fields": [{"name": "order_id"}], "next": "t"},
+              "t": {"kind": "action", "connector": "demo.track", "input": {"order": "order_id"}, "outcomes": {"*": "d"}},
               "d": {"kind": "done", "state": "resolved", "message": "Order {{order_id}} is {{result.status}}."}}})", d);
   REQUIRE(f.has_value());
   flow::Session s;
-  flow::start(*f, s);
-  CHECK(flow::submit(*f, s, "a", {{"order_id", "BL-1"}}).kind == flow::Advance::Kind::kDone);
-  json v = flow::step_view(*f, s);
+  flow::start(*f, s, kToday);
+  CHECK(flow::submit(*f, s, "a", {{"order_id", "BL-1"}}, kToday).kind == flow::Advance::Kind::kRunAction);
+  CHECK(flow::record_action(*f, s, "in_transit", {{"status", "on its way"}}, kToday).kind == flow::Advance::Kind::kDone);
+  json v = flow::step_view(*f, s, kToday);
   CHECK(v["done_state"] == "resolved");
-  CHECK(v["message"] == "Order BL\\-1 is .");
+  CHECK(v["message"] == "Order BL\\-1 is on its way.");
   CHECK(v["progress"] == json{{"step", 1}, {"of", 1}});
 }

@@ -228,7 +228,8 @@ struct DemoBackOffice::Impl {
     if (request.connector.rfind(prefix, 0) != 0) throw ConnectorError("not a demo connector: " + request.connector);
     const std::string op = request.connector.substr(prefix.size());
     auto it = operations.find(op);
-    if (it == operations.end()) throw ConnectorError("the demo back office has no operation '" + op + "'");
+    if (it == operations.end() || !DemoBackOffice::catalog().connectors.count(request.connector))
+      throw ConnectorError("the demo back office has no operation '" + op + "'");
     if (request.idempotency_key.empty()) throw ConnectorError("an idempotency key is required");
     std::lock_guard lock(mu);
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -237,6 +238,13 @@ struct DemoBackOffice::Impl {
     if (seen.executeStep()) return {seen.getColumn(0).getString(), json::parse(seen.getColumn(1).getString())};
     ActionResult result = (this->*(it->second))(request.input.is_object() ? request.input : json::object());
     if (!result.data.is_object()) result.data = json::object();
+    // The catalog is the contract `firstfix check` holds flows to: an answer
+    // outside it is a bug here, and fails loudly before it commits.
+    const auto& declared = DemoBackOffice::catalog().connectors.at(request.connector).outcomes;
+    auto outcome = declared.find(result.outcome);
+    if (outcome == declared.end()) throw ConnectorError("demo." + op + " answered '" + result.outcome + "', which its catalog does not declare");
+    for (const auto& key : outcome->second)
+      if (!result.data.contains(key)) throw ConnectorError("demo." + op + " answered '" + result.outcome + "' without '" + key + "'");
     SQLite::Statement done(db, "INSERT INTO processed VALUES (?, ?, ?, ?, ?)");
     done.bind(1, request.idempotency_key);
     done.bind(2, op);
@@ -574,6 +582,45 @@ struct DemoBackOffice::Impl {
   }
 };
 
+const flow::ConnectorCatalog& DemoBackOffice::catalog() {
+  static const flow::ConnectorCatalog c = [] {
+    using Keys = std::vector<std::string>;
+    const Keys order = {"status", "status_label", "item", "carrier", "tracking", "eta", "delivered_on"};
+    const Keys item = {"item", "variant"}, window = {"item", "variant", "return_by"};
+    const Keys booking = {"service", "location", "date", "time"};
+    const Keys subscription = {"subscription", "plan", "status", "next_renewal", "paused_until", "ends_on"};
+    const std::map<std::string, Keys> returns = {{"not_found", {}}, {"already_requested", {"rma"}}, {"not_delivered", item},
+                                                 {"outside_window", window}};
+    auto with = [](std::map<std::string, Keys> base, std::map<std::string, Keys> more) {
+      base.insert(more.begin(), more.end());
+      return base;
+    };
+    flow::ConnectorCatalog out;
+    out.complete_prefixes = {"demo"};
+    auto& ops = out.connectors;
+    ops["demo.send_code"].outcomes = {{"sent", {"email_masked"}}};
+    ops["demo.verify_code"].outcomes = {{"verified", {"name"}}, {"wrong_code", {"attempts_left"}}, {"expired", {}}};
+    ops["demo.set_password"].outcomes = {{"changed", {}}, {"not_verified", {}}};
+    ops["demo.track_order"].outcomes = {{"not_found", {}}, {"processing", order}, {"shipped", order}, {"in_transit", order}, {"delivered", order}};
+    ops["demo.check_return"].outcomes = with(returns, {{"returnable", window}});
+    ops["demo.create_refund"].outcomes = with(returns, {{"created", {"rma", "resolution", "refund", "variant"}}});
+    ops["demo.create_exchange"].outcomes = ops["demo.create_refund"].outcomes;
+    ops["demo.find_appointment"].outcomes = {{"not_found", {}}, {"found", booking}};
+    Keys unavailable = booking;
+    unavailable.push_back("why");
+    ops["demo.reschedule_appointment"].outcomes = {{"not_found", {}}, {"unavailable", unavailable}, {"rescheduled", booking}};
+    ops["demo.update_billing_address"].outcomes = {{"not_verified", {}}, {"updated", {"address"}}};
+    ops["demo.update_payment_method"].outcomes = {{"card_declined", {"why"}}, {"not_verified", {}}, {"updated", {"brand", "last4"}}};
+    ops["demo.find_subscription"].outcomes = {{"not_verified", {}}, {"none", {}}, {"found", subscription}};
+    ops["demo.pause_subscription"].outcomes = {{"not_verified", {}}, {"none", {}}, {"paused", subscription}};
+    ops["demo.skip_month"].outcomes = {{"not_verified", {}}, {"none", {}}, {"skipped", subscription}};
+    ops["demo.cancel_subscription"].outcomes = {{"not_verified", {}}, {"none", {}}, {"cancelled", subscription}};
+    ops["demo.change_delivery_address"].outcomes = {{"not_found", {}}, {"already_shipped", {"status"}}, {"changed", {"address"}}};
+    return out;
+  }();
+  return c;
+}
+
 DemoBackOffice::DemoBackOffice(const std::string& path, std::function<std::int64_t()> now_ms)
     : impl_(std::make_unique<Impl>(path, std::move(now_ms))) {}
 DemoBackOffice::~DemoBackOffice() = default;
@@ -588,7 +635,7 @@ ActionResult DemoBackOffice::run(const ActionRequest& request) {
 
 std::string DemoBackOffice::problem(const std::string& name) const {
   const std::string op = name.substr(name.find('.') + 1);
-  return impl_->operations.count(op) ? "" : "the demo back office has no operation '" + op + "'";
+  return impl_->operations.count(op) && catalog().connectors.count(name) ? "" : "the demo back office has no operation '" + op + "'";
 }
 
 nlohmann::json DemoBackOffice::outbox(size_t limit) {

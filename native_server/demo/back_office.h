@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "core/flow/flow.h"
 #include "native_server/flows/connector.h"
 
 namespace firstfix::server {
@@ -25,6 +26,10 @@ class DemoBackOffice final : public Connector {
   // `now_ms` is the clock (tests move it); seeding uses its date.
   explicit DemoBackOffice(const std::string& path, std::function<std::int64_t()> now_ms = {});
   ~DemoBackOffice() override;
+
+  // What each operation answers: its outcomes and the result keys each
+  // always carries. `firstfix check` holds flows to it ("demo" names are all here).
+  static const flow::ConnectorCatalog& catalog();
 
   ActionResult run(const ActionRequest& request) override;
   std::string problem(const std::string& name) const override;

@@ -40,3 +40,18 @@ TEST_CASE("the demo back office does not reveal whether an email has an account"
   CHECK(office.outbox(10).size() == 1);
   CHECK(office.run({"demo.verify_code", {{"email", "nobody@example.com"}, {"code", "123456"}}, "c", "f", "s"}).outcome == "expired");
 }
+
+TEST_CASE("the demo back office's catalog names exactly the operations it serves") {
+  TempDir dir;
+  DemoBackOffice office((dir.path / "demo.db").string());
+  for (const auto& [name, spec] : DemoBackOffice::catalog().connectors) {
+    CHECK_MESSAGE(office.problem(name) == "", name);
+    CHECK_FALSE(spec.outcomes.empty());
+  }
+  CHECK(office.problem("demo.no_such_thing") != "");
+  // What it answers is what the catalog says it answers, with the keys it promises.
+  auto sent = office.run({"demo.send_code", {{"email", "ana@example.com"}}, "k1", "f", "s"});
+  CHECK(sent.data.contains("email_masked"));
+  auto lost = office.run({"demo.track_order", {{"order", "BL-00000"}, {"email", "ana@example.com"}}, "k2", "f", "s"});
+  CHECK(lost.outcome == "not_found");
+}

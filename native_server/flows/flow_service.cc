@@ -13,6 +13,7 @@
 #include "native_server/photos/image_check.h"
 #include "native_server/base/clock.h"
 #include "native_server/base/crypto.h"
+#include "native_server/base/local_time.h"
 
 namespace firstfix::server {
 namespace {
@@ -74,8 +75,9 @@ struct FlowService::Loaded {
 };
 
 FlowService::FlowService(std::map<std::string, VersionedFlow> flows, FlowStore& store, const Connectors& connectors,
-                         std::function<std::int64_t()> now_ms)
-    : store_(store), connectors_(connectors), now_ms_(or_system_clock(std::move(now_ms))) {
+                         std::function<std::int64_t()> now_ms, std::function<std::string(std::int64_t)> today)
+    : store_(store), connectors_(connectors), now_ms_(or_system_clock(std::move(now_ms))), today_(std::move(today)) {
+  if (!today_) today_ = [](std::int64_t at_ms) { return local_time(at_ms, "UTC")->date; };
   publish(std::move(flows));
 }
 
@@ -120,7 +122,8 @@ json FlowService::list(const std::string& locale) const {
 }
 
 FlowReply FlowService::reply(const Loaded& l, int status) const {
-  json step = flow::step_view(*l.flow, l.session);
+  const std::string today = today_(now_ms_());
+  json step = flow::step_view(*l.flow, l.session, today);
   // Markdown is for authors; clients get sanitized HTML and plain text.
   const auto rendered = render::render_markdown(step["message"].get<std::string>(), [](const std::string& url, int, int) { return url; });
   step.erase("message");
@@ -136,7 +139,8 @@ FlowReply FlowService::reply(const Loaded& l, int status) const {
              {"done", l.session.done()},
              {"done_state", l.session.done_state},
              {"failures", l.session.failures()},
-             {"failure_reasons", l.session.failure_reasons}}},
+             {"failure_reasons", l.session.failure_reasons},
+             {"today", today}}},  // the help center's date: the widget's instant checks use it
            {"step", step},
            {"notices", l.notices}}};
 }
@@ -182,8 +186,8 @@ FlowReply FlowService::run_actions(Loaded& l, flow::Advance advance) {
     audit.step = step.id;
     audit.connector = step.connector;
     audit.idempotency_key = request.idempotency_key;
-    for (const auto& [param, answer] : step.input) {
-      const flow::Field* field = l.flow->field(answer);
+    for (const auto& [param, value] : step.input) {
+      const flow::Field* field = value.ref && value.ref->scope == flow::Ref::Scope::kAnswer ? l.flow->field(value.ref->name) : nullptr;
       audit.input[param] = field && field->sensitive ? json(flow::kRedacted) : request.input.value(param, json());
     }
     ActionResult result;
@@ -202,9 +206,6 @@ FlowReply FlowService::run_actions(Loaded& l, flow::Advance advance) {
       try {
         if (!connector) throw ConnectorError("connector '" + step.connector + "' is not configured");
         result = connector->run(request);
-        if (!step.outcomes.count(result.outcome))
-          throw ConnectorError("connector '" + step.connector + "' answered outcome '" + result.outcome +
-                               "', which step '" + step.id + "' does not handle");
       } catch (const ConnectorError& e) {
         audit.error = e.what();
         audit.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -221,8 +222,8 @@ FlowReply FlowService::run_actions(Loaded& l, flow::Advance advance) {
       store_.record_action({request.idempotency_key, result.outcome, result.data}, audit);
     }
     // What the customer should read about this outcome ("That code didn't match").
-    if (const auto& o = step.outcomes.at(result.outcome); !o.reason.empty()) l.notices.push_back(o.reason);
-    advance = flow::record_action(*l.flow, l.session, result.outcome, result.data);
+    if (auto o = step.outcomes.find(result.outcome); o != step.outcomes.end() && !o->second.reason.empty()) l.notices.push_back(o->second.reason);
+    advance = flow::record_action(*l.flow, l.session, result.outcome, result.data, today_(now_ms_()));
   }
   return {200, {}};
 }
@@ -258,7 +259,7 @@ FlowReply FlowService::start(const std::string& flow_id, const json& body) {
   try {
     // Identity claimed by a browser proves nothing: flows that need a
     // signed-in customer wait for verified identity (not yet offered).
-    a = flow::start(*l.flow, l.session, /*customer_identified=*/false);
+    a = flow::start(*l.flow, l.session, today_(now_ms_()));
   } catch (const std::invalid_argument& e) {
     return error(403, e.what());
   }
@@ -304,7 +305,7 @@ FlowReply FlowService::answer(const std::string& session_id, const json& body, c
       if (!u || u->session_id != session_id)
         upload_errors.push_back({f.name, (f.label.empty() ? f.name : f.label) + (l->flow->locale == "es" ? ": vuelve a adjuntar la foto." : ": attach the photo again.")});
     }
-  flow::Advance a = upload_errors.empty() ? flow::submit(*l->flow, l->session, step, answers) : flow::Advance{flow::Advance::Kind::kInvalid, upload_errors, "", {}};
+  flow::Advance a = upload_errors.empty() ? flow::submit(*l->flow, l->session, step, answers, today_(now_ms_())) : flow::Advance{flow::Advance::Kind::kInvalid, upload_errors, "", {}};
   if (a.kind == flow::Advance::Kind::kInvalid) {
     FlowReply r = reply(*l, 422);
     json errors = json::array();

@@ -52,9 +52,10 @@ struct FlowSet {
 
 class FlowService {
  public:
-  // `flows` from the compiled content; `now_ms` is the clock.
+  // `flows` from the compiled content; `now_ms` is the clock; `today` names
+  // the date at a time in the help center's time zone (UTC when not given).
   FlowService(std::map<std::string, VersionedFlow> flows, FlowStore& store, const Connectors& connectors,
-              std::function<std::int64_t()> now_ms = {});
+              std::function<std::int64_t()> now_ms = {}, std::function<std::string(std::int64_t)> today = {});
 
   // A new content version's flows: new sessions start on them; sessions
   // started before go on with the version they started on (kept here for
@@ -106,6 +107,7 @@ class FlowService {
   FlowStore& store_;
   const Connectors& connectors_;
   std::function<std::int64_t()> now_ms_;
+  std::function<std::string(std::int64_t)> today_;
 };
 
 // The flows of a compiled help center (dist/manifest.json + dist/flows/).

@@ -207,7 +207,30 @@ ActionResult WebhookConnector::run(const ActionRequest& request) {
   throw ConnectorError("webhook '" + name + "' failed: " + last_failure);
 }
 
-ConnectorsConfig load_connectors_config(const std::string& path) {
+namespace {
+
+// operations: {open_ticket: {created: [ticket_id], duplicate: []}}: what an
+// endpoint's operations answer, so `firstfix check` can hold flows to it.
+template <typename Where>
+void read_operations(const YAML::Node& ops, const std::string& prefix, const Where& where, flow::ConnectorCatalog& catalog) {
+  if (!ops.IsMap()) throw std::runtime_error(where(ops) + "'operations' maps each operation to its outcomes and their result keys");
+  catalog.complete_prefixes.push_back(prefix);
+  for (const auto& op : ops) {
+    auto& spec = catalog.connectors[prefix + "." + op.first.as<std::string>()];
+    if (!op.second.IsMap() || op.second.size() == 0)
+      throw std::runtime_error(where(op.second) + "operation '" + op.first.as<std::string>() + "' needs its outcomes, like {created: [ticket_id]}");
+    for (const auto& outcome : op.second) {
+      auto& keys = spec.outcomes[outcome.first.as<std::string>()];
+      if (outcome.second.IsNull()) continue;
+      if (!outcome.second.IsSequence()) throw std::runtime_error(where(outcome.second) + "an outcome lists the result keys it always carries, like [ticket_id]");
+      for (const auto& key : outcome.second) keys.push_back(key.as<std::string>());
+    }
+  }
+}
+
+}  // namespace
+
+ConnectorsConfig load_connectors_config(const std::string& path, bool need_secrets) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -248,13 +271,15 @@ ConnectorsConfig load_connectors_config(const std::string& path) {
         if (key == "url") e.url = value;
         else if (key == "secret_env") {
           const char* secret = std::getenv(value.c_str());
+          if (!need_secrets) secret = "(not needed to check content)";
           if (!secret || !*secret) throw std::runtime_error(where(field.second) + "environment variable " + value + " (the signing secret of webhook '" + e.name + "') is not set");
           e.secret = secret;
         } else if (key == "timeout_ms") e.timeout = std::chrono::milliseconds(number(50, 60000));
         else if (key == "retries") e.retries = static_cast<unsigned>(number(0, 5));
         else if (key == "backoff_ms") e.backoff = std::chrono::milliseconds(number(0, 10000));
         else if (key == "ca_file") e.ca_file = value;
-        else throw std::runtime_error(where(field.first) + "unknown setting '" + key + "' (expected url, secret_env, timeout_ms, retries, backoff_ms, ca_file)");
+        else if (key == "operations") read_operations(field.second, "webhook." + e.name, where, config.catalog);
+        else throw std::runtime_error(where(field.first) + "unknown setting '" + key + "' (expected url, secret_env, timeout_ms, retries, backoff_ms, ca_file, operations)");
       }
       if (e.url.empty()) throw std::runtime_error(where(n) + "webhook '" + e.name + "' needs a 'url'");
       if (e.secret.empty()) throw std::runtime_error(where(n) + "webhook '" + e.name + "' needs 'secret_env' naming its signing secret");

@@ -18,6 +18,7 @@
 #include <map>
 #include <string>
 
+#include "core/flow/flow.h"
 #include "native_server/flows/connector.h"
 
 namespace firstfix::server {
@@ -52,6 +53,7 @@ struct ConnectorsConfig {
   std::map<std::string, WebhookEndpoint> endpoints;
   std::string handoff_endpoint;                         // receives conversation.opened / .closed; "" for none
   std::chrono::milliseconds handoff_backoff{2000};      // first retry; doubles up to an hour
+  flow::ConnectorCatalog catalog;                       // what the endpoints' declared operations answer
 };
 
 // Endpoints from a connectors file (YAML):
@@ -63,9 +65,14 @@ struct ConnectorsConfig {
 //       retries: 2                         # optional, 0..5
 //       backoff_ms: 200                    # optional
 //       ca_file: /etc/ssl/private-ca.pem   # optional
+//       operations:                        # optional: what each operation answers (outcome: [result keys]),
+//         open_ticket:                     # so `firstfix check` reports outcomes a flow does not handle
+//           created: [ticket_id]
+//           duplicate: [ticket_id]
 //   handoff:
 //     webhook: crm        # posts each conversation's hand-off packet, and its transcript at close
 // Throws std::runtime_error naming the file, line and field of a problem.
-ConnectorsConfig load_connectors_config(const std::string& path);
+// Checking content needs no secrets (`need_secrets` false).
+ConnectorsConfig load_connectors_config(const std::string& path, bool need_secrets = true);
 
 }  // namespace firstfix::server

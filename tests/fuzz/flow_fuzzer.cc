@@ -23,18 +23,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!f) return 0;
   flow::Session session;
   try {
-    flow::start(*f, session, parts.size() % 2 == 0);
+    flow::start(*f, session, "2026-12-03", parts.size() % 2 == 0 ? json{{"id", "cus_1"}} : json());
   } catch (const std::invalid_argument&) {
     return 0;  // needs an identified customer
   }
   for (size_t i = 1; i < parts.size() && !session.done(); ++i) {
     const json answer = json::parse(parts[i], nullptr, /*allow_exceptions=*/false);
     if (answer.is_discarded()) continue;
-    flow::step_view(*f, session);
-    flow::Advance a = flow::submit(*f, session, answer.value("step", session.step), answer.value("answers", json::object()));
+    flow::step_view(*f, session, "2026-12-03");
+    flow::Advance a = flow::submit(*f, session, answer.value("step", session.step), answer.value("answers", json::object()), "2026-12-03");
     if (a.kind == flow::Advance::Kind::kRunAction) {
       const json& result = answer.contains("result") ? answer["result"] : json::object();
-      flow::record_action(*f, session, answer.value("outcome", std::string("ok")), result.is_object() ? result : json::object());
+      flow::record_action(*f, session, answer.value("outcome", std::string("ok")), result.is_object() ? result : json::object(), "2026-12-03");
     }
     (void)flow::to_json(a).dump(-1, ' ', false, json::error_handler_t::replace);
     const json saved = flow::to_json(*f, session, /*redact=*/i % 2 == 0);

@@ -21,7 +21,7 @@ function contentWith(extra) {
 test('outside opening hours the conversation is a ticket, and the customer is told when chat is open', async () => {
   // Open only on the day after tomorrow (UTC): certainly closed now.
   const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][(new Date().getUTCDay() + 2) % 7];
-  const content = contentWith(`chat_hours: "${day} 09:00-17:00"\nchat_timezone: UTC\n`);
+  const content = contentWith(`chat_hours: "${day} 09:00-17:00"\ntimezone: UTC\n`);
   const server = await startServer({ content });
   try {
     const api = flowClient(server);
@@ -42,13 +42,14 @@ test('outside opening hours the conversation is a ticket, and the customer is to
 });
 
 test('bad opening hours or time zones are reported at their line', () => {
-  const content = contentWith('chat_hours: "Mon-Fry 9-5"\nchat_timezone: Mars/Olympus\nescalation_failures: 0\n');
+  const content = contentWith('chat_hours: "Mon-Fry 9-5"\ntimezone: Mars/Olympus\nescalation_failures: 0\nchat_timezone: UTC\n');
   try {
     const r = spawnSync(firstfixBin, ['check', content]);
     assert.equal(r.status, 1);
     const out = r.stdout.toString() + r.stderr.toString();
     assert.match(out, /site\.yaml:\d+:13: chat_hours: unknown day in 'Mon-Fry'/);
-    assert.match(out, /site\.yaml:\d+:16: unknown time zone 'Mars\/Olympus'/);
+    assert.match(out, /site\.yaml:\d+:11: unknown time zone 'Mars\/Olympus'/);
+    assert.match(out, /site\.yaml:\d+:1: 'chat_timezone' is now 'timezone'/);  // the old name is not silently ignored
     assert.match(out, /site\.yaml:\d+:22: escalation_failures must be a whole number from 1 to 9/);
   } finally {
     rmSync(content, { recursive: true, force: true });

@@ -142,17 +142,33 @@ test('a receiver that times out: 502, nothing changed; a retry completes it once
   assert.equal(new Set(seen.map((s) => s.key)).size, 1);
 });
 
-test('garbage or an unknown outcome is an error, not retried, nothing changed', async () => {
-  for (const m of ['garbage', 'unknown-outcome']) {
-    mode = m;
-    seen.length = 0;
-    const r = await api.start('open-ticket');
-    const failed = await api.call('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: 'ask', answers: { subject: m } });
-    assert.equal(failed.status, 502, m);
-    assert.equal(seen.length, 1, `${m}: not retried`);
-    assert.match(failed.body.error, m === 'garbage' ? /not \{"outcome"/ : /outcome 'huh', which step 'send' does not handle/);
-    assert.equal((await api.get(r)).step.id, 'ask');
-  }
+test('garbage is an error, not retried, nothing changed', async () => {
+  mode = 'garbage';
+  seen.length = 0;
+  const r = await api.start('open-ticket');
+  const failed = await api.call('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: 'ask', answers: { subject: 'garbage' } });
+  assert.equal(failed.status, 502);
+  assert.equal(seen.length, 1, 'not retried');
+  assert.match(failed.body.error, /not \{"outcome"/);
+  assert.equal((await api.get(r)).step.id, 'ask');
+  mode = 'ok';
+});
+
+test('an outcome the flow does not handle: the action happened, so the session ends for a person, with the outcome on record', async () => {
+  mode = 'unknown-outcome';
+  seen.length = 0;
+  const r = await api.start('open-ticket');
+  const ended = await api.call('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: 'ask', answers: { subject: 'odd' } });
+  assert.equal(ended.status, 200);
+  assert.equal(seen.length, 1, 'called once');
+  assert.equal(ended.body.session.done_state, 'escalate');
+  assert.match(ended.body.session.failure_reasons.join(' '), /answered 'huh', which step 'send' does not handle/);
+  assert.equal(ended.body.step.kind, 'done');
+  assert.doesNotMatch(ended.body.step.message_text, /nothing (was )?changed/i);
+  // Asking again cannot run it twice: the flow has ended.
+  const again = await api.call('POST', `/api/v1/sessions/${r.session.id}/answers`, { step: 'ask', answers: { subject: 'odd' } });
+  assert.equal(again.status, 409);
+  assert.equal(seen.length, 1);
   mode = 'ok';
 });
 

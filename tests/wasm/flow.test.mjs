@@ -12,46 +12,47 @@ const wasmDir = process.env.FIRSTFIX_WASM_DIR;
 const require = createRequire(import.meta.url);
 const m = await require(join(wasmDir, 'firstfix.js'))({ wasmBinary: readFileSync(join(wasmDir, 'firstfix.wasm')) });
 const flow = readFileSync(join(here, '..', 'fixtures', 'return-item.flow.json'), 'utf8');
+const TODAY = '2026-12-03';  // the help center's date, as the server's replies give it
 
 const run = (r) => { const out = JSON.parse(r); assert.equal(out.error, undefined, out.error); return out; };
 
 test('a return runs to its done state in wasm: validation, action requests, branch, failures', () => {
-  let r = run(m.flowStart(flow, false));
+  let r = run(m.flowStart(flow, TODAY, 'null'));
   assert.equal(r.session.step, 'order');
-  const bad = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: '12', email: 'x' })));
+  const bad = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: '12', email: 'x' }), TODAY));
   assert.equal(bad.advance.kind, 'invalid');
   assert.deepEqual(bad.advance.errors.map((e) => e.message), [
     'Order number is not in the expected format.', 'Email must be an email address, like name@example.com.']);
-  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' })));
+  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' }), TODAY));
   assert.deepEqual(r.advance, { kind: 'run_action', errors: [], connector: 'demo.find_order', input: { order: 'BL-12345', email: 'ana@example.com' } });
-  r = run(m.flowRecordAction(flow, JSON.stringify(r.session), 'not_found', '{}'));
+  r = run(m.flowRecordAction(flow, JSON.stringify(r.session), 'not_found', '{}', TODAY));
   assert.deepEqual(r.session.failures, ['order not found']);
-  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' })));
-  r = run(m.flowRecordAction(flow, JSON.stringify(r.session), 'found', '{}'));
-  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'reason', JSON.stringify({ reason: 'wrong size' })));
+  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' }), TODAY));
+  r = run(m.flowRecordAction(flow, JSON.stringify(r.session), 'found', '{}', TODAY));
+  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'reason', JSON.stringify({ reason: 'wrong size' }), TODAY));
   assert.equal(r.session.step, 'exchange-offer');
-  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'exchange-offer', JSON.stringify({ accept: true })));
+  r = run(m.flowSubmit(flow, JSON.stringify(r.session), 'exchange-offer', JSON.stringify({ accept: true }), TODAY));
   assert.equal(r.advance.kind, 'done');
   assert.equal(r.session.done_state, 'resolved');
 });
 
 test('bad flows and bad sessions are errors, not crashes', () => {
-  assert.match(JSON.parse(m.flowStart('{"id": 1}', false)).error, /flow:1:/);
-  assert.match(JSON.parse(m.flowSubmit(flow, 'not json', 'order', '{}')).error, /parse error/);
-  assert.match(JSON.parse(m.flowSubmit(flow, '{"flow": "x"}', 'order', '{}')).error, /malformed flow session/);
+  assert.match(JSON.parse(m.flowStart('{"id": 1}', TODAY, 'null')).error, /flow:1:/);
+  assert.match(JSON.parse(m.flowSubmit(flow, 'not json', 'order', '{}', TODAY)).error, /parse error/);
+  assert.match(JSON.parse(m.flowSubmit(flow, '{"flow": "x"}', 'order', '{}', TODAY)).error, /malformed flow session/);
 });
 
 test('flowCheckAnswers gives the widget the core\'s own messages, in the flow\'s language', () => {
-  const errors = JSON.parse(m.flowCheckAnswers(flow, 'order', JSON.stringify({ order_id: 'BL-1', email: 'ana@', extra: 1 })));
+  const errors = JSON.parse(m.flowCheckAnswers(flow, 'order', JSON.stringify({ order_id: 'BL-1', email: 'ana@', extra: 1 }), TODAY));
   assert.deepEqual(errors, [
     { field: 'extra', message: "unknown field 'extra'" },
     { field: 'order_id', message: 'Order number is not in the expected format.' },
     { field: 'email', message: 'Email must be an email address, like name@example.com.' }]);
-  assert.deepEqual(JSON.parse(m.flowCheckAnswers(flow, 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' }))), []);
+  assert.deepEqual(JSON.parse(m.flowCheckAnswers(flow, 'order', JSON.stringify({ order_id: 'BL-12345', email: 'ana@example.com' }), TODAY)), []);
   const es = readFileSync(join(here, '..', '..', 'content', 'flows', 'es', 'seguimiento-de-pedido.json'), 'utf8');
-  assert.deepEqual(JSON.parse(m.flowCheckAnswers(es, 'pedido', JSON.stringify({ order_id: 'BL-10425', email: '' }))),
+  assert.deepEqual(JSON.parse(m.flowCheckAnswers(es, 'pedido', JSON.stringify({ order_id: 'BL-10425', email: '' }), TODAY)),
     [{ field: 'email', message: 'Correo del pedido: este campo es obligatorio.' }]);
-  assert.match(JSON.parse(m.flowCheckAnswers(flow, 'no-such-step', '{}'))[0].message, /has no step 'no-such-step'/);
+  assert.match(JSON.parse(m.flowCheckAnswers(flow, 'no-such-step', '{}', TODAY))[0].message, /has no step 'no-such-step'/);
 });
 
 test("a field's pattern is the browser's RegExp over the whole answer, as std::regex_match is natively", () => {
@@ -60,12 +61,12 @@ test("a field's pattern is the browser's RegExp over the whole answer, as std::r
     done: { kind: 'done', state: 'resolved', message: 'ok' } } });
   const submit = (pattern, code) => {
     const flowJson = withPattern(pattern);
-    const start = run(m.flowStart(flowJson, false));
-    return run(m.flowSubmit(flowJson, JSON.stringify(start.session), 'ask', JSON.stringify({ code }))).advance.kind;
+    const start = run(m.flowStart(flowJson, TODAY, 'null'));
+    return run(m.flowSubmit(flowJson, JSON.stringify(start.session), 'ask', JSON.stringify({ code }), TODAY)).advance.kind;
   };
   assert.equal(submit('a|b', 'a'), 'done');
   assert.equal(submit('a|b', 'ab'), 'invalid');   // the whole answer must match, not a part
   assert.equal(submit('[A-Z]{2}-\\d+', 'AB-12'), 'done');
   assert.equal(submit('[A-Z]{2}-\\d+', 'xAB-12'), 'invalid');
-  assert.match(JSON.parse(m.flowStart(withPattern('([a-z]'), false)).error, /pattern does not compile/);
+  assert.match(JSON.parse(m.flowStart(withPattern('([a-z]'), TODAY, 'null')).error, /pattern does not compile/);
 });

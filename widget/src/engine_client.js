@@ -104,12 +104,13 @@ export class EngineClient {
   // Checks a flow step's answers with the core's rules in the Worker:
   // [{field, message}], or null while the engine is not ready (the server
   // checks anyway).
-  checkAnswers(flowJson, step, answers) {
+  // `today` is the help center's date, from the server's reply.
+  checkAnswers(flowJson, step, answers, today) {
     if (!this.ready) return Promise.resolve(null);
     return new Promise((resolve) => {
       const id = this.nextId++;
       this.pending.set(id, (r) => resolve(Array.isArray(r) ? r : null));
-      this.worker.postMessage({ type: 'check', id, flow: flowJson, step, answers: JSON.stringify(answers) });
+      this.worker.postMessage({ type: 'check', id, flow: flowJson, step, answers: JSON.stringify(answers), today: today || '' });
     });
   }
 

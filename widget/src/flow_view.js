@@ -246,7 +246,7 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
         await Promise.all([...form.querySelectorAll('input[type=file]')].map((n) => n.uploading));
         const answers = answersOf(form, step.fields);
         // The core's checks, in the Worker: no round trip for a typo.
-        const local = definition ? await engine.checkAnswers(definition.json, step.id, answers) : null;
+        const local = definition ? await engine.checkAnswers(definition.json, step.id, answers, session.today) : null;
         if (Array.isArray(local) && local.length) { showFieldErrors(form, local); return; }
         send('answer', answers);
       });

@@ -99,7 +99,7 @@ self.onmessage = async (event) => {
     let response;
     try {
       await ready;
-      response = JSON.parse(wasmModule.flowCheckAnswers(msg.flow, msg.step, msg.answers));
+      response = JSON.parse(wasmModule.flowCheckAnswers(msg.flow, msg.step, msg.answers, msg.today));
     } catch (e) {
       response = { error: String(e && e.message || e) };
     }
