@@ -228,9 +228,10 @@ FlowReply FlowService::run_actions(Loaded& l, flow::Advance advance) {
   return {200, {}};
 }
 
-FlowReply FlowService::save(Loaded& l, const std::string& reply_key) {
+FlowReply FlowService::save(Loaded& l, const std::string& reply_key, const std::string& fingerprint) {
   FlowReply r = reply(l);
-  if (!store_.update_session(l.stored.id, flow::to_json(*l.flow, l.session, false), l.stored.version, now_ms_(), reply_key, r.body))
+  const json remembered = {{"request", fingerprint}, {"reply", r.body}};
+  if (!store_.update_session(l.stored.id, flow::to_json(*l.flow, l.session, false), l.stored.version, now_ms_(), reply_key, remembered))
     return error(409, "this session changed in another request; fetch it and try again");
   return r;
 }
@@ -287,8 +288,16 @@ FlowReply FlowService::answer(const std::string& session_id, const json& body, c
   if (!body.contains("step") || !body["step"].is_string()) return error(400, "field 'step' must name the step being answered");
   const json answers = body.value("answers", json::object());
   if (!answers.is_object()) return error(400, "field 'answers' must be a JSON object");
+  // A key names one request: the same request gets the first reply again;
+  // another request under the same key is a client bug, refused.
+  const std::string fingerprint = sha256_hex(json{{"step", body["step"]}, {"answers", answers}}.dump());
   if (!idempotency_key.empty())
-    if (auto replay = store_.find_reply(session_id, "answer:" + idempotency_key)) return {200, *replay};
+    if (auto replay = store_.find_reply(session_id, "answer:" + idempotency_key)) {
+      if (!replay->contains("request")) return {200, *replay};  // remembered before requests were fingerprinted
+      if ((*replay)["request"] != fingerprint)
+        return error(422, "this Idempotency-Key was used for a different answer; use a new key for a new answer");
+      return {200, (*replay)["reply"]};
+    }
   FlowReply failure;
   auto l = load(session_id, failure);
   if (!l) return failure;
@@ -315,7 +324,7 @@ FlowReply FlowService::answer(const std::string& session_id, const json& body, c
     return r;
   }
   if (FlowReply r = run_actions(*l, a); r.status != 200) return r;
-  return save(*l, idempotency_key.empty() ? "" : "answer:" + idempotency_key);
+  return save(*l, idempotency_key.empty() ? "" : "answer:" + idempotency_key, fingerprint);
 }
 
 FlowReply FlowService::back(const std::string& session_id, const json& body) {
@@ -328,7 +337,7 @@ FlowReply FlowService::back(const std::string& session_id, const json& body) {
     return error(409, "the flow is at step '" + l->session.step + "', not '" + body["step"].get<std::string>() + "'", reply(*l).body);
   if (!flow::go_back(*l->flow, l->session))
     return error(409, "going back is not possible here: an earlier step has already been carried out", reply(*l).body);
-  return save(*l, "");
+  return save(*l, "", "");
 }
 
 std::optional<json> FlowService::handoff(const std::string& session_id) {
@@ -380,7 +389,7 @@ FlowReply FlowService::not_solved(const std::string& session_id, const json& bod
   auto l = load(session_id, failure);
   if (!l) return failure;
   flow::record_not_solved(l->session, reason.get<std::string>());
-  return save(*l, "");
+  return save(*l, "", "");
 }
 
 }  // namespace firstfix::server

@@ -69,7 +69,8 @@ class FlowService {
   // GET /api/v1/sessions/<id>
   FlowReply get(const std::string& session_id);
   // POST /api/v1/sessions/<id>/answers {"step", "answers"}; a repeated
-  // Idempotency-Key gets the first reply again instead of acting twice.
+  // Idempotency-Key gets the first reply again instead of acting twice, and
+  // 422 if it comes with a different request.
   FlowReply answer(const std::string& session_id, const nlohmann::json& body, const std::string& idempotency_key);
   // POST /api/v1/sessions/<id>/back {"step"}
   FlowReply back(const std::string& session_id, const nlohmann::json& body);
@@ -97,7 +98,9 @@ class FlowService {
   std::optional<Loaded> load(const std::string& session_id, FlowReply& error);
   FlowReply run_actions(Loaded& loaded, flow::Advance advance);
   FlowReply reply(const Loaded& loaded, int status = 200) const;
-  FlowReply save(Loaded& loaded, const std::string& reply_key);
+  // Stores the session; with a reply key, remembers the reply and the
+  // fingerprint of the request it answered.
+  FlowReply save(Loaded& loaded, const std::string& reply_key, const std::string& fingerprint);
 
   FlowSet check(std::map<std::string, VersionedFlow> flows) const;
 
