@@ -18,6 +18,7 @@
 #include "core/content/manifest.h"
 #include "core/escalation/business_hours.h"
 #include "native_server/base/clock.h"
+#include "native_server/base/crypto.h"
 #include "native_server/base/files.h"
 #include "native_server/base/local_time.h"
 #include "native_server/base/log.h"
@@ -30,6 +31,7 @@
 #include "native_server/flows/flow_service.h"
 #include "native_server/flows/webhook_connector.h"
 #include "native_server/http/router.h"
+#include "native_server/identity/identity_verifier.h"
 #include "native_server/http/static_assets.h"
 #include "native_server/reports/reports.h"
 #include "native_server/routes/services.h"
@@ -128,6 +130,7 @@ struct App::Impl {
 
   std::unique_ptr<Store> store;
   std::shared_ptr<DemoBackOffice> demo;
+  std::unique_ptr<IdentityVerifier> identity;
   Connectors connectors;
   std::shared_ptr<WebhookConnector> webhooks;  // declared before `delivery`, which uses it, so it outlives it
   std::unique_ptr<EventDelivery> delivery;     // hand-off events to a helpdesk, when configured
@@ -305,6 +308,13 @@ struct App::Impl {
       for (const char* email : {"agent@brightloop.example", "editor@brightloop.example"})
         if (staff->remove(email)) notices.push_back(std::string("removed the demo login ") + email + " (this server runs without --demo)");
     }
+    identity = std::make_unique<IdentityVerifier>(IdentityVerifier::from_environment());
+    if (!identity->enabled() && config.demo) {
+      // The demo site signs its customer itself; a real host site shares a secret set in the environment.
+      identity = std::make_unique<IdentityVerifier>(std::vector<std::string>{random_hex(32)});
+      notices.push_back("identity: the demo signs its customer with a random secret of this run; set FIRSTFIX_IDENTITY_SECRET "
+                        "(the same on every server) so a host site can sign its customers");
+    }
     ConnectorsConfig connectors_config;
     if (!config.connectors_file.empty()) {
       connectors_config = load_connectors_config(config.connectors_file);
@@ -315,14 +325,14 @@ struct App::Impl {
       // "today" in the help center's time zone, as published now.
       const auto t = local_time(now_ms, content()->manifest["site"].value("timezone", "UTC"));
       return t ? t->date : local_time(now_ms, "UTC")->date;
-    });
+    }, identity.get());
     for (const auto& [id, why] : flows->flows()->off) notices.push_back("flow '" + id + "' is off: " + why);
     if (!connectors_config.handoff_endpoint.empty())
       delivery = std::make_unique<EventDelivery>(*store, *webhooks, connectors_config.handoff_endpoint, connectors_config.handoff_backoff);
     chat_bus = is_sqlite_database(config.database) ? in_process_chat_bus() : postgres_chat_bus(config.database);
     chat = std::make_unique<ChatService>(
         *store, *chat_bus, [this](const std::string& cookie) { return staff->session(cookie); }, flow_pool,
-        [this](const std::string& id) { return flows->handoff(id); }, limiters.at("messages"));
+        [this](const std::string& id) { return flows->handoff(id); }, limiters.at("messages"), Clock{}, identity.get());
     chat->on_event([this](const std::string& kind, const std::string& key, const nlohmann::json& payload) {
       if (!delivery) return;
       store->enqueue_event({0, kind, key, payload, 0, 0, 0, ""});
@@ -360,7 +370,7 @@ struct App::Impl {
     options.limits = limiters;
     router = std::make_unique<Router>(std::move(options));
     const Services services{[this] { return content(); }, [](const Content& c) -> search::Searcher& { return searcher(c); },
-                            *flows, *chat, *staff, *reports, demo.get(), widget_file("console.js"), widget_file("reports.js"),
+                            *flows, *chat, *staff, *reports, demo.get(), *identity, widget_file("console.js"), widget_file("reports.js"),
                             config.public_url.starts_with("https://")};
     add_search_routes(*router, services);
     add_site_routes(*router, services);

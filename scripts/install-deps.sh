@@ -10,6 +10,7 @@ packages=(
   libxapian-dev libicu-dev icu-devtools nlohmann-json3-dev doctest-dev
   libboost1.81-dev libcli11-dev libyaml-cpp-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev
   libsqlite3-dev libsqlitecpp-dev libssl-dev libsodium-dev libexiv2-dev libspdlog-dev sqlite3 wrk
+  libjwt-dev  # verified identity: the host site's signed JWTs (HS256)
   libpq-dev postgresql-15  # the PostgreSQL stores; the tests start a throwaway cluster (pg_virtualenv)
   systemd curl gettext-base  # the deployment test: systemd-analyze verify, /healthz, envsubst
   haproxy openssl  # the three-server end-to-end run: a load balancer with TLS in front, on loopback

@@ -1,5 +1,9 @@
 // TypeScript declarations for the firstfix widget API.
-export interface FirstfixUser { id?: string; email?: string; name?: string; [key: string]: unknown }
+/** The customer signed in on the host site. Flows that require a known customer need a signature the
+ *  host site's back end makes with a secret it shares with the firstfix server: `token`, a JWT (HS256;
+ *  sub, email, name, exp), or `user_hash`, the hex HMAC-SHA256 of `id` (which verifies the id only).
+ *  Without one, id, email and name are a claim: shown to agents as such, never used by a flow. */
+export interface FirstfixUser { id?: string; email?: string; name?: string; user_hash?: string; token?: string }
 export interface SearchEvent {
   query: string; results: string[]; corrected: string | null; engine: 'wasm' | 'server';
   latency_ms: number;  // from the keystroke to the results on screen

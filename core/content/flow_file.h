@@ -18,6 +18,7 @@ struct FlowFile {
   std::string category;              // one of the articles' categories, or empty
   std::vector<std::string> intents;  // customer phrasings, searchable
   std::vector<std::string> pages;    // URL patterns where the widget suggests it
+  bool requires_identity = false;    // runs only for a customer the host site signed
   std::string json;                   // the file's text, as written
 };
 

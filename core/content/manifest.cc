@@ -37,7 +37,8 @@ nlohmann::json make_manifest(const HelpCenter& hc, uint64_t index_bytes, const s
   nlohmann::json flows = nlohmann::json::array();
   for (const auto& f : hc.flows) {
     flows.push_back({{"id", f.id}, {"title", f.title}, {"locale", f.locale}, {"category", f.category}, {"intents", f.intents},
-                     {"url", flow_url(f.id)}, {"file", flow_json_path(f.id)}, {"hash", content_hash(f.json)}, {"pages", f.pages}});
+                     {"url", flow_url(f.id)}, {"file", flow_json_path(f.id)}, {"hash", content_hash(f.json)}, {"pages", f.pages},
+                     {"requires_identity", f.requires_identity}});
     ++locales[f.locale];
   }
   nlohmann::json cats = nlohmann::json::object();

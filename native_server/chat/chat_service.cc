@@ -54,6 +54,7 @@ struct ChatService::Impl {
   std::shared_ptr<RateLimiter> sends;
   asio::thread_pool& pool;
   std::function<std::optional<json>(const std::string&)> describe_flow;
+  const IdentityVerifier* identity = nullptr;
   std::function<std::int64_t()> now;
   ChatService::EventSink events;
   std::function<std::string()> closed_now = [] { return std::string(); };
@@ -152,7 +153,6 @@ struct ChatService::Impl {
   // comes with "subscribe"), so a long queue stays a small message.
   static json queue_item(const ChatConversation& c) {
     const json& p = c.packet;
-    const json& claimed = p["customer"]["claimed"];
     std::string first_search;
     for (const auto& e : p["trail"])
       if (e["type"] == "search") {
@@ -160,9 +160,8 @@ struct ChatService::Impl {
         break;
       }
     return {{"conversation", c.id}, {"state", c.state}, {"locale", c.locale}, {"waiting_since", c.created_ms},
-            {"who", claimed.is_object() && !claimed.value("name", "").empty() ? claimed.value("name", "")
-                    : claimed.is_object() && !claimed.value("email", "").empty() ? claimed.value("email", "")
-                                                                                  : p["customer"]["anonymous_id"].get<std::string>()},
+            {"who", customer_label(p, p["customer"]["anonymous_id"].get<std::string>())},
+            {"verified", p["customer"].value("verified", json()).is_object()},
             {"trigger", p["trigger"]}, {"failures", p["failures"].size()}, {"first_search", first_search}, {"page", p["page"]}};
   }
 
@@ -317,16 +316,16 @@ struct ChatService::Impl {
   }
 
   static std::string customer_name(const ChatConversation& c) {
-    const json& claimed = c.packet["customer"]["claimed"];
-    return claimed.is_object() && !claimed.value("name", "").empty() ? claimed.value("name", "") : "Customer";
+    return customer_label(c.packet, "Customer");
   }
 
 };
 
 ChatService::ChatService(ChatStore& store, ChatBus& bus, StaffLookup staff_session, asio::thread_pool& pool,
                          std::function<std::optional<json>(const std::string&)> describe_flow, std::shared_ptr<RateLimiter> message_limit,
-                         Clock now_ms)
+                         Clock now_ms, const IdentityVerifier* identity)
     : impl_(std::make_unique<Impl>(store, bus, std::move(staff_session), pool, std::move(describe_flow), std::move(now_ms))) {
+  impl_->identity = identity;
   impl_->sends = message_limit ? std::move(message_limit) : std::make_shared<RateLimiter>(120, 20);
   bus.subscribe([im = impl_.get()](const ChatSignal& s) { im->on_signal(s); });
 }
@@ -354,7 +353,7 @@ ChatReply ChatService::open(const json& body, const std::string& user_agent) {
   auto& im = *impl_;
   json packet;
   try {
-    packet = handoff_packet(body, user_agent, im.describe_flow);
+    packet = handoff_packet(body, user_agent, im.describe_flow, im.identity);
   } catch (const std::invalid_argument& e) {
     return error(400, e.what());
   }

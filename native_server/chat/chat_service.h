@@ -23,6 +23,7 @@
 #include <string>
 
 #include "native_server/base/clock.h"
+#include "native_server/identity/identity_verifier.h"
 #include "native_server/chat/chat_bus.h"
 #include "native_server/http/rate_limit.h"
 #include "native_server/http/router.h"
@@ -46,9 +47,10 @@ class ChatService {
   // `describe_flow` gives a flow session as the agent should see it (redacted);
   // `message_limit` counts chat messages per client (default: 120 a minute, 20 at once).
   // `bus` carries what happens to every server (this one included).
+  // `identity` verifies a customer the page signed (none: every signature is refused, and the chat opens anyway).
   ChatService(ChatStore& store, ChatBus& bus, StaffLookup staff_session, boost::asio::thread_pool& pool,
               std::function<std::optional<nlohmann::json>(const std::string& session_id)> describe_flow,
-              std::shared_ptr<RateLimiter> message_limit = nullptr, Clock now_ms = {});
+              std::shared_ptr<RateLimiter> message_limit = nullptr, Clock now_ms = {}, const IdentityVerifier* identity = nullptr);
   ~ChatService();
 
   // POST /api/v1/chat/conversations: the hand-off packet in, {conversation, key, state, queue_position} out.

@@ -14,7 +14,7 @@ namespace {
 constexpr size_t kMaxTrail = 200;  // entries in a hand-off trail
 }  // namespace
 
-json handoff_packet(const json& body, const std::string& user_agent, const FlowDescriber& describe_flow) {
+json handoff_packet(const json& body, const std::string& user_agent, const FlowDescriber& describe_flow, const IdentityVerifier* identity) {
   if (!body.is_object()) throw std::invalid_argument("the body must be a JSON object");
   for (const auto& [key, value] : body.items())
     if (key != "locale" && key != "page" && key != "customer" && key != "trigger" && key != "trail" && key != "failures")
@@ -23,12 +23,21 @@ json handoff_packet(const json& body, const std::string& user_agent, const FlowD
   const std::string trigger = text_field(body, "trigger", 32, false);
   if (!trigger.empty() && trigger != "failures" && trigger != "request" && trigger != "frustration" && trigger != "contact")
     throw std::invalid_argument("field 'trigger' must be failures, request, frustration or contact");
-  json customer = nullptr;
+  json customer = {{"verified", nullptr}, {"claimed", nullptr}};
   if (auto c = body.find("customer"); c != body.end() && !c->is_null()) {
     if (!c->is_object()) throw std::invalid_argument("field 'customer' must be an object like {\"id\", \"email\", \"name\"}");
-    customer = json::object();
-    for (const char* k : {"id", "email", "name"}) customer[k] = text_field(*c, k, 200, false);
+    static const IdentityVerifier kNone;
+    Identity checked;
+    try {
+      checked = (identity ? *identity : kNone).check(*c);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("field 'customer': ") + e.what());
+    }
+    customer["verified"] = checked.verified;
+    customer["claimed"] = checked.claimed;
+    if (!checked.problem.empty()) customer["signature_problem"] = checked.problem;
   }
+  customer["anonymous_id"] = "anon_" + random_hex(8);
   json failures = json::array();
   if (auto f = body.find("failures"); f != body.end()) {
     if (!f->is_array() || f->size() > 50) throw std::invalid_argument("field 'failures' must be a list of at most 50 reasons");
@@ -70,7 +79,7 @@ json handoff_packet(const json& body, const std::string& user_agent, const FlowD
     }
   }
   const bool mobile = user_agent.find("Mobi") != std::string::npos;
-  return {{"customer", {{"claimed", customer}, {"anonymous_id", "anon_" + random_hex(8)}}},
+  return {{"customer", customer},
           {"page", text_field(body, "page", 2000, false)},
           {"locale", locale},
           {"device", mobile ? "mobile" : "desktop"},
@@ -78,6 +87,14 @@ json handoff_packet(const json& body, const std::string& user_agent, const FlowD
           {"trigger", trigger.empty() ? "contact" : trigger},
           {"failures", failures},
           {"trail", trail}};
+}
+
+std::string customer_label(const json& packet, const std::string& fallback) {
+  const json& c = packet["customer"];
+  for (const char* who : {"verified", "claimed"})
+    for (const char* key : {"name", "email"})
+      if (c.contains(who) && c[who].is_object() && !c[who].value(key, "").empty()) return c[who].value(key, "");
+  return fallback;
 }
 
 }  // namespace firstfix::server

@@ -56,7 +56,14 @@ const std::vector<std::string> kMigrations = {
        CREATE TABLE processed (
          key TEXT PRIMARY KEY, operation TEXT NOT NULL, outcome TEXT NOT NULL, data TEXT NOT NULL, at_ms INTEGER NOT NULL);)",
     "ALTER TABLE returns ADD COLUMN photo TEXT;",  // an upload id: the photo of a fault
+    // What the card was charged, when it differs from the order's total (a billing error), and credits given back.
+    R"(ALTER TABLE orders ADD COLUMN charged_cents INTEGER;
+       CREATE TABLE credits (
+         id TEXT PRIMARY KEY, order_id TEXT NOT NULL UNIQUE REFERENCES orders(id), cents INTEGER NOT NULL, created_on TEXT NOT NULL);)",
 };
+
+// Instant refunds of an overcharge are capped by policy; above it, a person reviews the rest.
+constexpr std::int64_t kInstantRefundCapCents = 5000;
 
 // Days since 1970-01-01 <-> "YYYY-MM-DD".
 std::string iso_date(std::int64_t day) {
@@ -153,7 +160,11 @@ struct DemoBackOffice::Impl {
                   {"pause_subscription", &Impl::pause_subscription},
                   {"skip_month", &Impl::skip_month},
                   {"cancel_subscription", &Impl::cancel_subscription},
-                  {"change_delivery_address", &Impl::change_delivery_address}};
+                  {"change_delivery_address", &Impl::change_delivery_address},
+                  {"account_subscription", &Impl::account_subscription},
+                  {"change_plan", &Impl::change_plan},
+                  {"order_charge", &Impl::order_charge},
+                  {"refund_overcharge", &Impl::refund_overcharge}};
     if (db.execAndGet("SELECT count(*) FROM customers").getInt() == 0) seed();
   }
 
@@ -194,7 +205,8 @@ struct DemoBackOffice::Impl {
              Order{"BL-10425", "C-1003", "shipped", -1, kNone, "Correos", "CX20019554ES", 3, "Termostato Brightloop T2", "blanco", 19900, "Calle Mayor 8", "Madrid", "28013", "ES"},
              Order{"BL-10426", "C-1004", "processing", 0, kNone, nullptr, nullptr, 5, "Smart Plug (2-pack)", "white", 2900, "88 King Street", "Manchester", "M2 4WU", "GB"},
              Order{"BL-10427", "C-1003", "delivered", -6, -3, "Correos", "CX20011873ES", kNone, "Cámara interior C1", "negro", 6900, "Calle Mayor 8", "Madrid", "28013", "ES"}}) {
-      SQLite::Statement q(db, "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      SQLite::Statement q(db, "INSERT INTO orders (id, customer_id, status, placed_on, delivered_on, carrier, tracking, eta, item, variant, "
+                              "total_cents, ship_line1, ship_city, ship_postcode, ship_country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       q.bind(1, o.id); q.bind(2, o.customer); q.bind(3, o.status); q.bind(4, d(o.placed));
       if (o.delivered != kNone) q.bind(5, d(o.delivered)); else q.bind(5);
       if (o.carrier) q.bind(6, o.carrier); else q.bind(6);
@@ -204,6 +216,9 @@ struct DemoBackOffice::Impl {
       q.bind(12, o.line1); q.bind(13, o.city); q.bind(14, o.postcode); q.bind(15, o.country);
       q.exec();
     }
+    // Two billing errors: one under the instant-refund cap, one over it.
+    db.exec("UPDATE orders SET charged_cents = total_cents + 2500 WHERE id = 'BL-10421'");
+    db.exec("UPDATE orders SET charged_cents = total_cents + 9000 WHERE id = 'BL-10424'");
     struct Appointment { const char *id, *customer, *service, *location; std::string date; const char* time; };
     for (const Appointment& a : {Appointment{"AP-2001", "C-1001", "Thermostat installation", "Lisbon", weekday_after(3), "10:00"},
                                  Appointment{"AP-2002", "C-1002", "Camera installation", "Leeds", weekday_after(7), "14:00"},
@@ -567,6 +582,76 @@ struct DemoBackOffice::Impl {
     return {"changed", {{"address", address}}};
   }
 
+  // --- a customer the host site vouched for: the flow passes the verified id, no code needed ---
+
+  std::optional<std::string> active_subscription(const std::string& customer) {
+    SQLite::Statement q(db, "SELECT id FROM subscriptions WHERE customer_id = ? AND status <> 'cancelled' ORDER BY id LIMIT 1");
+    q.bind(1, customer);
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
+  }
+
+  ActionResult account_subscription(const json& in) {
+    auto id = active_subscription(text(in, "customer"));
+    if (!id) return {"none", {}};
+    return {"found", subscription_data(*id)};
+  }
+
+  ActionResult change_plan(const json& in) {
+    const std::string customer = text(in, "customer"), plan = text(in, "plan");
+    static const std::map<std::string, std::string> plans = {{"monthly", "Brightloop Plus monthly"}, {"annual", "Brightloop Plus annual"}};
+    auto name = plans.find(plan);
+    if (name == plans.end()) throw ConnectorError("input 'plan' must be monthly or annual");
+    auto id = active_subscription(customer);
+    if (!id) return {"none", {}};
+    json data = subscription_data(*id);
+    if (data["plan"] == name->second) return {"same_plan", data};
+    SQLite::Statement q(db, "UPDATE subscriptions SET plan = ? WHERE id = ?");
+    q.bind(1, name->second); q.bind(2, *id);
+    q.exec();
+    data = subscription_data(*id);
+    SQLite::Statement email(db, "SELECT email FROM customers WHERE id = ?");
+    email.bind(1, customer);
+    if (email.executeStep())
+      send_mail(email.getColumn(0).getString(), "Your plan is now " + name->second,
+                "From your next renewal on " + data["next_renewal"].get<std::string>() + " you are on " + name->second + ".");
+    return {"changed", data};
+  }
+
+  // --- billing errors: what an order cost and what the card was charged, in euros (numbers a flow can compute with) ---
+
+  ActionResult order_charge(const json& in) {
+    const std::string order = text(in, "order"), email = text(in, "email");
+    if (!order_matches(order, email)) return {"not_found", {}};
+    SQLite::Statement q(db, "SELECT o.item, o.total_cents, coalesce(o.charged_cents, o.total_cents), c.id FROM orders o "
+                            "LEFT JOIN credits c ON c.order_id = o.id WHERE o.id = ?");
+    q.bind(1, order);
+    q.executeStep();
+    if (!q.getColumn(3).isNull()) return {"already_refunded", {{"credit", q.getColumn(3).getString()}}};
+    return {"found", {{"item", q.getColumn(0).getString()}, {"expected", q.getColumn(1).getInt64() / 100.0},
+                      {"charged", q.getColumn(2).getInt64() / 100.0}}};
+  }
+
+  // Never trusts the amount it is given: at most the overcharge, and at most the cap.
+  ActionResult refund_overcharge(const json& in) {
+    const std::string order = text(in, "order"), email = text(in, "email");
+    auto charge = order_charge(in);
+    if (charge.outcome != "found") return charge;
+    const auto amount = in.find("amount");
+    if (amount == in.end() || !amount->is_number()) throw ConnectorError("input 'amount' must be a number (euros)");
+    const std::int64_t cents = static_cast<std::int64_t>(std::llround(amount->get<double>() * 100));
+    const std::int64_t over = std::llround((charge.data["charged"].get<double>() - charge.data["expected"].get<double>()) * 100);
+    const std::int64_t allowed = std::min(over, kInstantRefundCapCents);
+    if (cents <= 0 || cents > allowed) return {"refused", {{"max", allowed / 100.0}}};
+    const std::string credit = "CR-" + order.substr(3);
+    SQLite::Statement q(db, "INSERT INTO credits VALUES (?, ?, ?, ?)");
+    q.bind(1, credit); q.bind(2, order); q.bind(3, cents); q.bind(4, iso_date(today()));
+    q.exec();
+    send_mail(lower(email), "Refund " + credit + " for order " + order,
+              money(cents) + " is on its way back to your card: the difference between what we charged and what the order cost.");
+    return {"refunded", {{"credit", credit}, {"amount", cents / 100.0}}};
+  }
+
   json query_rows(const std::string& sql) {
     SQLite::Statement q(db, sql);
     json rows = json::array();
@@ -616,6 +701,11 @@ const flow::ConnectorCatalog& DemoBackOffice::catalog() {
     ops["demo.skip_month"].outcomes = {{"not_verified", {}}, {"none", {}}, {"skipped", subscription}};
     ops["demo.cancel_subscription"].outcomes = {{"not_verified", {}}, {"none", {}}, {"cancelled", subscription}};
     ops["demo.change_delivery_address"].outcomes = {{"not_found", {}}, {"already_shipped", {"status"}}, {"changed", {"address"}}};
+    ops["demo.account_subscription"].outcomes = {{"none", {}}, {"found", subscription}};
+    ops["demo.change_plan"].outcomes = {{"none", {}}, {"same_plan", subscription}, {"changed", subscription}};
+    ops["demo.order_charge"].outcomes = {{"not_found", {}}, {"already_refunded", {"credit"}}, {"found", {"item", "expected", "charged"}}};
+    ops["demo.refund_overcharge"].outcomes = {{"not_found", {}}, {"already_refunded", {"credit"}}, {"refused", {"max"}},
+                                              {"refunded", {"credit", "amount"}}};
     return out;
   }();
   return c;

@@ -75,8 +75,9 @@ struct FlowService::Loaded {
 };
 
 FlowService::FlowService(std::map<std::string, VersionedFlow> flows, FlowStore& store, const Connectors& connectors,
-                         std::function<std::int64_t()> now_ms, std::function<std::string(std::int64_t)> today)
-    : store_(store), connectors_(connectors), now_ms_(or_system_clock(std::move(now_ms))), today_(std::move(today)) {
+                         std::function<std::int64_t()> now_ms, std::function<std::string(std::int64_t)> today,
+                         const IdentityVerifier* identity)
+    : store_(store), connectors_(connectors), now_ms_(or_system_clock(std::move(now_ms))), today_(std::move(today)), identity_(identity) {
   if (!today_) today_ = [](std::int64_t at_ms) { return local_time(at_ms, "UTC")->date; };
   publish(std::move(flows));
 }
@@ -117,7 +118,7 @@ json FlowService::list(const std::string& locale) const {
   json out = json::array();
   for (const auto& [id, versioned] : flows()->flows)
     if (const flow::Flow& f = versioned->flow; locale.empty() || f.locale == locale)
-      out.push_back({{"id", id}, {"title", f.title}, {"locale", f.locale}, {"intents", f.intents}});
+      out.push_back({{"id", id}, {"title", f.title}, {"locale", f.locale}, {"intents", f.intents}, {"requires_identity", f.requires_identity()}});
   return out;
 }
 
@@ -140,6 +141,7 @@ FlowReply FlowService::reply(const Loaded& l, int status) const {
              {"done_state", l.session.done_state},
              {"failures", l.session.failures()},
              {"failure_reasons", l.session.failure_reasons},
+             {"identified", l.session.identity.is_object()},  // by a signature the server verified
              {"today", today}}},  // the help center's date: the widget's instant checks use it
            {"step", step},
            {"notices", l.notices}}};
@@ -244,12 +246,25 @@ FlowReply FlowService::start(const std::string& flow_id, const json& body) {
   if (f == published->flows.end()) return error(404, "no flow with id '" + flow_id + "'");
   if (!body.is_object()) return error(400, "the body must be a JSON object");
   for (const auto& [key, value] : body.items())
-    if (key != "context") return error(400, "unknown field '" + key + "' (expected context)");
+    if (key != "context" && key != "identity") return error(400, "unknown field '" + key + "' (expected context, identity)");
   const json context = body.value("context", json::object());
   if (!context.is_object() || context.size() > 10) return error(400, "field 'context' must be a JSON object, like {\"page\": \"/orders\"}");
   for (const auto& [key, value] : context.items())
     if (!value.is_string() || value.get_ref<const std::string&>().size() > 2000)
       return error(400, "field 'context." + key + "' must be text of at most 2000 bytes");
+  // Only what the host site signed: a browser's claim proves nothing.
+  json verified;
+  if (auto given = body.find("identity"); given != body.end() && !given->is_null()) {
+    static const IdentityVerifier kNone;
+    Identity checked;
+    try {
+      checked = (identity_ ? *identity_ : kNone).check(*given);
+    } catch (const std::invalid_argument& e) {
+      return error(400, e.what());
+    }
+    if (!checked.problem.empty()) return error(401, "the customer's identity was refused: " + checked.problem);
+    verified = checked.verified;
+  }
   Loaded l;
   l.version = f->second;
   l.flow = &l.version->flow;
@@ -258,11 +273,11 @@ FlowReply FlowService::start(const std::string& flow_id, const json& body) {
   l.stored.flow_version = l.version->version;
   flow::Advance a;
   try {
-    // Identity claimed by a browser proves nothing: flows that need a
-    // signed-in customer wait for verified identity (not yet offered).
-    a = flow::start(*l.flow, l.session, today_(now_ms_()));
-  } catch (const std::invalid_argument& e) {
-    return error(403, e.what());
+    a = flow::start(*l.flow, l.session, today_(now_ms_()), verified);
+  } catch (const std::invalid_argument&) {
+    return error(403, "the flow '" + flow_id + "' is for customers signed in on the site: " +
+                          (identity_ && identity_->enabled() ? std::string("sign in first, then start it again")
+                                                             : std::string("this server does not verify identities (FIRSTFIX_IDENTITY_SECRET is not set)")));
   }
   // Actions at the start run before the session is stored: a start that
   // fails leaves nothing behind.

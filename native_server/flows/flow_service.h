@@ -17,6 +17,7 @@
 #include "core/flow/engine.h"
 #include "core/flow/flow.h"
 #include "native_server/flows/connector.h"
+#include "native_server/identity/identity_verifier.h"
 #include "native_server/storage/store.h"
 
 namespace firstfix::server {
@@ -54,8 +55,10 @@ class FlowService {
  public:
   // `flows` from the compiled content; `now_ms` is the clock; `today` names
   // the date at a time in the help center's time zone (UTC when not given).
+  // `identity` verifies the customers host sites vouch for (none: no flow that requires one can start).
   FlowService(std::map<std::string, VersionedFlow> flows, FlowStore& store, const Connectors& connectors,
-              std::function<std::int64_t()> now_ms = {}, std::function<std::string(std::int64_t)> today = {});
+              std::function<std::int64_t()> now_ms = {}, std::function<std::string(std::int64_t)> today = {},
+              const IdentityVerifier* identity = nullptr);
 
   // A new content version's flows: new sessions start on them; sessions
   // started before go on with the version they started on (kept here for
@@ -64,7 +67,9 @@ class FlowService {
 
   // GET /api/v1/flows[?locale=]: [{id, title, locale, intents}]
   nlohmann::json list(const std::string& locale) const;
-  // POST /api/v1/flows/<id>/sessions
+  // POST /api/v1/flows/<id>/sessions {"context", "identity"}: a signed
+  // identity is verified (401 with the reason if it does not verify); a
+  // flow that requires an identified customer needs one (403).
   FlowReply start(const std::string& flow_id, const nlohmann::json& body);
   // GET /api/v1/sessions/<id>
   FlowReply get(const std::string& session_id);
@@ -111,6 +116,7 @@ class FlowService {
   const Connectors& connectors_;
   std::function<std::int64_t()> now_ms_;
   std::function<std::string(std::int64_t)> today_;
+  const IdentityVerifier* identity_;
 };
 
 // The flows of a compiled help center (dist/manifest.json + dist/flows/).

@@ -12,6 +12,7 @@
 
 #include "core/search/searcher.h"
 #include "native_server/http/router.h"
+#include "native_server/identity/identity_verifier.h"
 #include "native_server/site/pages.h"
 
 namespace firstfix::server {
@@ -44,6 +45,7 @@ struct Services {
   StaffService& staff;
   Reports& reports;
   DemoBackOffice* demo = nullptr;                            // only with --demo
+  const IdentityVerifier& identity;                          // the demo site signs its customer with it
   std::string console_url, reports_url;                      // the staff pages' scripts
   bool secure_cookies = false;                               // served over HTTPS (--public-url https://...)
 };

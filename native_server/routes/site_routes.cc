@@ -95,10 +95,28 @@ void add_site_routes(Router& router, const Services& s) {
     router.add({.method = http::verb::get, .path = path, .operation_id = "reportsPage",
                 .handler = [s](Call& c) { return html(c.req, http::status::ok, reports_page(s.content()->site, s.reports_url), true); }});
 
-  if (s.demo)
-    router.add({.method = http::verb::get, .path = "/demo/outbox", .operation_id = "demoOutboxPage",
-                .handler = [s](Call& c) { return html(c.req, http::status::ok, outbox_page(s.content()->site, s.demo->outbox(50))); },
-                .runs = Runs::flows});
+  if (!s.demo) return;
+  router.add({.method = http::verb::get, .path = "/demo/outbox", .operation_id = "demoOutboxPage",
+              .handler = [s](Call& c) { return html(c.req, http::status::ok, outbox_page(s.content()->site, s.demo->outbox(50))); },
+              .runs = Runs::flows});
+  // The demo customer, signed in: the demo site is its own host site, and
+  // signs with the server's secret as a host site's back end would.
+  static const nlohmann::json kDemoCustomer = {{"id", "C-1001"}, {"email", "ana@example.com"}, {"name", "Ana Lima"}};
+  router.add({.method = http::verb::get, .path = "/demo/account", .operation_id = "demoAccountPage",
+              .handler = [s](Call& c) { return html(c.req, http::status::ok, account_page(s.content()->site, kDemoCustomer)); }});
+  router.add({.method = http::verb::get, .path = "/demo/account.js", .operation_id = "demoAccountScript",
+              .handler = [](Call& c) {
+                auto res = make_response(c.req, http::status::ok, "text/javascript; charset=utf-8", account_script());
+                res.set(http::field::cache_control, "no-cache");
+                return res;
+              }});
+  router.add({.method = http::verb::get, .path = "/demo/identity", .operation_id = "demoIdentityToken",
+              .handler = [s](Call& c) {
+                auto res = make_response(c.req, http::status::ok, "application/json",
+                                         nlohmann::json{{"token", s.identity.sign(kDemoCustomer, std::chrono::minutes(30))}}.dump());
+                res.set(http::field::cache_control, "no-store");
+                return res;
+              }});
 }
 
 }  // namespace firstfix::server

@@ -153,6 +153,30 @@ std::string outbox_page(const SiteContext& site, const nlohmann::json& messages)
   return layout(site, site.manifest["site"]["default_locale"].get<std::string>(), "Demo inbox", body);
 }
 
+std::string account_page(const SiteContext& site, const nlohmann::json& customer) {
+  const std::string locale = site.manifest["site"]["default_locale"].get<std::string>();
+  std::string tasks;
+  for (const auto& f : site.manifest["flows"])
+    if (f["locale"] == locale && f.value("requires_identity", false))
+      tasks += "<li><button type=\"button\" class=\"task\" data-firstfix-flow=\"" + escape_html(f["id"].get<std::string>()) + "\">" +
+               escape_html(f["title"].get<std::string>()) + "</button></li>";
+  const std::string body =
+      "<h1>Your account</h1>\n<p class=\"signed-in\">Signed in as <strong>" + escape_html(customer.value("name", "")) + "</strong> (" +
+      escape_html(customer.value("email", "")) + "). This page vouches for you to the help widget with a signed token, "
+      "so what needs a known customer runs without a one-time code.</p>\n"
+      "<section class=\"tasks\"><h2>Get it done now</h2><ul>" + tasks + "</ul></section>\n"
+      "<script src=\"/demo/account.js\"></script>\n";
+  return layout(site, locale, "Your account", body);
+}
+
+std::string account_script() {
+  // What a host site's page does with the token its back end signed.
+  return "window.firstfix = window.firstfix || function () { (firstfix.q = firstfix.q || []).push(arguments); };\n"
+         "fetch('/demo/identity', { credentials: 'same-origin' }).then((r) => r.json())\n"
+         "  .then(({ token }) => firstfix('identify', { token }))\n"
+         "  .catch((e) => console.error('demo sign-in failed', e));\n";
+}
+
 std::string not_found_page(const SiteContext& site) {
   return layout(site, site.manifest["site"]["default_locale"].get<std::string>(), "Page not found",
                 "<h1>Page not found</h1><p><a href=\"/\">Back to the help center</a></p>");

@@ -29,6 +29,11 @@ std::string flow_page(const SiteContext& site, const flow::Flow& flow);
 // The reports for content editors (the page's script draws everything from /api/v1/reports).
 std::string reports_page(const SiteContext& site, const std::string& script_url);
 std::string agent_console_page(const SiteContext& site, const std::string& script_url);
+// The demo's signed-in account page: the customer the demo site vouches for,
+// and the flows that need one. Its script (account_script) asks the server
+// for the signed token a real host site's back end would put in the page.
+std::string account_page(const SiteContext& site, const nlohmann::json& customer);
+std::string account_script();
 // The demo back office's sent email (DemoBackOffice::outbox).
 std::string outbox_page(const SiteContext& site, const nlohmann::json& messages);
 std::string site_stylesheet();

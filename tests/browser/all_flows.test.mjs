@@ -52,6 +52,11 @@ const scripts = [
     ['Confirm the new address', {}, null, 'Yes, deliver there']],
     done: 'Address changed', says: /22 Park Row/,
     check: () => assert.deepEqual(api.backOffice("SELECT ship_line1 FROM orders WHERE id = 'BL-10423'"), [{ ship_line1: '22 Park Row' }]) },
+  { flow: 'overcharge-refund', steps: [
+    ['Which order?', { 'Order number': 'BL-10421', 'Email used for the order': 'ana@example.com' }, null, 'Continue'],
+    ['Refund €25?', {}, null, 'Yes, refund it']],
+    done: 'Refund on its way', says: /CR-10421 of €25/,
+    check: () => assert.deepEqual(api.backOffice("SELECT cents FROM credits WHERE order_id = 'BL-10421'"), [{ cents: 2500 }]) },
   { flow: 'seguimiento-de-pedido', locale: 'es', steps: [
     ['¿Qué pedido?', { 'Número de pedido': 'BL-10425', 'Correo del pedido': 'carmen@example.com' }, null, 'Continuar']],
     done: 'En camino', says: /CX20019554ES/ },
@@ -100,3 +105,31 @@ for (const script of scripts) {
     await context.close();
   });
 }
+
+test('plan-change runs logged in on the demo account page: the page signs its customer, no email code', async () => {
+  const codes = () => api.backOffice("SELECT count(*) AS n FROM outbox WHERE to_addr = 'ana@example.com' AND subject LIKE '%verification code%'")[0].n;
+  const codesBefore = codes();
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  const signed = p.waitForResponse((r) => r.url().endsWith('/demo/identity') && r.status() === 200);
+  await p.goto(`${server.origin}/demo/account`);
+  await signed;
+  await p.waitForFunction(() => window.firstfix && window.firstfix.loaded);
+  await p.getByRole('button', { name: 'Switch between monthly and annual Plus' }).click();
+  await headingIs(p, 'Which plan would you like?');
+  assert.match(await widget(p).locator('.flow .content').innerText(), /You're on Brightloop Plus monthly/);
+  await widget(p).getByRole('radio', { name: 'annual', exact: true }).check();
+  await widget(p).getByRole('button', { name: 'Continue', exact: true }).click();
+  await headingIs(p, 'Switch to annual?');
+  await widget(p).getByRole('button', { name: 'Yes, switch', exact: true }).click();
+  await headingIs(p, 'Plan changed');
+  assert.deepEqual(api.backOffice("SELECT plan FROM subscriptions WHERE id = 'SUB-3001'"), [{ plan: 'Brightloop Plus annual' }]);
+  assert.equal(codes(), codesBefore, 'no one-time code was needed');
+  // Anyone else is told to sign in, and may still ask for a person.
+  const anonymous = await hostPage(context, server.origin, '/host/plan-change',
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body><script src="/widget.js" async></script></body></html>');
+  await anonymous.waitForFunction(() => window.firstfix && window.firstfix.loaded);
+  await anonymous.evaluate(() => window.firstfix('startFlow', 'plan-change'));
+  await widget(anonymous).getByText(/for customers signed in on the site/).waitFor();
+  await context.close();
+});

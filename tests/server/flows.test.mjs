@@ -15,7 +15,7 @@ after(async () => { await server?.stop(); });
 test('the flow list names every sample flow, filtered by locale', async () => {
   const all = (await api.call('GET', '/api/v1/flows')).body.flows.map((f) => f.id);
   assert.deepEqual(all.sort(), ['appointment-reschedule', 'billing-update', 'cambio-de-contrasena', 'delivery-address-change',
-    'order-tracking', 'password-reset', 'plus-cancellation', 'return-request', 'seguimiento-de-pedido']);
+    'order-tracking', 'overcharge-refund', 'password-reset', 'plan-change', 'plus-cancellation', 'return-request', 'seguimiento-de-pedido']);
   const es = (await api.call('GET', '/api/v1/flows?locale=es')).body.flows.map((f) => f.id);
   assert.deepEqual(es.sort(), ['cambio-de-contrasena', 'seguimiento-de-pedido']);
 });
@@ -394,4 +394,24 @@ test('a photo: checked by its bytes, stripped of metadata, kept with its session
   } finally {
     await own.stop({ keepData: false });
   }
+});
+
+test('overcharge refund: the amount is computed by the flow and capped by policy; above the cap a person reviews the rest', async () => {
+  let r = await api.start('overcharge-refund');
+  r = await api.answer(r, { order_id: 'BL-10424', email: 'ben@example.com' });
+  assert.equal(r.step.id, 'confirm');
+  assert.equal(r.step.title, 'Refund €50?');  // charged €209 for a €119 order: €90 over, €50 the instant cap
+  r = await api.answer(r, { confirm: true });
+  assert.equal(r.session.done_state, 'escalate');
+  assert.match(r.step.message_text, /The other €40 is above what we can refund instantly/);
+  assert.deepEqual(api.backOffice("SELECT cents FROM credits WHERE order_id = 'BL-10424'"), [{ cents: 5000 }]);
+  // Once refunded, the order says so; a correctly charged order is told so, unresolved.
+  r = await api.start('overcharge-refund');
+  r = await api.answer(r, { order_id: 'BL-10424', email: 'ben@example.com' });
+  assert.equal(r.step.title, 'Already refunded');
+  assert.match(r.step.message_text, /CR-10424/);
+  r = await api.start('overcharge-refund');
+  r = await api.answer(r, { order_id: 'BL-10423', email: 'ben@example.com' });
+  assert.equal(r.session.done_state, 'unresolved');
+  assert.match(r.step.message_text, /which is what it cost/);
 });

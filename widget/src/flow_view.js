@@ -12,7 +12,7 @@ export { FLOW_CSS } from './flow_view.css.js';
 
 // `storageKey`: where this tab remembers the session under way (session_keys.js).
 // `strings()`: the panel's strings; `locale()`: the current locale, for the view's own.
-export function createFlowView({ el, strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, onReply = () => {}, onNotSolved = () => {} }) {
+export function createFlowView({ el, strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, identity = () => null, onReply = () => {}, onNotSolved = () => {} }) {
   const view = el('div', { class: 'flow', hidden: true });
   let reply = null;        // the server's latest answer: {session, step, notices}
   let definition = null;   // the flow as written, for instant checks in the Worker
@@ -49,7 +49,7 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
     view.hidden = false;
     view.replaceChildren(el('p', { class: 'status', role: 'status', text: t().loading }));
     const [r] = await Promise.all([
-      call('POST', `/api/v1/flows/${encodeURIComponent(flowId)}/sessions`, { context: { page: location.pathname } }).catch(() => null),
+      call('POST', `/api/v1/flows/${encodeURIComponent(flowId)}/sessions`, { context: { page: location.pathname }, identity: identity() }).catch(() => null),
       loadDefinition(flowId),
     ]);
     if (!r || r.status !== 201) {

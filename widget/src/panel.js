@@ -21,6 +21,17 @@ const el = (tag, attrs = {}, ...children) => {
 
 const globToRegExp = (pattern) => new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
 
+// The customer as the host site described it (firstfix('identify', ...)):
+// a signed token alone, or id, email and name with the id's user_hash; the
+// server verifies the signature and marks the rest as claimed.
+function customerOf(user) {
+  if (!user) return null;
+  if (user.token) return { token: String(user.token) };
+  const c = { id: String(user.id ?? ''), email: String(user.email ?? ''), name: String(user.name ?? '') };
+  if (user.user_hash) c.user_hash = String(user.user_hash);
+  return c;
+}
+
 export function mount({ root, host, launcher, config, url, state, emit: emitPublic }) {
   const engine = new EngineClient(config, url);
   // Every search the in-page engine finishes, shown or not (a hedged search
@@ -126,6 +137,8 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
   }).catch((e) => { chatLoading = null; throw e; }));
   const flowOptions = {
     el, url, engine, emit, survey, storageKey: FLOW_KEY,
+    // Flows get only what the host site signed: a claim proves nothing to them.
+    identity: () => { const c = customerOf(state.user); return c && (c.token || c.user_hash) ? c : null; },
     onReply: (reply) => {
       if (!trail.some((e) => e.type === 'flow' && e.session === reply.session.id)) remember({ type: 'flow', session: reply.session.id });
       const seen = flowFailuresSeen.get(reply.session.id) ?? 0;
@@ -160,7 +173,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     show('chat');
     return chat.start({
       locale: state.locale, page: location.href, trigger,
-      customer: state.user ? { id: String(state.user.id ?? ''), email: String(state.user.email ?? ''), name: String(state.user.name ?? '') } : null,
+      customer: customerOf(state.user),
       failures: lastDecision?.reasons || [], trail,
     });
   }

@@ -90,11 +90,17 @@ function trailItem(e) {
 function renderConversation(m) {
   if (m.conversation !== current) return;
   const p = m.packet;
-  const claimed = p.customer.claimed;
+  const { verified, claimed } = p.customer;
+  const who = (c) => `${c.name || ''} ${c.email || ''} ${c.id ? `(${c.id})` : ''}`.replace(/\s+/g, ' ').trim();
+  const identity = [
+    verified && `${who(verified)}: verified (signed by the site, ${verified.verified_by === 'jwt' ? 'token' : 'user hash'})`,
+    claimed && who(claimed) && `${who(claimed)}: claimed by the page, not verified`,
+    p.customer.signature_problem && `signature refused: ${p.customer.signature_problem}`,
+  ].filter(Boolean).join('; ') || p.customer.anonymous_id;
   $('#context').replaceChildren(
-    el('h2', { text: claimed?.name || claimed?.email || 'Anonymous customer' }),
+    el('h2', { text: verified?.name || verified?.email || claimed?.name || claimed?.email || 'Anonymous customer' }),
     el('dl', {},
-      el('dt', { text: 'Identity' }), el('dd', { text: claimed ? `${claimed.email || ''} ${claimed.id ? `(${claimed.id})` : ''} — claimed by the page, not verified` : p.customer.anonymous_id }),
+      el('dt', { text: 'Identity' }), el('dd', { class: verified ? 'verified' : 'claimed', text: identity }),
       el('dt', { text: 'Page' }), el('dd', { text: p.page || '—' }),
       el('dt', { text: 'Locale · device' }), el('dd', { text: `${p.locale} · ${p.device}` }),
       el('dt', { text: 'Why' }), el('dd', { text: `${p.trigger}; ${p.failures.length} self-service failures` })),
