@@ -32,7 +32,7 @@ void add_flow_routes(Router& router, const Services& s) {
                 const flow::Flow& f = it->second->flow;
                 return json_response(c.req, 200,
                                      {{"id", it->first}, {"title", f.title}, {"locale", f.locale}, {"intents", f.intents},
-                                      {"definition", definition->second}},
+                                      {"requires_identity", f.requires_identity()}, {"definition", definition->second}},
                                      "public, max-age=60");
               },
               .cors = Cors::any_origin});
