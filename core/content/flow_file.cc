@@ -59,6 +59,7 @@ std::optional<FlowFile> parse_flow_file(const std::string& source, const std::st
   f.title = flow->title;
   f.locale = flow->locale;
   f.requires_identity = flow->requires_identity();
+  f.subflow = flow->subflow;
   f.category = flow->category;
   f.intents = flow->intents;
   f.pages = flow->pages;

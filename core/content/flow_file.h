@@ -19,7 +19,8 @@ struct FlowFile {
   std::vector<std::string> intents;  // customer phrasings, searchable
   std::vector<std::string> pages;    // URL patterns where the widget suggests it
   bool requires_identity = false;    // runs only for a customer the host site signed
-  std::string json;                   // the file's text, as written
+  bool subflow = false;              // only other flows call it: linked into them, not compiled on its own
+  std::string json;                   // the file's text, as written; linked (its calls inlined) once compiled
 };
 
 // `catalog`: the connectors known to the checker (their outcomes), if any.

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/escalation/business_hours.h"
+#include "core/flow/link.h"
 #include "core/render/markdown.h"
 #include "core/text/analyzer.h"
 
@@ -143,6 +144,32 @@ SiteConfig parse_site(const SourceFile& f, base::Diagnostics& out) {
 std::string article_url(const std::string& id) { return "/articles/" + id; }
 std::string flow_url(const std::string& id) { return "/flows/" + id; }
 
+namespace {
+
+// Inlines every flow's calls (core/flow/link.h) and checks the result as
+// the server will run it; sub-flows, only ever run inside their callers,
+// are not compiled on their own.
+void link_flows(HelpCenter& hc, base::Diagnostics& out, const flow::ConnectorCatalog* catalog) {
+  std::map<std::string, flow::FlowSource> sources;
+  for (const auto& f : hc.flows) sources.emplace(f.id, flow::FlowSource{f.source, f.json});
+  std::vector<FlowFile> compiled;
+  for (auto& f : hc.flows) {
+    if (f.subflow) continue;
+    auto linked = flow::link_flow(f.id, sources, out);
+    if (!linked) continue;
+    if (*linked != f.json) {
+      base::Diagnostics problems;
+      if (!flow::parse_flow(f.source, *linked, problems, catalog))
+        for (const auto& p : problems) out.push_back({f.source, 1, 1, "with its calls inlined: " + p.message});
+      f.json = std::move(*linked);
+    }
+    compiled.push_back(std::move(f));
+  }
+  hc.flows = std::move(compiled);
+}
+
+}  // namespace
+
 HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagnostics& out, const flow::ConnectorCatalog* catalog) {
   HelpCenter hc;
   std::vector<const SourceFile*> sorted;
@@ -205,6 +232,8 @@ HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagn
                                             (known.empty() ? "there are none" : "known: " + known) + ")"});
     }
   }
+
+  link_flows(hc, out, catalog);
 
   std::map<std::string, std::string> id_by_path;
   for (const auto& a : articles) id_by_path[a.source] = a.id;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "core/flow/expression.h"
@@ -107,6 +108,33 @@ Advance go(const Flow& flow, Session& session, std::string next, const std::stri
           }
         if (known < step.fields.size()) return Advance{};
         next = step.next;
+        continue;
+      }
+      case StepKind::kCall: {
+        if (step.entry.empty()) throw std::logic_error("call step '" + step.id + "' of flow '" + flow.id + "' was not linked to flow '" + step.callee + "'");
+        json input = json::object();
+        for (const auto& [name, value] : step.input) input[name] = resolve(value, session).value_or(json());
+        session.steps[step.id] = {{"input", input}};
+        next = step.entry;
+        continue;
+      }
+      case StepKind::kReturn: {
+        // The sub-flow ended: its caller reads what it returned, and goes on by its outcome.
+        json result = json::object();
+        for (const auto& [key, value] : step.result) result[key] = resolve(value, session).value_or(json());
+        json& call = session.steps[step.call];
+        call["outcome"] = step.outcome;
+        call["result"] = result;
+        if (step.done_state == DoneState::kUnresolved)
+          session.failure_reasons.push_back(step.title.empty() ? "'" + step.call + "' ended unresolved" : step.title);
+        auto it = step.outcomes.find(step.outcome);
+        if (it == step.outcomes.end()) it = step.outcomes.find(kAnyOutcome);
+        if (it == step.outcomes.end())
+          return end_for_a_person(session, "flow '" + flow.step(step.call).callee + "' ended with '" + step.outcome + "', which step '" +
+                                               step.call + "' does not handle");
+        if (it->second.failure)
+          session.failure_reasons.push_back(it->second.reason.empty() ? step.call + ": " + step.outcome : it->second.reason);
+        next = it->second.next;
         continue;
       }
       case StepKind::kAction: {
@@ -408,15 +436,45 @@ void record_not_solved(Session& session, const std::string& reason) {
   session.failure_reasons.push_back(reason.empty() ? "the customer said this did not solve the problem" : reason);
 }
 
+namespace {
+
+// Replaces every string equal to one of `secrets`, wherever it was copied
+// to (a sub-flow's result, an action's input echoed back).
+void redact_copies(json& v, const std::set<std::string>& secrets) {
+  if (v.is_string()) {
+    if (secrets.count(v.get_ref<const std::string&>())) v = kRedacted;
+  } else if (v.is_structured()) {
+    for (auto& x : v) redact_copies(x, secrets);
+  }
+}
+
+std::set<std::string> sensitive_answers(const Flow& flow, const Session& s) {
+  std::set<std::string> secrets;
+  for (const auto& [name, value] : s.answers.items())
+    if (const Field* f = flow.field(name); f && f->sensitive && value.is_string() && !value.get_ref<const std::string&>().empty())
+      secrets.insert(value.get<std::string>());
+  return secrets;
+}
+
+}  // namespace
+
+json redact_sensitive(const Flow& flow, const Session& session, json value) {
+  redact_copies(value, sensitive_answers(flow, session));
+  return value;
+}
+
 json to_json(const Flow& flow, const Session& s, bool redact) {
-  json answers = s.answers;
-  if (redact)
+  json answers = s.answers, result = s.result, steps = s.steps, vars = s.vars;
+  if (redact) {
     for (auto& [name, value] : answers.items())
       if (const Field* f = flow.field(name); f && f->sensitive) value = kRedacted;
+    const auto secrets = sensitive_answers(flow, s);
+    for (json* part : {&result, &steps, &vars}) redact_copies(*part, secrets);
+  }
   json out = {{"flow", s.flow_id},     {"step", s.step},
               {"answers", answers},    {"outcome", s.outcome},
-              {"result", s.result},    {"steps", s.steps},
-              {"vars", s.vars},        {"identity", s.identity},
+              {"result", result},      {"steps", steps},
+              {"vars", vars},          {"identity", s.identity},
               {"attempts", s.attempts}, {"history", s.history},
               {"failures", s.failure_reasons}, {"done_state", s.done_state}};
   if (!s.end_reason.empty()) out["end_reason"] = s.end_reason;

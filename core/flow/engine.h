@@ -82,4 +82,9 @@ Session session_from_json(const nlohmann::json& j);  // throws std::invalid_argu
 
 inline constexpr const char* kRedacted = "[redacted]";
 
+// `value` with every copy of a sensitive answer replaced by kRedacted: an
+// action's input for the audit log, wherever the answer travelled
+// (a sub-flow's result, a connector's echo).
+nlohmann::json redact_sensitive(const Flow& flow, const Session& session, nlohmann::json value);
+
 }  // namespace firstfix::flow

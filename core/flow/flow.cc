@@ -12,7 +12,8 @@ namespace {
 const std::map<std::string, StepKind> kKinds = {
     {"message", StepKind::kMessage}, {"ask", StepKind::kAsk},       {"confirm", StepKind::kConfirm},
     {"action", StepKind::kAction},   {"branch", StepKind::kBranch}, {"offer", StepKind::kOffer},
-    {"set", StepKind::kSet},         {"done", StepKind::kDone}};
+    {"set", StepKind::kSet},         {"call", StepKind::kCall},     {"return", StepKind::kReturn},
+    {"done", StepKind::kDone}};
 const std::map<std::string, FieldType> kTypes = {
     {"text", FieldType::kText},     {"email", FieldType::kEmail},       {"phone", FieldType::kPhone},
     {"number", FieldType::kNumber}, {"integer", FieldType::kInteger},   {"date", FieldType::kDate},
@@ -184,12 +185,13 @@ bool is_date_bound(const json& v) {
   return v.is_string() && (valid_date(v.get<std::string>()) || is_relative_date(v.get<std::string>()));
 }
 
-Field read_field(Reader& r, const json& j, const std::string& ptr) {
+Field read_field(Reader& r, const json& j, const std::string& ptr, bool linked) {
   Field f;
   r.only(j, ptr, {"name", "label", "type", "required", "pattern", "min", "max", "min_length", "max_length", "choices", "sensitive", "hint", "from"});
   f.name = r.string(j, ptr, "name", true);
   std::string why;
-  if (auto as_ref = parse_ref(f.name, why); !f.name.empty() && (!as_ref || as_ref->scope != Ref::Scope::kAnswer))
+  if (auto as_ref = parse_ref(f.name, why);
+      !f.name.empty() && (!as_ref || as_ref->scope != Ref::Scope::kAnswer || (!linked && f.name.find('/') != std::string::npos)))
     r.error(ptr + "/name", "field name '" + f.name + "' must be letters, digits, '_' and '-', and not 'outcome' or 'result'");
   f.label = r.string(j, ptr, "label", false);
   if (f.label.empty()) f.label = f.name;
@@ -276,24 +278,36 @@ Outcome read_outcome(Reader& r, const std::string& name, const json& o, const st
   return out;
 }
 
-Step read_step(Reader& r, const std::string& id, const json& j, const std::string& ptr) {
+std::map<std::string, Value> read_values(Reader& r, const json& j, const std::string& ptr, const char* what) {
+  std::map<std::string, Value> out;
+  if (!j.is_object()) {
+    r.error(ptr, std::string("'") + what + "' maps names to values: answers, results or {\"const\": ...}");
+    return out;
+  }
+  for (const auto& [name, value] : j.items()) out[name] = read_value(r, value, base::json_pointer_child(ptr, name));
+  return out;
+}
+
+// `linked`: a flow the compiler linked (return steps and ids with '/' are its own).
+Step read_step(Reader& r, const std::string& id, const json& j, const std::string& ptr, bool linked) {
   Step s;
   s.id = id;
+  if (!linked && id.find('/') != std::string::npos) r.error(ptr, "step id '" + id + "' must not contain '/'");
   if (!j.is_object()) {
     r.error(ptr, "step '" + id + "' must be an object");
     return s;
   }
   const std::string kind = r.string(j, ptr, "kind", true);
   auto k = kKinds.find(kind);
-  if (k == kKinds.end()) {
-    if (!kind.empty()) r.error(ptr + "/kind", "unknown step kind '" + kind + "' (expected message, ask, confirm, action, branch, offer, set, done)");
+  if (k == kKinds.end() || (k->second == StepKind::kReturn && !linked)) {
+    if (!kind.empty()) r.error(ptr + "/kind", "unknown step kind '" + kind + "' (expected message, ask, confirm, action, branch, offer, set, call, done)");
     return s;
   }
   s.kind = k->second;
   s.title = r.string(j, ptr, "title", false);
   s.message = r.string(j, ptr, "message", s.kind == StepKind::kMessage || s.kind == StepKind::kConfirm ||
                                               s.kind == StepKind::kOffer || s.kind == StepKind::kDone);
-  if (s.kind != StepKind::kDone) {
+  if (s.kind != StepKind::kDone && s.kind != StepKind::kReturn) {
     s.max_attempts = r.count(j, ptr, "max_attempts");
     s.then = r.string(j, ptr, "then", s.max_attempts.has_value());
     if (s.max_attempts && (*s.max_attempts < 1 || *s.max_attempts > 100)) r.error(ptr + "/max_attempts", "'max_attempts' is 1 to 100");
@@ -301,7 +315,7 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
   }
   auto allowed = [&](std::initializer_list<const char*> keys) {
     std::vector<const char*> all(keys);
-    if (s.kind != StepKind::kDone) all.insert(all.end(), {"max_attempts", "then"});
+    if (s.kind != StepKind::kDone && s.kind != StepKind::kReturn) all.insert(all.end(), {"max_attempts", "then"});
     for (auto it = j.begin(); it != j.end(); ++it)
       if (const std::string& key = it.key(); std::find_if(all.begin(), all.end(), [&](const char* a) { return key == a; }) == all.end()) {
         std::string list;
@@ -325,7 +339,7 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
       for (size_t i = 0; i < fields->size(); ++i) {
         const std::string fp = ptr + "/fields/" + std::to_string(i);
         if (!(*fields)[i].is_object()) r.error(fp, "a field must be an object");
-        else s.fields.push_back(read_field(r, (*fields)[i], fp));
+        else s.fields.push_back(read_field(r, (*fields)[i], fp, linked));
       }
       if (auto rules = j.find("rules"); rules != j.end()) read_rules(r, *rules, ptr + "/rules", s);
       break;
@@ -400,11 +414,36 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
       }
       break;
     }
-    case StepKind::kDone: {
-      allowed({"kind", "title", "message", "state"});
+    case StepKind::kCall: {
+      if (linked) allowed({"kind", "title", "flow", "input", "outcomes", "entry"});
+      else allowed({"kind", "title", "flow", "input", "outcomes"});
+      s.callee = r.string(j, ptr, "flow", true);
+      s.entry = r.string(j, ptr, "entry", false);
+      if (auto in = j.find("input"); in != j.end()) s.input = read_values(r, *in, ptr + "/input", "input");
+      auto outcomes = j.find("outcomes");
+      if (outcomes == j.end() || !outcomes->is_object() || outcomes->empty()) {
+        r.error(outcomes == j.end() ? ptr : ptr + "/outcomes",
+                "a call step needs 'outcomes' mapping each way the called flow ends (its done steps' outcomes, or states) to a step");
+        break;
+      }
+      for (const auto& [name, o] : outcomes->items())
+        s.outcomes[name] = read_outcome(r, name, o, base::json_pointer_child(ptr + "/outcomes", name));
+      break;
+    }
+    case StepKind::kDone:
+    case StepKind::kReturn: {
+      if (s.kind == StepKind::kReturn) {
+        allowed({"kind", "title", "call", "state", "outcome", "result"});
+        s.call = r.string(j, ptr, "call", true);
+      } else {
+        allowed({"kind", "title", "message", "state", "outcome", "result"});
+      }
       const std::string state = r.string(j, ptr, "state", true);
       if (auto d = kDoneStates.find(state); d != kDoneStates.end()) s.done_state = d->second;
       else if (!state.empty()) r.error(ptr + "/state", "unknown done state '" + state + "' (expected resolved, unresolved, escalate)");
+      s.outcome = r.string(j, ptr, "outcome", false);
+      if (s.outcome.empty()) s.outcome = state;
+      if (auto res = j.find("result"); res != j.end()) s.result = read_values(r, *res, ptr + "/result", "result");
       break;
     }
   }
@@ -438,7 +477,28 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
     return std::nullopt;
   }
   Flow f;
-  r.only(doc, "", {"$schema", "id", "title", "locale", "category", "intents", "requires", "pages", "start", "steps"});
+  r.only(doc, "", {"$schema", "id", "title", "locale", "category", "intents", "requires", "pages", "start", "steps", "inputs", "subflow",
+                   "linked_from"});
+  const bool linked = doc.contains("linked_from");
+  if (linked) {
+    f.linked_from = r.strings(doc, "", "linked_from");
+  }
+  f.subflow = r.boolean(doc, "", "subflow", false);
+  if (auto in = doc.find("inputs"); in != doc.end()) {
+    if (!in->is_object()) r.error("/inputs", "'inputs' names what a caller passes: {\"email\": {\"required\": true}}");
+    else for (const auto& [name, spec] : in->items()) {
+      const std::string ip = base::json_pointer_child("/inputs", name);
+      std::string why;
+      if (auto ref = parse_ref("inputs." + name, why); !ref || name.find('/') != std::string::npos)
+        r.error(ip, "input name '" + name + "' must be letters, digits, '_' and '-'");
+      if (!spec.is_object()) {
+        r.error(ip, "an input is {\"required\": true|false}");
+        continue;
+      }
+      r.only(spec, ip, {"required"});
+      f.inputs[name].required = r.boolean(spec, ip, "required", false);
+    }
+  }
   f.id = r.string(doc, "", "id", true);
   f.title = r.string(doc, "", "title", true);
   f.locale = r.string(doc, "", "locale", true);
@@ -460,8 +520,15 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
     r.error(steps == doc.end() ? "" : "/steps", "a flow needs 'steps': an object of named steps");
     return std::nullopt;
   }
-  for (const auto& [id, step] : steps->items()) f.steps[id] = read_step(r, id, step, base::json_pointer_child("/steps", id));
+  for (const auto& [id, step] : steps->items()) f.steps[id] = read_step(r, id, step, base::json_pointer_child("/steps", id), linked);
   if (!r.ok()) return std::nullopt;
+  // A return step goes on as its call step's outcomes say.
+  for (auto& [id, step] : f.steps) {
+    if (step.kind != StepKind::kReturn) continue;
+    auto call = f.steps.find(step.call);
+    if (call == f.steps.end() || call->second.kind != StepKind::kCall) r.error(base::json_pointer_child("/steps", id) + "/call", "'" + step.call + "' is not a call step");
+    else step.outcomes = call->second.outcomes;
+  }
   check_flow(f, r, catalog);
   if (!r.ok()) return std::nullopt;
   return f;

@@ -56,7 +56,11 @@ struct Outcome {
 // The outcome name that handles any outcome a step does not name.
 inline constexpr const char* kAnyOutcome = "*";
 
-enum class StepKind { kMessage, kAsk, kConfirm, kAction, kBranch, kOffer, kSet, kDone };
+// kCall runs another flow (a sub-flow) and goes on by its outcome. The
+// compiler inlines the sub-flow (link.h): the call step then leads to its
+// `entry`, and the sub-flow's done steps become kReturn steps, which record
+// the call's outcome and result and go on by the call's outcomes.
+enum class StepKind { kMessage, kAsk, kConfirm, kAction, kBranch, kOffer, kSet, kCall, kReturn, kDone };
 enum class DoneState { kResolved, kUnresolved, kEscalate };
 
 struct Step {
@@ -72,14 +76,23 @@ struct Step {
   std::string yes_label, no_label;            // confirm buttons (UI defaults when empty)
   std::string accept_label, decline_label;    // offer buttons
   std::string connector;                      // action
-  std::map<std::string, Value> input;         // action: connector parameter -> value
-  std::map<std::string, Outcome> outcomes;    // action: outcome name (or "*") -> where it leads
+  std::map<std::string, Value> input;         // action: connector parameter -> value; call: the sub-flow's inputs
+  std::map<std::string, Outcome> outcomes;    // action, call (return: its call's): outcome name (or "*") -> where it leads
+  std::string callee;                         // call: the flow it runs
+  std::string entry;                          // call, linked: the sub-flow's first step
+  std::string call;                           // return: the call step it returns to
+  std::string outcome;                        // done in a sub-flow, return: the outcome its caller sees (default: the state)
+  std::map<std::string, Value> result;        // done in a sub-flow, return: what its caller reads as steps.<call>.result
   std::vector<Case> cases;                    // branch
   std::string otherwise;                      // branch
   std::vector<std::pair<std::string, Expr>> values;  // set: vars.<name> = expression, in order
   std::optional<unsigned> max_attempts;       // entered at most this often; after that, go to `then`
   std::string then;
-  DoneState done_state = DoneState::kResolved;  // done
+  DoneState done_state = DoneState::kResolved;  // done, return
+};
+
+struct FlowInput {
+  bool required = false;  // a caller must pass it
 };
 
 struct Flow {
@@ -90,6 +103,11 @@ struct Flow {
   std::vector<std::string> pages;         // URL patterns ("*" wildcard) where the widget suggests it
   std::string start;
   std::map<std::string, Step> steps;
+  std::map<std::string, FlowInput> inputs;  // what a caller passes (read as inputs.<name>)
+  bool subflow = false;                     // only other flows run it: not listed, searched or started alone
+  // Linked by the compiler: sub-flows inlined (ids with '/', return steps);
+  // the flows it inlined.
+  std::vector<std::string> linked_from;
 
   const Step& step(const std::string& step_id) const { return steps.at(step_id); }
   const Field* field(const std::string& name) const;  // across all ask steps

@@ -31,7 +31,16 @@ std::vector<Edge> edges(const Step& s) {
   add("decline", s.decline);
   add("otherwise", s.otherwise);
   add("then", s.then, Edge::What::kThen);
+  // A linked call goes into its sub-flow; the sub-flow's return steps go on by the call's outcomes.
+  if (s.kind == StepKind::kCall && !s.entry.empty()) {
+    add("entry", s.entry);
+    return out;
+  }
+  // A return step takes the one way its call handles its outcome.
+  const bool returns = s.kind == StepKind::kReturn;
+  const std::string taken = returns && !s.outcomes.count(s.outcome) ? kAnyOutcome : s.outcome;
   for (const auto& [name, o] : s.outcomes) {
+    if (returns && name != taken) continue;
     add("outcomes/" + name, o.next, Edge::What::kOutcome);
     if (!o.next.empty()) out.back().outcome = name;
   }
@@ -53,6 +62,7 @@ std::vector<std::string> facts_for(const Ref& ref) {
   switch (ref.scope) {
     case Ref::Scope::kAnswer: return {"a:" + ref.name};
     case Ref::Scope::kStepOutcome: return {"s:" + ref.name};
+    case Ref::Scope::kStepInput: return {"si:" + ref.name + "." + ref.key};
     case Ref::Scope::kStepResult:
       if (ref.key.empty()) return {"s:" + ref.name};
       return {"r:" + ref.name + ".*", "r:" + ref.name + "." + first_segment(ref.key)};
@@ -133,15 +143,22 @@ class Checker {
       case Ref::Scope::kStepOutcome:
       case Ref::Scope::kStepResult: {
         auto s = f_.steps.find(ref.name);
-        if (s == f_.steps.end() || s->second.kind != StepKind::kAction)
-          r_.error(where, label + " names '" + ref.name + "', which is not an action step of this flow");
+        if (s == f_.steps.end() || (s->second.kind != StepKind::kAction && s->second.kind != StepKind::kCall))
+          r_.error(where, label + " names '" + ref.name + "', which is not an action or call step of this flow");
+        break;
+      }
+      case Ref::Scope::kStepInput: {
+        auto s = f_.steps.find(ref.name);
+        if (s == f_.steps.end() || s->second.kind != StepKind::kCall)
+          r_.error(where, label + " names '" + ref.name + "', which is not a call step of this flow");
         break;
       }
       case Ref::Scope::kVar:
         if (!vars_.count(ref.name)) r_.error(where, label + " is not computed by any set step");
         break;
       case Ref::Scope::kInput:
-        r_.error(where, label + ": this flow takes no inputs");
+        if (!f_.inputs.count(ref.name))
+          r_.error(where, label + " is not one of this flow's inputs" + (f_.inputs.empty() ? std::string(" (it declares none)") : ""));
         break;
       default:
         break;
@@ -166,6 +183,8 @@ class Checker {
         }
       for (const auto& [param, v] : s.input)
         if (v.ref) check_name(*v.ref, base::json_pointer_child(p + "/input", param));
+      for (const auto& [key, v] : s.result)
+        if (v.ref) check_name(*v.ref, base::json_pointer_child(p + "/result", key));
       for (const auto& [name, e] : s.values) {
         std::vector<const Ref*> refs;
         collect_refs(e, refs);
@@ -289,7 +308,8 @@ class Checker {
       const ConnectorSpec* c = spec(s.connector);
       if (!c) {
         const auto& complete = catalog_->complete_prefixes;
-        const auto p = std::find_if(complete.begin(), complete.end(), [&](const std::string& x) { return s.connector.rfind(x + ".", 0) == 0; });
+        const std::string& connector = s.connector;
+        const auto p = std::find_if(complete.begin(), complete.end(), [&](const std::string& x) { return connector.rfind(x + ".", 0) == 0; });
         if (p == complete.end()) continue;
         const std::string& prefix = *p;
         std::string names;
@@ -324,6 +344,17 @@ class Checker {
       case StepKind::kBranch:
         if (e.what == Edge::What::kCase) proven(s.cases[e.case_index].when, facts);
         break;
+      case StepKind::kCall:
+        if (!s.entry.empty()) {
+          for (const auto& [param, value] : s.input) facts.insert("si:" + s.id + "." + param);
+        } else {  // not linked (the caller checked alone): what comes back is not known here
+          facts.insert({"s:" + s.id, "r:" + s.id + ".*"});
+        }
+        break;
+      case StepKind::kReturn:
+        facts.insert("s:" + s.call);
+        for (const auto& [key, value] : s.result) facts.insert("r:" + s.call + "." + key);
+        break;
       case StepKind::kAction: {
         for (auto it = facts.begin(); it != facts.end();) it = it->rfind("lr:", 0) == 0 ? facts.erase(it) : std::next(it);
         facts.insert({"s:" + s.id, "last"});
@@ -354,6 +385,8 @@ class Checker {
     std::map<std::string, Facts> in;
     Facts start;
     if (f_.requires_identity()) start.insert("i:id");
+    for (const auto& [name, input] : f_.inputs)
+      if (input.required) start.insert("in:" + name);
     in[f_.start] = start;
     std::vector<std::string> todo{f_.start};
     while (!todo.empty()) {
@@ -382,9 +415,10 @@ class Checker {
   static std::string why_unset(const Ref& ref) {
     switch (ref.scope) {
       case Ref::Scope::kAnswer: return "not every path here asks it";
-      case Ref::Scope::kStepOutcome: return "not every path here runs action step '" + ref.name + "'";
+      case Ref::Scope::kStepOutcome: return "not every path here runs step '" + ref.name + "'";
+      case Ref::Scope::kStepInput: return "not every path here passes through call step '" + ref.name + "'";
       case Ref::Scope::kStepResult:
-        return "not every path here runs action step '" + ref.name + "' with an outcome whose result has '" + first_segment(ref.key) + "'";
+        return "not every path here runs step '" + ref.name + "' with an outcome whose result has '" + first_segment(ref.key) + "'";
       case Ref::Scope::kLastOutcome: return "no action runs before it on some path";
       case Ref::Scope::kLastResult: return "on some path the latest action's result has no '" + first_segment(ref.key) + "'";
       case Ref::Scope::kVar: return "not every path here runs the set step that computes it";
@@ -415,6 +449,8 @@ class Checker {
         }
       for (const auto& [param, v] : s.input)
         if (v.ref && !v.fallback) use(facts, *v.ref, id, base::json_pointer_child(p + "/input", param), kDefault);
+      for (const auto& [key, v] : s.result)
+        if (v.ref && !v.fallback) use(facts, *v.ref, id, base::json_pointer_child(p + "/result", key), kDefault);
       for (const auto& [name, e] : s.values) {
         std::vector<const Ref*> refs;
         collect_refs(e, refs);

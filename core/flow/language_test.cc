@@ -5,6 +5,7 @@
 
 #include "core/flow/engine.h"
 #include "core/flow/flow_test_fixture.h"
+#include "core/flow/link.h"
 #include "core/flow/step_view.h"
 
 using namespace firstfix;
@@ -69,7 +70,7 @@ TEST_CASE("check proves every value is set on every path that reads it") {
     "lookup": {"kind": "action", "connector": "crm.find", "outcomes": {"found": "d"}},
     "d": {"kind": "done", "state": "resolved", "message": "Found {{steps.lookup.result.name}}."})");
   REQUIRE(p.size() == 1);
-  CHECK(p[0] == "flows/t.json:4:59: 'steps.lookup.result.name' may have no value when step 'd' runs: not every path here runs action step "
+  CHECK(p[0] == "flows/t.json:4:59: 'steps.lookup.result.name' may have no value when step 'd' runs: not every path here runs step "
                 "'lookup' with an outcome whose result has 'name' (test it with \"exists\" in a branch first)");
   // Guarded by exists, it is fine; an input with a default is fine.
   CHECK(problems(R"(
@@ -84,7 +85,7 @@ TEST_CASE("check proves every value is set on every path that reads it") {
     "a": {"kind": "action", "connector": "crm.find", "input": {"x": "steps.nope.result.id", "y": "vars.total"}, "outcomes": {"*": "d"}},
     "d": {"kind": "done", "state": "resolved", "message": "{{result}}"})");
   REQUIRE(p.size() == 2);
-  CHECK(p[0].find("'steps.nope.result.id' names 'nope', which is not an action step of this flow") != std::string::npos);
+  CHECK(p[0].find("'steps.nope.result.id' names 'nope', which is not an action or call step of this flow") != std::string::npos);
   CHECK(p[1].find("'vars.total' is not computed by any set step") != std::string::npos);
   p = problems(R"("a": {"kind": "action", "connector": "crm.find", "input": {"z": "identity.phone"}, "outcomes": {"*": "ok"}},)" + kDone);
   REQUIRE(p.size() == 1);
@@ -274,4 +275,106 @@ TEST_CASE("a flow that requires an identified customer runs with the verified id
   auto p = problems(R"("a": {"kind": "action", "connector": "demo.plan", "input": {"customer": "identity.id"}, "outcomes": {"*": "ok"}},)" + kDone);
   REQUIRE(p.size() == 1);
   CHECK(p[0].find("the flow does not require an identified customer") != std::string::npos);
+}
+
+namespace {
+
+std::string flow_text(const std::string& id, const std::string& head, const std::string& steps) {
+  return R"({"id": ")" + id + R"(", "title": ")" + id + R"(", "locale": "en", )" + head + R"(, "steps": {)" + steps + "}}";
+}
+
+const std::string kVerify = flow_text("verify", R"("subflow": true, "inputs": {"email": {"required": false}}, "start": "email")", R"(
+    "email": {"kind": "ask", "fields": [{"name": "email", "type": "email", "from": "inputs.email"}], "next": "code"},
+    "code": {"kind": "ask", "fields": [{"name": "code", "sensitive": true}], "next": "check", "max_attempts": 2, "then": "failed"},
+    "check": {"kind": "action", "connector": "demo.verify_code", "input": {"email": "email", "code": "code"},
+              "outcomes": {"verified": "ok", "wrong_code": {"next": "code", "failure": true, "reason": "wrong code"}}},
+    "ok": {"kind": "done", "state": "resolved", "outcome": "verified", "message": "ok", "result": {"email": "email", "code": "code"}},
+    "failed": {"kind": "done", "state": "unresolved", "outcome": "not_verified", "title": "could not verify", "message": "no"})");
+
+}  // namespace
+
+TEST_CASE("sub-flows: a call runs another flow, inlined by the compiler, and goes on with its outcome and result") {
+  const std::string caller = flow_text("reset", R"("start": "ask")", R"(
+    "ask": {"kind": "ask", "fields": [{"name": "email", "type": "email"}], "next": "verify"},
+    "verify": {"kind": "call", "flow": "verify", "input": {"email": "email"}, "outcomes": {"verified": "set", "not_verified": "person"}},
+    "set": {"kind": "action", "connector": "demo.set_password", "input": {"email": "steps.verify.result.email", "code": "steps.verify.result.code"},
+            "outcomes": {"*": "ok"}},
+    "ok": {"kind": "done", "state": "resolved", "message": "Done for {{steps.verify.result.email}}."},
+    "person": {"kind": "done", "state": "escalate", "message": "A person will help."})");
+  std::map<std::string, flow::FlowSource> flows = {{"reset", {"flows/reset.json", caller}}, {"verify", {"flows/verify.json", kVerify}}};
+  base::Diagnostics d;
+  auto linked = flow::link_flow("reset", flows, d);
+  for (const auto& p : d) MESSAGE(p.to_string());
+  REQUIRE(linked.has_value());
+  auto f = flow::parse_flow("flows/reset.json", *linked, d);
+  for (const auto& p : d) MESSAGE(p.to_string());
+  REQUIRE(f.has_value());
+  CHECK(f->linked_from == std::vector<std::string>{"verify"});
+
+  flow::Session s;
+  flow::start(f.value(), s, kToday);
+  flow::submit(*f, s, "ask", {{"email", "ana@example.com"}}, kToday);
+  CHECK(s.step == "verify/code");  // the sub-flow's email step was skipped: the caller passed it
+  CHECK(s.answers["verify/email"] == "ana@example.com");
+  auto a = flow::submit(*f, s, "verify/code", {{"verify/code", "123456"}}, kToday);
+  REQUIRE(a.kind == Kind::kRunAction);
+  CHECK(a.input == json{{"email", "ana@example.com"}, {"code", "123456"}});
+  a = flow::record_action(*f, s, "verified", json::object(), kToday);
+  REQUIRE(a.kind == Kind::kRunAction);  // back in the caller, with what the sub-flow returned
+  CHECK(a.connector == "demo.set_password");
+  CHECK(a.input == json{{"email", "ana@example.com"}, {"code", "123456"}});
+  CHECK(flow::record_action(*f, s, "changed", json::object(), kToday).kind == Kind::kDone);
+  CHECK(flow::step_view(*f, s, kToday)["message"] == "Done for ana@example\\.com.");
+  // The code travelled into the call's result: the agent's view redacts it there too.
+  const std::string redacted = flow::to_json(*f, s, true).dump();
+  CHECK(redacted.find("123456") == std::string::npos);
+
+  // Spent attempts in the sub-flow end it not_verified, and the caller goes on by that outcome.
+  flow::start(*f, s, kToday);
+  flow::submit(*f, s, "ask", {{"email", "ana@example.com"}}, kToday);
+  for (int i = 0; i < 2; ++i) {
+    flow::submit(*f, s, "verify/code", {{"verify/code", "000000"}}, kToday);
+    flow::record_action(*f, s, "wrong_code", json::object(), kToday);
+  }
+  CHECK(s.step == "person");
+  CHECK(s.steps["verify"]["outcome"] == "not_verified");
+  CHECK(s.failures() == 3);  // two wrong codes, and the sub-flow ending unresolved
+}
+
+TEST_CASE("check follows calls: a missing flow, a loop of calls, inputs, unhandled and impossible outcomes, another language") {
+  auto problems_of = [](const std::string& caller_steps, const std::string& extra_flow = "") {
+    std::map<std::string, flow::FlowSource> flows = {{"c", {"flows/c.json", flow_text("c", R"("start": "a")", caller_steps)}},
+                                                     {"verify", {"flows/verify.json", kVerify}}};
+    if (!extra_flow.empty()) flows["x"] = {"flows/x.json", extra_flow};
+    base::Diagnostics d;
+    CHECK_FALSE(flow::link_flow("c", flows, d).has_value());
+    std::vector<std::string> out;
+    for (const auto& p : d) out.push_back(p.to_string());
+    return out;
+  };
+  auto p = problems_of(R"("a": {"kind": "call", "flow": "nope", "outcomes": {"*": "ok"}}, )" + kDone);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "flows/c.json:1:97: no flow 'nope' to call");
+  p = problems_of(R"("a": {"kind": "call", "flow": "verify", "input": {"mail": {"const": "a@b.co"}}, "outcomes": {"verified": "ok", "gone": "ok"}}, )" + kDone);
+  REQUIRE(p.size() == 3);
+  CHECK(p[0].find("'verify' takes no input 'mail' (it takes email)") != std::string::npos);
+  CHECK(p[1].find("'verify' may end with 'not_verified', which this step does not handle: add it, or \"*\"") != std::string::npos);
+  CHECK(p[2].find("'verify' never ends with 'gone' (it ends with not_verified, verified)") != std::string::npos);
+  const std::string loop = flow_text("x", R"("start": "b")", R"("b": {"kind": "call", "flow": "c", "outcomes": {"*": "d"}},
+    "d": {"kind": "done", "state": "resolved", "message": "m"})");
+  p = problems_of(R"("a": {"kind": "call", "flow": "x", "outcomes": {"*": "ok"}}, )" + kDone, loop);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].find("flows call each other in a loop: c -> x -> c") != std::string::npos);
+  std::string spanish = kVerify;
+  spanish.replace(spanish.find(R"("locale": "en")"), 14, R"("locale": "es")");
+  spanish.replace(spanish.find(R"("id": "verify")"), 14, R"("id": "x")");
+  p = problems_of(R"("a": {"kind": "call", "flow": "x", "outcomes": {"*": "ok"}}, )" + kDone, spanish);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].find("'x' is in es, this flow in en: a called flow speaks its caller's language") != std::string::npos);
+  // A sub-flow's own mistakes are its own file's: inputs it does not declare.
+  base::Diagnostics d;
+  CHECK_FALSE(flow::parse_flow("flows/v.json", flow_text("v", R"("subflow": true, "start": "a")",
+                                                          R"("a": {"kind": "done", "state": "resolved", "message": "{{inputs.who}}"})"), d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].message == "placeholder {{inputs.who}} is not one of this flow's inputs (it declares none)");
 }

@@ -10,10 +10,12 @@ namespace {
 
 using nlohmann::json;
 
+// Letters, digits, '_' and '-'; '/' joins a sub-flow call's prefix to a
+// name in linked flows ("verify/email"), never at either end.
 bool valid_name(const std::string& s) {
-  if (s.empty()) return false;
+  if (s.empty() || s.front() == '/' || s.back() == '/' || s.find("//") != std::string::npos) return false;
   for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '/') return false;
   return true;
 }
 
@@ -112,12 +114,16 @@ std::optional<Ref> parse_ref(const std::string& text, std::string& error) {
     if (!valid_name(r.name)) return fail("does not name a step: write steps.<step>.result.<key> or steps.<step>.outcome");
     if (what == "outcome") {
       r.scope = Ref::Scope::kStepOutcome;
+    } else if (what.rfind("input.", 0) == 0) {
+      r.scope = Ref::Scope::kStepInput;
+      r.key = what.substr(6);
+      if (!valid_name(r.key)) return fail("is not a call's input like steps." + r.name + ".input.email");
     } else if (what == "result" || what.rfind("result.", 0) == 0) {
       r.scope = Ref::Scope::kStepResult;
       r.key = what.size() > 7 ? what.substr(7) : "";
       if (what.size() > 6 && !valid_path(r.key)) return fail("is not a result key path like steps." + r.name + ".result.status");
     } else {
-      return fail("must go on with .result.<key> or .outcome");
+      return fail("must go on with .result.<key>, .outcome or .input.<name>");
     }
   } else if (text.rfind("vars.", 0) == 0 || text.rfind("identity.", 0) == 0 || text.rfind("inputs.", 0) == 0) {
     const size_t dot = text.find('.');
@@ -150,14 +156,31 @@ std::optional<json> lookup(const Ref& ref, const Session& s) {
       const json* result = step ? walk(*step, "result") : nullptr;
       return result ? present(walk(*result, ref.key)) : std::nullopt;
     }
+    case Ref::Scope::kStepInput: {
+      const json* step = walk(s.steps, ref.name);
+      const json* input = step ? walk(*step, "input") : nullptr;
+      return input && input->is_object() && input->contains(ref.key) ? present(&(*input)[ref.key]) : std::nullopt;
+    }
     case Ref::Scope::kVar: return present(walk(s.vars, ref.name));
     case Ref::Scope::kIdentity: return s.identity.is_object() ? present(walk(s.identity, ref.name)) : std::nullopt;
-    case Ref::Scope::kInput: {
-      const json* inputs = walk(s.vars, "inputs");
-      return inputs ? present(walk(*inputs, ref.name)) : std::nullopt;
-    }
+    case Ref::Scope::kInput: return std::nullopt;  // a sub-flow runs linked into its caller, where inputs read steps.<call>.input
   }
   return std::nullopt;
+}
+
+std::string to_text(const Ref& r) {
+  switch (r.scope) {
+    case Ref::Scope::kAnswer: return r.name;
+    case Ref::Scope::kStepResult: return "steps." + r.name + ".result" + (r.key.empty() ? "" : "." + r.key);
+    case Ref::Scope::kStepOutcome: return "steps." + r.name + ".outcome";
+    case Ref::Scope::kStepInput: return "steps." + r.name + ".input." + r.key;
+    case Ref::Scope::kLastResult: return "result" + (r.key.empty() ? "" : "." + r.key);
+    case Ref::Scope::kLastOutcome: return "outcome";
+    case Ref::Scope::kVar: return "vars." + r.name;
+    case Ref::Scope::kIdentity: return "identity." + r.name;
+    case Ref::Scope::kInput: return "inputs." + r.name;
+  }
+  return r.text;
 }
 
 std::optional<json> resolve(const Value& v, const Session& s) {

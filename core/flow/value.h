@@ -9,8 +9,12 @@
 //   "vars.refund"                     what a `set` step computed
 //   "identity.email"                  the customer the host site vouched for (id, email, name)
 //   "inputs.email"                    what the calling flow passed to a sub-flow
+//   "steps.verify.result.code"        what sub-flow call `verify` returned (its done step's result)
 //
-// Result keys may be paths ("steps.lookup.result.address.city").
+// Result keys may be paths ("steps.lookup.result.address.city"). In a
+// linked flow (a sub-flow inlined into its caller by the compiler), names
+// carry the call's prefix ("verify/email") and a sub-flow's inputs read
+// "steps.<call>.input.<name>".
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -23,15 +27,17 @@
 namespace firstfix::flow {
 
 struct Ref {
-  enum class Scope { kAnswer, kStepResult, kStepOutcome, kLastResult, kLastOutcome, kVar, kIdentity, kInput };
+  enum class Scope { kAnswer, kStepResult, kStepOutcome, kStepInput, kLastResult, kLastOutcome, kVar, kIdentity, kInput };
   Scope scope = Scope::kAnswer;
   std::string name;  // the answer, step, var, identity claim or input
-  std::string key;   // kStepResult, kLastResult: the key path in the data ("" for the whole result)
+  std::string key;   // kStepResult, kLastResult: the key path in the data ("" for the whole result); kStepInput: the input
   std::string text;  // as written
 };
 
 // Parses a reference; on a malformed one returns nullopt and says why in `error`.
 std::optional<Ref> parse_ref(const std::string& text, std::string& error);
+// The reference as it is written: parse_ref(to_text(r)) gives r back.
+std::string to_text(const Ref& ref);
 
 // What a flow reads where it needs a value: a reference, with a `fallback`
 // for when it holds nothing, or a constant.

@@ -188,10 +188,7 @@ FlowReply FlowService::run_actions(Loaded& l, flow::Advance advance) {
     audit.step = step.id;
     audit.connector = step.connector;
     audit.idempotency_key = request.idempotency_key;
-    for (const auto& [param, value] : step.input) {
-      const flow::Field* field = value.ref && value.ref->scope == flow::Ref::Scope::kAnswer ? l.flow->field(value.ref->name) : nullptr;
-      audit.input[param] = field && field->sensitive ? json(flow::kRedacted) : request.input.value(param, json());
-    }
+    audit.input = flow::redact_sensitive(*l.flow, l.session, request.input);
     ActionResult result;
     if (auto done = store_.find_action(request.idempotency_key)) {
       result = {done->outcome, done->data};

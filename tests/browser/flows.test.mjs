@@ -47,7 +47,7 @@ test('reset a password inside the widget: found by search, checked instantly, re
   // An email that is not one: refused by the core in the Worker, nothing sent.
   await widget(p).getByLabel('Email address').fill('ana@');
   await widget(p).getByRole('button', { name: 'Continue' }).click();
-  const emailError = widget(p).locator('#ff-f-email-err');
+  const emailError = widget(p).locator('#ff-f-verify\\/email-err');  // the email check is the verify-email sub-flow, called as 'verify'
   await emailError.waitFor();
   assert.match(await emailError.innerText(), /must be an email address/);
   assert.equal(await widget(p).getByLabel('Email address').getAttribute('aria-invalid'), 'true');
@@ -79,7 +79,7 @@ test('reset a password inside the widget: found by search, checked instantly, re
   assert.match(await widget(p).locator('.flow .content').innerText(), /ana@example\.com is changed/);
   assert.notEqual(api.backOffice("SELECT password_hash FROM customers WHERE email = 'ana@example.com'")[0].password_hash, before);
   const events = await p.evaluate(() => window.__events);
-  assert.deepEqual(events.map((e) => e.step ?? e.name), ['code', 'new-password', 'flowDone'],
+  assert.deepEqual(events.map((e) => e.step ?? e.name), ['verify/code', 'new-password', 'flowDone'],
     'after the reload: the resumed step, the next one (the short password was refused in the page), then done');
   const done = events.find((e) => e.name === 'flowDone');
   assert.equal(done.state, 'resolved');

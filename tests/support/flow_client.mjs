@@ -62,11 +62,12 @@ export function flowClient(server) {
     },
   };
   // Runs the one-time-code steps that several flows begin with.
+  // (Inline or in a called sub-flow, whose names carry the call's prefix: "verify/email".)
   client.verify = async (reply, email) => {
-    assert.equal(reply.step.id, 'email');
-    reply = await client.answer(reply, { email });
-    assert.equal(reply.step.id, 'code');
-    return client.answer(reply, { code: client.latestCode(email) });
+    assert.match(reply.step.id, /(^|\/)email$/);
+    reply = await client.answer(reply, { [reply.step.fields[0].name]: email });
+    assert.match(reply.step.id, /(^|\/)code$/);
+    return client.answer(reply, { [reply.step.fields[0].name]: client.latestCode(email) });
   };
   return client;
 }
