@@ -230,6 +230,8 @@ struct App::Impl {
     // For bundler users: an ES module that injects the loader, and its types.
     assets.add("/firstfix.mjs", read_file(widget / "firstfix.mjs"), "public, max-age=300, must-revalidate");
     assets.add("/firstfix.d.ts", read_file(widget / "firstfix.d.ts"), "public, max-age=300, must-revalidate");
+    // For content editors: the flow files' JSON Schema (docs/flow.schema.json), for completion and checks in their editor.
+    assets.add("/schemas/flow.json", read_file(widget / "flow.schema.json"), "public, max-age=300, must-revalidate");
   }
 
   // A content version's files, under names that carry its hashes (so no

@@ -25,6 +25,8 @@ await build({ ...common, entryPoints: [join(root, 'native_server/staff/pages/con
 // The reports page's script, with Chart.js (served at /reports).
 await build({ ...common, entryPoints: [join(root, 'native_server/staff/pages/reports.js')], outfile: join(out, 'reports.js'), format: 'iife' });
 copyFileSync(join(root, 'widget/firstfix.d.ts'), join(out, 'firstfix.d.ts'));
+// The flow files' JSON Schema, which the server serves for editors (docs/flow-language.md).
+copyFileSync(join(root, 'docs/flow.schema.json'), join(out, 'flow.schema.json'));
 
 const wasm = join(root, 'build', 'wasm');
 for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat']) {

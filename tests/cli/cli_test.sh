@@ -82,5 +82,68 @@ expect_exit 2 "publish to SQLite is refused" "$firstfix" publish --content "$wor
 grep -q "send the server SIGHUP" "$work/err" && ok || fail "publish to SQLite: the message does not say what to do instead"
 expect_exit 2 "publish without --database is a usage error" "$firstfix" publish --content "$work/c"
 
+# Flows: each class of mistake `check` finds, at its file:line:col. The checks
+# run in rounds (shape, then the graph, then values), so each round fixes
+# what the one before reported.
+mkdir -p "$work/f/flows/en" "$work/f/articles/en"
+printf -- '---\nid: a\ntitle: A\nlocale: en\ncategory: Orders\n---\nHi.\n' > "$work/f/articles/en/a.md"
+cat > "$work/f/flows/en/track.json" <<'JSON'
+{
+  "id": "track",
+  "title": "Track",
+  "locale": "en",
+  "start": "order",
+  "steps": {
+    "order": {
+      "kind": "ask",
+      "fields": [
+        {"name": "order_id", "type": "number", "pattern": "^[0-9]+$"}
+      ],
+      "next": "lookup"
+    },
+    "lookup": {
+      "kind": "action",
+      "connector": "demo.track_order",
+      "input": {"order": "order_id"},
+      "outcomes": {"delivered": "done", "not_found": "order"}
+    },
+    "done": {"kind": "done", "state": "resolved", "message": "Arrives {{result.eta}}, {{steps.lookup.result.label}}."}
+  }
+}
+JSON
+cat > "$work/f/flows/en/refund.json" <<'JSON'
+{
+  "id": "refund",
+  "title": "Refund",
+  "locale": "en",
+  "start": "verify",
+  "steps": {
+    "verify": {"kind": "call", "flow": "check-email", "outcomes": {"ok": "pay"}},
+    "pay": {"kind": "action", "connector": "demo.refund_everything", "outcomes": {"refunded": "end"}},
+    "end": {"kind": "done", "state": "resolved", "message": "Refunded {{vars.total}}."}
+  }
+}
+JSON
+flow_problem() { grep -qF "$1" "$work/err" && ok || { fail "check does not report: $1"; cat "$work/err"; }; }
+expect_exit 1 "check of flows with mistakes (round 1)" "$firstfix" check "$work/f"
+flow_problem "flows/en/track.json:10:59: 'pattern' applies to text, email and phone fields; a number field is checked by its type"
+flow_problem "flows/en/refund.json:9:61: placeholder {{vars.total}} is not computed by any set step"
+sed -i 's/"type": "number", "pattern": "^\[0-9\]+\$"/"type": "integer"/' "$work/f/flows/en/track.json"
+sed -i 's/Refunded {{vars.total}}./Refunded./' "$work/f/flows/en/refund.json"
+expect_exit 1 "check of flows with mistakes (round 2)" "$firstfix" check "$work/f"
+flow_problem "flows/en/track.json:14:15: steps 'lookup' -> 'order' -> 'lookup' loop with no bound: give one of them \"max_attempts\" and \"then\""
+flow_problem "flows/en/track.json:18:19: connector 'demo.track_order' may answer 'in_transit', which this step does not handle"
+flow_problem "flows/en/refund.json:8:44: no connector 'demo.refund_everything' (demo offers demo.account_subscription,"
+sed -i 's/      "next": "lookup"$/      "next": "lookup", "max_attempts": 3, "then": "done"/; s/"not_found": "order"}/"not_found": "order", "*": "done"}/' "$work/f/flows/en/track.json"
+sed -i 's/demo.refund_everything/webhook.crm.refund/' "$work/f/flows/en/refund.json"
+expect_exit 1 "check of flows with mistakes (round 3)" "$firstfix" check "$work/f"
+flow_problem "flows/en/track.json:20:62: 'result.eta' may have no value when step 'done' runs: on some path the latest action's result has no 'eta'"
+flow_problem "flows/en/track.json:20:62: 'steps.lookup.result.label' may have no value when step 'done' runs"
+flow_problem "flows/en/refund.json:7:40: no flow 'check-email' to call"
+# A connectors file declares what its webhooks answer; check holds flows to it (no secret needed to check).
+printf 'webhooks:\n  crm:\n    url: http://127.0.0.1:9/hook\n    secret_env: CRM_SECRET_NOT_SET\n    operations:\n      refund:\n        refunded: [amount]\n        refused: []\n' > "$work/connectors.yaml"
+expect_exit 1 "check with a connectors file" "$firstfix" check "$work/f" --connectors "$work/connectors.yaml"
+flow_problem "flows/en/refund.json:8:78: connector 'webhook.crm.refund' may answer 'refused', which this step does not handle"
+
 echo "cli: $passed passed, $failures failed"
 [ "$failures" = 0 ]
