@@ -44,9 +44,9 @@ TEST_CASE("the demo back office does not reveal whether an email has an account"
 TEST_CASE("the demo back office's catalog names exactly the operations it serves") {
   TempDir dir;
   DemoBackOffice office((dir.path / "demo.db").string());
-  for (const auto& [name, spec] : DemoBackOffice::catalog().connectors) {
-    CHECK_MESSAGE(office.problem(name) == "", name);
-    CHECK_FALSE(spec.outcomes.empty());
+  for (const auto& entry : DemoBackOffice::catalog().connectors) {
+    CHECK_MESSAGE(office.problem(entry.first) == "", entry.first);
+    CHECK_FALSE(entry.second.outcomes.empty());
   }
   CHECK(office.problem("demo.no_such_thing") != "");
   // What it answers is what the catalog says it answers, with the keys it promises.
