@@ -15,7 +15,8 @@ export interface VoteEvent { id: string; helpful: boolean; comment: string }
 export interface ResultClickEvent { id: string; kind: 'article' | 'flow'; position: number; query: string }
 /** Flow events carry ids, step names and counts, never the customer's answers. */
 /** `session`: the flow session's public link id (fl_...), never its id, which is the session's credential. */
-export interface FlowStartEvent { flow: string; session: string }
+/** `identity`: verified when the server verified the host site's signature, claimed when the page only named the customer. */
+export interface FlowStartEvent { flow: string; session: string; identity: 'verified' | 'claimed' | 'anonymous' }
 export interface FlowStepEvent { flow: string; session: string; step: string; kind: 'ask' | 'confirm' | 'offer' | 'message'; failures: number; invalid: boolean }
 export interface FlowDoneEvent { flow: string; session: string; state: 'resolved' | 'unresolved' | 'escalate'; failures: number }
 export interface FlowNotSolvedEvent { flow: string; session: string }

@@ -101,7 +101,7 @@ Event parse_event(const json& j) {
     case EventType::kResultClick: allowed.insert({"search_id", "position", "target", "kind"}); break;
     case EventType::kArticleView: allowed.insert({"target"}); break;
     case EventType::kVote: allowed.insert({"target", "helpful", "text"}); break;
-    case EventType::kFlowStart: allowed.insert({"target", "session"}); break;
+    case EventType::kFlowStart: allowed.insert({"target", "session", "outcome"}); break;
     case EventType::kFlowStep: allowed.insert({"target", "session", "step", "outcome"}); break;
     case EventType::kFlowDone: allowed.insert({"target", "session", "outcome"}); break;
     case EventType::kEscalationOffered:
@@ -147,6 +147,8 @@ Event parse_event(const json& j) {
     case EventType::kFlowStart:
       e.target = text(j, "target", 1, 100, true);
       e.session = text(j, "session", 1, 64, true);
+      // Who started it: a customer the host site signed (the server said so), one the page only named, or nobody known.
+      if (j.contains("outcome")) e.outcome = one_of(j, "outcome", {"verified", "claimed", "anonymous"});
       break;
     case EventType::kFlowStep:
       e.target = text(j, "target", 1, 100, true);
@@ -197,7 +199,10 @@ json to_json(const Event& e) {
       j.update({{"target", e.target}, {"helpful", e.helpful}});
       if (!e.text.empty()) j["text"] = e.text;
       break;
-    case EventType::kFlowStart: j.update({{"target", e.target}, {"session", e.session}}); break;
+    case EventType::kFlowStart:
+      j.update({{"target", e.target}, {"session", e.session}});
+      if (!e.outcome.empty()) j["outcome"] = e.outcome;
+      break;
     case EventType::kFlowStep: j.update({{"target", e.target}, {"session", e.session}, {"step", e.step}, {"outcome", e.outcome}}); break;
     case EventType::kFlowDone: j.update({{"target", e.target}, {"session", e.session}, {"outcome", e.outcome}}); break;
     case EventType::kEscalationOffered:

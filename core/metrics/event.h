@@ -19,7 +19,7 @@ enum class EventType {
   kResultClick,         // search_id, position (1-based), target, kind (article|flow)
   kArticleView,         // target
   kVote,                // target, helpful, text (an optional comment)
-  kFlowStart,           // target (the flow), session
+  kFlowStart,           // target (the flow), session, outcome (optional): who, verified | claimed | anonymous
   kFlowStep,            // target, session, step, outcome: ok | invalid | failed
   kFlowDone,            // target, session, outcome: the done state (resolved, unresolved, ...)
   kEscalationOffered,   // outcome: the trigger (failures, request, frustration)

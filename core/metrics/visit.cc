@@ -84,7 +84,7 @@ void VisitSummarizer::add(const Event& e) {
       break;
     case EventType::kFlowStart:
       v_.self_service = true;
-      if (flow_at_.emplace(e.session, v_.flows.size()).second) v_.flows.push_back({e.session, e.target, "", 0});
+      if (flow_at_.emplace(e.session, v_.flows.size()).second) v_.flows.push_back({e.session, e.target, "", 0, e.outcome});
       touch_topic(e.target);
       break;
     case EventType::kFlowStep:
@@ -93,7 +93,7 @@ void VisitSummarizer::add(const Event& e) {
     case EventType::kFlowDone: {
       auto [it, fresh] = flow_at_.emplace(e.session, v_.flows.size());
       if (fresh) {  // its start was in another visit (a resumed flow)
-        v_.flows.push_back({e.session, e.target, "", 0});
+        v_.flows.push_back({e.session, e.target, "", 0, ""});
         v_.self_service = true;
         touch_topic(e.target);
       }

@@ -38,6 +38,7 @@ struct FlowSummary {
   std::string session, flow;
   std::string done_state;  // "" when it never reached a done state in the visit
   int failed_steps = 0;
+  std::string identity;    // who started it: verified, claimed, anonymous; "" when not said
   bool operator==(const FlowSummary&) const = default;
 };
 

@@ -219,4 +219,18 @@ TEST_CASE("malformed events are refused with the field that is wrong; free text 
 }
 
 }  // namespace
+TEST_CASE("a flow's start says who started it: a customer the host site signed, one the page named, or nobody known") {
+  VisitBuilder b;
+  b.add({{"type", "flow_start"}, {"target", "plan-change"}, {"session", "fl_1"}, {"outcome", "verified"}});
+  b.add({{"type", "flow_start"}, {"target", "order-tracking"}, {"session", "fl_2"}});
+  const VisitSummary v = summarize_visit(b.events, kCatalog);
+  REQUIRE(v.flows.size() == 2);
+  CHECK(v.flows[0].identity == "verified");
+  CHECK(v.flows[1].identity == "");
+  CHECK(to_json(b.events[0])["outcome"] == "verified");
+  CHECK_THROWS_WITH_AS(parse_event({{"id", "e-000001"}, {"type", "flow_start"}, {"visit", "visit-0001"}, {"at", kNoon}, {"seq", 0},
+                                    {"locale", "en"}, {"target", "f"}, {"session", "fl_1"}, {"outcome", "admin"}}),
+                       "outcome: must be one of verified, claimed, anonymous (not 'admin')", EventError);
+}
+
 }  // namespace firstfix::metrics

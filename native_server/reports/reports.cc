@@ -230,12 +230,13 @@ std::string Reports::csv(const json& r) {
   for (const auto& [k, v] : r["time_to_resolution"].items()) o << "time_to_resolution," << k << "," << number(v) << "\n";
   for (const auto& [k, v] : r["satisfaction"].items()) o << "satisfaction," << k << "," << number(v) << "\n";
   for (const auto& [k, v] : r["escalation_triggers"].items()) o << "escalation_trigger," << csv_cell(k) << "," << number(v) << "\n";
-  o << "\nflow,title,starts,completed,completion_rate,done_states\n";
+  o << "\nflow,title,starts,completed,completion_rate,done_states,verified_customers,claimed_customers\n";
   for (const auto& f : r["flows"]) {
     std::string states;
     for (const auto& [k, v] : f["done_states"].items()) states += (states.empty() ? "" : " ") + k + "=" + number(v);
     o << csv_cell(f["flow"]) << "," << csv_cell(f["title"]) << "," << number(f["starts"]) << "," << number(f["completed"]) << ","
-      << number(f["completion_rate"]) << "," << csv_cell(states) << "\n";
+      << number(f["completion_rate"]) << "," << csv_cell(states) << "," << number(f["customers"]["verified"]) << ","
+      << number(f["customers"]["claimed"]) << "\n";
   }
   o << "\narticle,title,views,helpful,not_helpful,helpfulness\n";
   for (const auto& a : r["articles"])

@@ -150,7 +150,11 @@ CREATE TRIGGER visits_rejudged AFTER UPDATE ON visits REFERENCING OLD TABLE AS o
 }  // namespace
 
 const std::vector<std::string>& postgres_event_store_migrations() {
-  static const std::vector<std::string> migrations = {first_migration()};
+  static const std::vector<std::string> migrations = {
+      first_migration(),
+      // Who started each flow: verified (the host site signed the customer), claimed, anonymous; "" before it was recorded.
+      "ALTER TABLE flows ADD COLUMN identity TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
+  };
   return migrations;
 }
 

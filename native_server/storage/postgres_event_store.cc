@@ -69,7 +69,7 @@ class PostgresVisitRows final : public VisitRowWriter {
   }
 
   void insert_flow(const metrics::VisitSummary& v, const metrics::FlowSummary& f) override {
-    push(flows_, {v.visit, f.session, v.day, v.locale, v.topic, f.flow, f.done_state}, {f.failed_steps});
+    push(flows_, {v.visit, f.session, v.day, v.locale, v.topic, f.flow, f.done_state, f.identity}, {f.failed_steps});
   }
 
   void insert_article(const metrics::VisitSummary& v, const metrics::ArticleSummary& a) override {
@@ -106,8 +106,8 @@ class PostgresVisitRows final : public VisitRowWriter {
              "$10::int[], $11::int[])",
              searches_.params());
     if (!flows_.empty())
-      c.exec("INSERT INTO flows (visit, session, day, locale, topic, flow, done_state, failed_steps) "
-             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])",
+      c.exec("INSERT INTO flows (visit, session, day, locale, topic, flow, done_state, identity, failed_steps) "
+             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[])",
              flows_.params());
     if (!articles_.empty())
       c.exec("INSERT INTO articles (visit, article, day, locale, topic, views, vote) "
@@ -123,7 +123,7 @@ class PostgresVisitRows final : public VisitRowWriter {
 
   std::vector<std::string> erased_visits_;
   std::vector<Columns> erased_{Columns(3, 0), Columns(3, 0), Columns(3, 0), Columns(3, 0)};
-  Columns visits_{7, 12}, searches_{7, 4}, flows_{7, 1}, articles_{5, 2};
+  Columns visits_{7, 12}, searches_{7, 4}, flows_{8, 1}, articles_{5, 2};
 };
 
 class PostgresEventStore final : public EventStore {

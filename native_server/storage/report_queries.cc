@@ -132,6 +132,12 @@ json report_figures(const SqlRunner& run, const ReportFilter& f) {
                                  " AND done_state != '' GROUP BY flow, done_state HAVING sum(sessions) > 0",
                              params(f)))
       flows[at[r[0]]]["done_states"][r[1]] = number(r[2]);
+    // Who started them: customers the host site signed (verified), named by the page only (claimed); the rest anonymous.
+    for (auto& flow : flows) flow["customers"] = {{"verified", 0}, {"claimed", 0}};
+    for (const auto& r : run("SELECT flow, identity, count(*) FROM flows WHERE " + kWhere +
+                                 " AND identity IN ('verified', 'claimed') GROUP BY flow, identity",
+                             params(f)))
+      if (auto it = at.find(r[0]); it != at.end()) flows[it->second]["customers"][r[1]] = number(r[2]);
     out["flows"] = flows;
     out["flow_starts"] = starts;
     out["flow_completion_rate"] = ratio(completed, starts);

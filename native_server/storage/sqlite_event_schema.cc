@@ -183,6 +183,8 @@ const std::vector<std::string>& event_store_migrations() {
            not_helpful = not_helpful - (OLD.vote = -1)
          WHERE day = OLD.day AND locale = OLD.locale AND topic = OLD.topic AND article = OLD.article;
        END;)",
+    // Who started each flow: verified (the host site signed the customer), claimed, anonymous; "" before it was recorded.
+    "ALTER TABLE flows ADD COLUMN identity TEXT NOT NULL DEFAULT '';",
 };
   return migrations;
 }

@@ -75,9 +75,9 @@ class SqliteVisitRows final : public VisitRowWriter {
   }
 
   void insert_flow(const metrics::VisitSummary& v, const metrics::FlowSummary& f) override {
-    SQLite::Statement& q = statement_("INSERT INTO flows (visit, session, day, locale, topic, flow, done_state, failed_steps) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    SQLite::bind(q, v.visit, f.session, v.day, v.locale, v.topic, f.flow, f.done_state, f.failed_steps);
+    SQLite::Statement& q = statement_("INSERT INTO flows (visit, session, day, locale, topic, flow, done_state, failed_steps, identity) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(q, v.visit, f.session, v.day, v.locale, v.topic, f.flow, f.done_state, f.failed_steps, f.identity);
     q.exec();
   }
 

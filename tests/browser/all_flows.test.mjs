@@ -115,8 +115,10 @@ test('plan-change runs logged in on the demo account page: the page signs its cu
   await p.goto(`${server.origin}/demo/account`);
   await signed;
   await p.waitForFunction(() => window.firstfix && window.firstfix.loaded);
+  await p.evaluate(() => window.firstfix('on', 'flowStart', (e) => { window.__started = e; }));
   await p.getByRole('button', { name: 'Switch between monthly and annual Plus' }).click();
   await headingIs(p, 'Which plan would you like?');
+  assert.equal((await p.evaluate(() => window.__started)).identity, 'verified', 'the reports hear that a signed-in customer started it');
   assert.match(await widget(p).locator('.flow .content').innerText(), /You're on Brightloop Plus monthly/);
   await widget(p).getByRole('radio', { name: 'annual', exact: true }).check();
   await widget(p).getByRole('button', { name: 'Continue', exact: true }).click();

@@ -142,6 +142,25 @@ test('a flow session id sent in an event is stored as the session\'s public link
   assert.equal(mine.resolved, true, 'its start and its done state are linked');
 });
 
+test('the reports say who started each flow: customers the host site signed, customers the page only named, anonymous ones', async () => {
+  const figures = async () => (await api.call('GET', `/api/v1/reports?from=${today}&to=${today}`, undefined, editor)).body.flows
+    .find((f) => f.flow === 'plan-change')?.customers ?? { verified: 0, claimed: 0 };
+  const before = await figures();
+  const ev = (visit, i, extra) => ({ id: `who-event-${visit}-${i}`, visit: `test-visit-who-${visit}`, at: Date.now() - 1000 + i, seq: i, locale: 'en', ...extra });
+  const r = await post({ events: [
+    ev('a', 0, { type: 'flow_start', target: 'plan-change', session: 'fl_aaaaaaaaaaaaaaaaaaaaaaa1', outcome: 'verified' }),
+    ev('b', 0, { type: 'flow_start', target: 'plan-change', session: 'fl_aaaaaaaaaaaaaaaaaaaaaaa2', outcome: 'claimed' }),
+    ev('c', 0, { type: 'flow_start', target: 'plan-change', session: 'fl_aaaaaaaaaaaaaaaaaaaaaaa3', outcome: 'anonymous' }),
+    ev('d', 0, { type: 'flow_start', target: 'plan-change', session: 'fl_aaaaaaaaaaaaaaaaaaaaaaa4' })] });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(await figures(), { verified: before.verified + 1, claimed: before.claimed + 1 });
+  const bad = await post({ events: [ev('e', 0, { type: 'flow_start', target: 'plan-change', session: 'fl_x', outcome: 'admin' })] });
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /outcome: must be one of verified, claimed, anonymous/);
+  const csv = await api.call('GET', `/api/v1/reports.csv?from=${today}&to=${today}`, undefined, editor);
+  assert.match(csv.text, /flow,title,starts,completed,completion_rate,done_states,verified_customers,claimed_customers/);
+});
+
 test('a visit takes at most 1,000 events: the rest are answered as over the cap, and other visits are served', async () => {
   const visit = 'test-visit-cap-0001';
   const ev = (i) => ({ id: `cap-event-${String(i).padStart(5, '0')}`, visit, at: Date.now() - 100000 + i, seq: i, locale: 'en', type: 'article_view', target: 'reset-password' });

@@ -12,7 +12,7 @@ export { FLOW_CSS } from './flow_view.css.js';
 
 // `storageKey`: where this tab remembers the session under way (session_keys.js).
 // `strings()`: the panel's strings; `locale()`: the current locale, for the view's own.
-export function createFlowView({ el, strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, identity = () => null, onReply = () => {}, onNotSolved = () => {} }) {
+export function createFlowView({ el, strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, identity = () => null, identityClaimed = () => false, onReply = () => {}, onNotSolved = () => {} }) {
   const view = el('div', { class: 'flow', hidden: true });
   let reply = null;        // the server's latest answer: {session, step, notices}
   let definition = null;   // the flow as written, for instant checks in the Worker
@@ -59,7 +59,8 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
     }
     remember(r.body.session.id);
     // Events name the session by its link: never the id, which is the session's only credential.
-    emit('flowStart', { flow: flowId, session: r.body.session.link });
+    // Who started it, for the reports: verified only when the server verified a signature.
+    emit('flowStart', { flow: flowId, session: r.body.session.link, identity: r.body.session.identified ? 'verified' : identityClaimed() ? 'claimed' : 'anonymous' });
     render(r.body);
   }
 

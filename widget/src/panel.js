@@ -47,7 +47,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     switch (event) {
       case 'articleView': return r('article_view', { target: detail.id });
       case 'vote': return r('vote', { target: detail.id, helpful: detail.helpful, ...(detail.comment ? { text: detail.comment } : {}) });
-      case 'flowStart': return r('flow_start', { target: detail.flow, session: detail.session });
+      case 'flowStart': return r('flow_start', { target: detail.flow, session: detail.session, outcome: detail.identity });
       case 'flowStep': {
         const before = flowFailures.get(detail.session) ?? detail.failures;
         flowFailures.set(detail.session, detail.failures);
@@ -139,6 +139,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     el, url, engine, emit, survey, storageKey: FLOW_KEY,
     // Flows get only what the host site signed: a claim proves nothing to them.
     identity: () => { const c = customerOf(state.user); return c && (c.token || c.user_hash) ? c : null; },
+    identityClaimed: () => Boolean(state.user),
     onReply: (reply) => {
       if (!trail.some((e) => e.type === 'flow' && e.session === reply.session.id)) remember({ type: 'flow', session: reply.session.id });
       const seen = flowFailuresSeen.get(reply.session.id) ?? 0;

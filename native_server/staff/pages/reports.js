@@ -113,6 +113,7 @@ function render() {
     { key: 'completed', label: 'Completed', num: true },
     { key: 'completion_rate', label: 'Completion', num: true, show: percent },
     { key: 'done_states', label: 'Done states', show: (v) => Object.entries(v).map(([k, n]) => `${k} ${n}`).join(', '), sort: (v) => v.resolved || 0 },
+    { key: 'customers', label: 'Signed in (verified · claimed)', show: (v) => `${v.verified} · ${v.claimed}`, sort: (v) => v.verified },
   ], r.flows, null, 'No flows were run in this range.'));
   $('#articles').replaceChildren(table('articles', [
     { key: 'title', label: 'Article' },
