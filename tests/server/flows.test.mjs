@@ -417,3 +417,14 @@ test('overcharge refund: the amount is computed by the flow and capped by policy
   assert.equal(r.session.done_state, 'unresolved');
   assert.match(r.step.message_text, /which is what it cost/);
 });
+
+test('attempts: an order not found three times ends with a person, not a fourth try', async () => {
+  let r = await api.start('order-tracking');
+  for (let i = 0; i < 3; ++i) {
+    assert.equal(r.step.id, 'order');
+    r = await api.answer(r, { order_id: 'BL-99999', email: 'ana@example.com' });
+  }
+  assert.equal(r.session.done_state, 'escalate');
+  assert.equal(r.session.failures, 3);
+  assert.match(r.step.message_text, /get you to a person/);
+});
