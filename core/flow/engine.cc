@@ -107,6 +107,7 @@ Advance go(const Flow& flow, Session& session, std::string next, const std::stri
             ++known;
           }
         if (known < step.fields.size()) return Advance{};
+        session.history.pop_back();  // never shown: going back must not land on it
         next = step.next;
         continue;
       }

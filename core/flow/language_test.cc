@@ -253,6 +253,7 @@ TEST_CASE("fields: integer, pattern only where it applies, rules across fields, 
   flow::start(g, s, kToday, kIdentity);
   CHECK(s.step == "b");
   CHECK(s.answers["email"] == "ana@example.com");
+  CHECK(s.history == std::vector<std::string>{"b"});  // the skipped step was never shown: no going back to it
   const json view = flow::step_view(g, s, kToday);
   REQUIRE(view["fields"].size() == 1);
   CHECK(view["fields"][0]["name"] == "note");
