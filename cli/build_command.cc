@@ -28,6 +28,7 @@ flow::ConnectorCatalog connector_catalog(const std::string& connectors_file) {
   const auto declared = server::load_connectors_config(connectors_file, /*need_secrets=*/false).catalog;
   catalog.connectors.insert(declared.connectors.begin(), declared.connectors.end());
   catalog.complete_prefixes.insert(catalog.complete_prefixes.end(), declared.complete_prefixes.begin(), declared.complete_prefixes.end());
+  catalog.open_prefixes = declared.open_prefixes;
   return catalog;
 }
 

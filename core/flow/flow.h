@@ -122,7 +122,8 @@ struct ConnectorSpec {
 };
 struct ConnectorCatalog {
   std::map<std::string, ConnectorSpec> connectors;  // by full name, "demo.track_order"
-  std::vector<std::string> complete_prefixes;        // "demo", "webhook.crm": a name under one that is not listed does not exist
+  std::vector<std::string> complete_prefixes;        // "demo", "webhook": a name under one that is not listed does not exist
+  std::vector<std::string> open_prefixes;            // "webhook.crm": exists, but its operations are not declared
 };
 
 // Parses and checks a flow: JSON shape, known kinds and types, steps that

@@ -307,14 +307,19 @@ class Checker {
       if (s.kind != StepKind::kAction) continue;
       const ConnectorSpec* c = spec(s.connector);
       if (!c) {
-        const auto& complete = catalog_->complete_prefixes;
         const std::string& connector = s.connector;
-        const auto p = std::find_if(complete.begin(), complete.end(), [&](const std::string& x) { return connector.rfind(x + ".", 0) == 0; });
+        const auto under = [&](const std::string& prefix) { return connector.rfind(prefix + ".", 0) == 0; };
+        const auto& open = catalog_->open_prefixes;
+        if (std::any_of(open.begin(), open.end(), under)) continue;  // an endpoint whose operations are not declared
+        const auto& complete = catalog_->complete_prefixes;
+        const auto p = std::find_if(complete.begin(), complete.end(), under);
         if (p == complete.end()) continue;
         const std::string& prefix = *p;
         std::string names;
         for (const auto& [name, x] : catalog_->connectors)
           if (name.rfind(prefix + ".", 0) == 0) names += (names.empty() ? "" : ", ") + name;
+        for (const auto& name : open)
+          if (name.rfind(prefix + ".", 0) == 0) names += (names.empty() ? "" : ", ") + name + ".*";
         r_.error(ptr(id) + "/connector", "no connector '" + s.connector + "' (" + prefix + " offers " + names + ")");
         continue;
       }

@@ -214,7 +214,6 @@ namespace {
 template <typename Where>
 void read_operations(const YAML::Node& ops, const std::string& prefix, const Where& where, flow::ConnectorCatalog& catalog) {
   if (!ops.IsMap()) throw std::runtime_error(where(ops) + "'operations' maps each operation to its outcomes and their result keys");
-  catalog.complete_prefixes.push_back(prefix);
   for (const auto& op : ops) {
     auto& spec = catalog.connectors[prefix + "." + op.first.as<std::string>()];
     if (!op.second.IsMap() || op.second.size() == 0)
@@ -241,6 +240,7 @@ ConnectorsConfig load_connectors_config(const std::string& path, bool need_secre
     return path + ":" + std::to_string(n.Mark().line + 1) + ":" + std::to_string(n.Mark().column + 1) + ": ";
   };
   ConnectorsConfig config;
+  config.catalog.complete_prefixes.push_back("webhook");  // a webhook.<endpoint> the file does not name does not exist
   auto& out = config.endpoints;
   if (!root.IsMap()) throw std::runtime_error(path + ":1:1: expected a map with 'webhooks'");
   YAML::Node handoff;
@@ -281,6 +281,7 @@ ConnectorsConfig load_connectors_config(const std::string& path, bool need_secre
         else if (key == "operations") read_operations(field.second, "webhook." + e.name, where, config.catalog);
         else throw std::runtime_error(where(field.first) + "unknown setting '" + key + "' (expected url, secret_env, timeout_ms, retries, backoff_ms, ca_file, operations)");
       }
+      if (!n["operations"]) config.catalog.open_prefixes.push_back("webhook." + e.name);
       if (e.url.empty()) throw std::runtime_error(where(n) + "webhook '" + e.name + "' needs a 'url'");
       if (e.secret.empty()) throw std::runtime_error(where(n) + "webhook '" + e.name + "' needs 'secret_env' naming its signing secret");
       try {

@@ -144,6 +144,14 @@ flow_problem "flows/en/refund.json:7:40: no flow 'check-email' to call"
 printf 'webhooks:\n  crm:\n    url: http://127.0.0.1:9/hook\n    secret_env: CRM_SECRET_NOT_SET\n    operations:\n      refund:\n        refunded: [amount]\n        refused: []\n' > "$work/connectors.yaml"
 expect_exit 1 "check with a connectors file" "$firstfix" check "$work/f" --connectors "$work/connectors.yaml"
 flow_problem "flows/en/refund.json:8:78: connector 'webhook.crm.refund' may answer 'refused', which this step does not handle"
+# An endpoint the file does not name does not exist; one without declared operations is taken at its word.
+printf '  billing:\n    url: http://127.0.0.1:9/b\n    secret_env: B_SECRET_NOT_SET\n' >> "$work/connectors.yaml"
+sed -i 's/webhook.crm.refund/webhook.crmm.refund/' "$work/f/flows/en/refund.json"
+expect_exit 1 "check names a webhook endpoint the connectors file does not have" "$firstfix" check "$work/f" --connectors "$work/connectors.yaml"
+flow_problem "flows/en/refund.json:8:44: no connector 'webhook.crmm.refund' (webhook offers webhook.crm.refund, webhook.billing.*)"
+sed -i 's/webhook.crmm.refund/webhook.billing.refund/' "$work/f/flows/en/refund.json"
+expect_exit 1 "check with an endpoint whose operations are not declared" "$firstfix" check "$work/f" --connectors "$work/connectors.yaml"
+grep -q "refund.json:8" "$work/err" && fail "an undeclared endpoint's operation was reported" || ok
 
 echo "cli: $passed passed, $failures failed"
 [ "$failures" = 0 ]
