@@ -218,3 +218,48 @@ test('embedded from another origin: searches in the page, opens articles and run
     await site.stop();
   }
 });
+
+test('a host page that enforces Trusted Types: the widget appears, searches in the page, opens an article and runs a flow', async () => {
+  const context = await browser.newContext();
+  const refused = [];
+  const p0 = await context.newPage();
+  await p0.close();
+  const csp = { 'content-security-policy': "require-trusted-types-for 'script'; trusted-types firstfix" };
+  const p = await hostPage(context, server.origin, '/host/trusted-types', page_('<h1>Shop</h1>'), csp);
+  p.on('console', (m) => { if (/Trusted ?Type|TrustedHTML|TrustedScriptURL|Refused/i.test(m.text())) refused.push(m.text()); });
+  p.on('pageerror', (e) => refused.push(String(e)));
+  assert.equal(await p.evaluate(() => Boolean(window.trustedTypes)), true, 'this browser has Trusted Types');
+  await p.evaluate(() => { window.__searches = []; window.firstfix('on', 'search', (e) => window.__searches.push(e)); });
+  await openWidget(p);
+  await p.waitForTimeout(500);
+  await searchbox(p).fill('track order');
+  await p.waitForFunction(() => window.__searches.some((s) => s.engine === 'wasm'), null, { timeout: 15000 });  // the Worker started
+  const result = p.locator('firstfix-widget ul.results a[data-id="track-order"]');
+  await result.waitFor();
+  assert.match(await result.locator('.r-title').innerHTML(), /<mark>|Track/, 'titles keep their markup');
+  await result.click();
+  await p.getByRole('heading', { name: 'Track your order' }).waitFor();
+  assert.ok(await p.locator('firstfix-widget .content a').count() > 0, 'the article keeps its links');
+  await p.evaluate(() => window.firstfix('startFlow', 'password-reset'));
+  await p.locator('firstfix-widget .flow .content', { hasText: 'one-time code' }).waitFor();
+  assert.deepEqual(refused, []);
+  await context.close();
+});
+
+test('a page that enforces Trusted Types but allows other policies only: the widget still works, its HTML shown as text', async () => {
+  const context = await browser.newContext();
+  const csp = { 'content-security-policy': "require-trusted-types-for 'script'; trusted-types other" };
+  const p = await hostPage(context, server.origin, '/host/trusted-types-other', page_('<h1>Shop</h1>'), csp);
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await openWidget(p);
+  await searchbox(p).fill('track order');
+  const result = p.locator('firstfix-widget ul.results a[data-id="track-order"]');
+  await result.waitFor();  // the server answered: no Worker without the policy
+  await result.click();
+  await p.getByRole('heading', { name: 'Track your order' }).waitFor();
+  assert.match(await p.locator('firstfix-widget .content').innerText(), /Orders/);
+  assert.equal(await p.locator('firstfix-widget .content a').count(), 0, 'as text: no markup went in');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

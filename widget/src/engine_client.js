@@ -11,6 +11,8 @@
 // the page could not answer from what it has. A small index, which arrives
 // whole soon after the first answer, is not hedged.
 
+import { scriptUrl } from './trusted_types.js';
+
 export class EngineClient {
   constructor(config, url) {
     this.config = config;
@@ -40,9 +42,18 @@ export class EngineClient {
     // A Worker must come from the page's origin; elsewhere a tiny blob
     // bootstraps it (the host's CSP then needs worker-src blob:).
     const sameOrigin = new URL(workerUrl).origin === location.origin;
-    this.worker = sameOrigin
-      ? new Worker(workerUrl)
-      : new Worker(URL.createObjectURL(new Blob([`importScripts(${JSON.stringify(workerUrl)})`], { type: 'text/javascript' })));
+    // (Under Trusted Types the bootstrap names its script URL through the same policy the page allowed.)
+    const bootstrap = `let p = null; try { p = self.trustedTypes && self.trustedTypes.createPolicy('firstfix', { createScriptURL: (u) => u }); } catch (e) {}
+self.firstfixPolicy = p; importScripts(p ? p.createScriptURL(${JSON.stringify(workerUrl)}) : ${JSON.stringify(workerUrl)});`;
+    try {
+      this.worker = sameOrigin
+        ? new Worker(scriptUrl(workerUrl))
+        : new Worker(scriptUrl(URL.createObjectURL(new Blob([bootstrap], { type: 'text/javascript' }))));
+    } catch (e) {
+      // The page refuses the Worker (its CSP): the server answers every search.
+      console.warn('firstfix: no in-page search engine on this page; searching on the server', e);
+      return;
+    }
     this.worker.onmessage = (e) => {
       const m = e.data;
       if (m.type === 'ready') { this.ready = true; this.hedging = !m.whole; this.onReady?.(); }

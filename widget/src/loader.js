@@ -42,9 +42,22 @@ font:600 16px/1 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;box-shadow:
 .launcher svg{width:22px;height:22px;fill:currentColor}
 .launcher[aria-expanded=true]{display:none}`);
   root.adoptedStyleSheets = [sheet];
-  root.innerHTML = `<button class="launcher" type="button" aria-expanded="false" aria-haspopup="dialog"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2a10 10 0 100 20 10 10 0 000-20zm1 17h-2v-2h2v2zm2.1-7.8l-.9.9c-.7.7-1.2 1.3-1.2 2.9h-2v-.5c0-1.1.4-2.1 1.2-2.8l1.2-1.3a2 2 0 00-1.4-3.4 2 2 0 00-2 2H8a4 4 0 118 0c0 .9-.4 1.7-.9 2.2z"/></svg><span class="label"></span></button>`;
+  // Built node by node: no HTML string, so a page that enforces Trusted Types shows it too.
+  const SVG = 'http://www.w3.org/2000/svg';
+  const launcher = document.createElement('button');
+  launcher.className = 'launcher';
+  for (const [k, v] of [['type', 'button'], ['aria-expanded', 'false'], ['aria-haspopup', 'dialog']]) launcher.setAttribute(k, v);
+  const icon = document.createElementNS(SVG, 'svg');
+  icon.setAttribute('viewBox', '0 0 24 24');
+  icon.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', 'M12 2a10 10 0 100 20 10 10 0 000-20zm1 17h-2v-2h2v2zm2.1-7.8l-.9.9c-.7.7-1.2 1.3-1.2 2.9h-2v-.5c0-1.1.4-2.1 1.2-2.8l1.2-1.3a2 2 0 00-1.4-3.4 2 2 0 00-2 2H8a4 4 0 118 0c0 .9-.4 1.7-.9 2.2z');
+  icon.append(path);
+  const label = document.createElement('span');
+  label.className = 'label';
+  launcher.append(icon, label);
+  root.append(launcher);
   host.style.setProperty('--ff-accent', state.accent);
-  const launcher = root.querySelector('.launcher');
   const labels = { en: 'Help', es: 'Ayuda', de: 'Hilfe', fr: 'Aide', ar: 'مساعدة', he: 'עזרה' };
   const setLabel = () => {
     const text = labels[state.locale] || labels.en;

@@ -7,6 +7,7 @@ import { PANEL_CSS } from './panel.css.js';
 import { createRecorder } from './recorder.js';
 import { surveyBox } from './survey.js';
 import { RTL, strings } from './strings.js';
+import { setHtml } from './trusted_types.js';
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -227,8 +228,8 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
 
   function resultItem(hit, position, fromSearch = true) {
     const a = el('a', { href: url(hit.url), 'data-id': hit.id, 'data-kind': hit.kind, class: hit.kind === 'flow' ? 'task' : false });
-    const titleSpan = el('span', { class: 'r-title' }); titleSpan.innerHTML = hit.title_html;  // escaped by the core
-    const snippet = el('span', { class: 'r-snippet' }); snippet.innerHTML = hit.snippet_html;  // escaped by the core
+    const titleSpan = el('span', { class: 'r-title' }); setHtml(titleSpan, hit.title_html);  // escaped by the core
+    const snippet = el('span', { class: 'r-snippet' }); setHtml(snippet, hit.snippet_html);  // escaped by the core
     a.append(titleSpan, el('span', { class: 'r-meta', text: hit.kind === 'flow' ? `▶ ${t.doItNow}` : hit.category }), snippet);
     a.addEventListener('click', (e) => {
       if (hit.kind !== 'article' && hit.kind !== 'flow') return;
@@ -363,7 +364,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     }
     const back = el('button', { class: 'back', type: 'button', onclick: () => showSearch(), text: `‹ ${t.back}` });
     const content = el('div', { class: 'content' });
-    content.innerHTML = article.html;  // sanitized by the compiler (no script, handlers or javascript: URLs)
+    setHtml(content, article.html);  // sanitized by the compiler (no script, handlers or javascript: URLs)
     content.querySelectorAll('a[href]').forEach((a) => {
       const href = a.getAttribute('href');
       const internal = /^\/articles\/([a-z0-9-]+)/.exec(href);

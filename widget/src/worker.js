@@ -31,7 +31,9 @@ let searching = null;  // the id of the search running now
 let fetchingSaid = false;
 
 async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures }) {
-  importScripts(glue);  // defines createFirstfix (Emscripten MODULARIZE)
+  // Under Trusted Types (a blob bootstrap inherits the host page's CSP) the URL goes through the policy it made.
+  const policy = self.firstfixPolicy;
+  importScripts(policy ? policy.createScriptURL(glue) : glue);  // defines createFirstfix (Emscripten MODULARIZE)
   const [module, cjkBytes] = await Promise.all([
     self.createFirstfix({ locateFile: () => wasm }),
     cjk ? fetch(cjk).then((r) => r.arrayBuffer()) : null,
