@@ -128,6 +128,15 @@ std::string Searcher::spelling_suggestion(const std::string& word) const {
   return suggestion;
 }
 
+bool Searcher::in_locale(const std::string& term, const std::string& locale_term) const {
+  if (!db_.term_exists(term)) return false;
+  if (db_.get_termfreq(locale_term) == db_.get_doccount()) return true;  // one language: nothing to tell apart
+  Xapian::Enquire enquire(db_);
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(term), Xapian::Query(locale_term)));
+  return enquire.get_mset(0, 0, 1).get_matches_lower_bound() > 0;
+}
+
 const text::Analyzer& Searcher::analyzer(const std::string& locale) {
   auto it = analyzers_.find(locale);
   if (it == analyzers_.end()) it = analyzers_.emplace(locale, text::Analyzer(locale)).first;
@@ -152,12 +161,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   std::string corrected = req.query;
   bool any_correction = false;
   if (req.spelling) {
+    const std::string locale_term = std::string(schema::kLocale) + locale;
     for (auto it = parsed.words.rbegin(); it != parsed.words.rend(); ++it) {
       QueryWord& w = *it;
-      if (w.token.stop || db_.term_exists(w.token.word) || db_.term_exists(stem_term(w.token.stem))) continue;
+      if (w.token.stop || in_locale(w.token.word, locale_term) || in_locale(stem_term(w.token.stem), locale_term)) continue;
       if (w.prefix && db_.allterms_begin(w.token.word) != db_.allterms_end(w.token.word)) continue;
       std::string suggestion = spelling_suggestion(w.token.word);
-      if (suggestion.empty()) continue;
+      if (suggestion.empty() || !in_locale(suggestion, locale_term)) continue;
       auto tokens = an.analyze(suggestion);
       if (tokens.size() != 1) continue;
       corrected.replace(w.token.begin, w.token.end - w.token.begin, suggestion);

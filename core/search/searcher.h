@@ -72,6 +72,10 @@ class Searcher {
  private:
   const text::Analyzer& analyzer(const std::string& locale);
   std::string spelling_suggestion(const std::string& word) const;
+  // Whether `term` occurs in a document of the locale `locale_term` names:
+  // one index holds every language of a help center, and a word or a stem
+  // of one ("conect", a Spanish stem) is not a word of another.
+  bool in_locale(const std::string& term, const std::string& locale_term) const;
 
   // A document as a result shows it: its fields, and its title and text
   // analyzed for highlighting. As-you-type searches show many of the same

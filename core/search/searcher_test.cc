@@ -80,6 +80,35 @@ TEST_CASE_FIXTURE(Fixture, "misspelled words are corrected and the corrected que
   CHECK(searcher.search({.query = "pasword", .spelling = false}).hits.empty());
 }
 
+TEST_CASE("spelling: one edit from a word of the query's language is corrected; contractions without apostrophes are words") {
+  testing::TempDir dir;
+  search::Searcher searcher{Xapian::Database(testing::build_index(dir, {
+      {"site.yaml", "name: Test\ndefault_locale: en\nlocales: [en, es]\n"},
+      {"articles/en/wifi.md", article("connect-wifi", "Connect the thermostat to Wi-Fi",
+                                      "To connect, open the app. If it will not connect, restart the router and connect again.", "", "en", "Setup")},
+      {"articles/en/locked.md", article("locked-out", "Locked out of your account", "Reset your password to get back in.", "", "en", "Account")},
+      {"articles/es/wifi.md", article("conectar-wifi", "Conectar el termostato al wifi",
+                                      "Para conectar, abre la app. Si no se conecta, reinicia el router y vuelve a conectarlo.", "", "es",
+                                      "Configuración")}}))};
+  struct Case {
+    const char *locale, *query, *corrected;
+  };
+  // One index holds both languages: "conect" is a Spanish stem (conectar), not an English word.
+  for (const Case& c : {Case{"en", "conect", "connect"},
+                        Case{"en", "my thermostat wont conect to wifi", "my thermostat wont connect to wifi"},
+                        Case{"en", "i dont know how to conect", "i dont know how to connect"},
+                        Case{"en", "im locked out", ""},
+                        Case{"en", "it cant conect", "it cant connect"},
+                        Case{"en", "wont", ""},
+                        Case{"en", "conectt", ""},  // one edit from "conecta", a Spanish word: not an English correction
+                        Case{"es", "conectar wifii", "conectar wifi"},
+                        Case{"es", "conect", ""}}) {
+    const auto r = searcher.search({.query = c.query, .locale = c.locale});
+    CHECK_MESSAGE(r.corrected == c.corrected, c.locale, " '", c.query, "'");
+  }
+  CHECK(searcher.search({.query = "my thermostat wont conect to wifi", .locale = "en"}).hits.at(0).id == "connect-wifi");
+}
+
 TEST_CASE_FIXTURE(Fixture, "synonyms from the content expand single words and two-word phrases") {
   CHECK(ids("terminate").front() == "cancel-subscription");
   CHECK(ids("cancel").front() == "cancel-subscription");

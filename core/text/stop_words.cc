@@ -2,7 +2,9 @@
 // indexed and searched like any word (BM25's IDF already discounts them, and
 // dropping them from question-shaped queries cost 0.11 nDCG@10 on the
 // evaluation collection), but they are never spelling-corrected or
-// highlighted. Short lists on purpose.
+// highlighted. Short lists on purpose. English contractions are listed with
+// and without their apostrophe: "wont" and "dont" are how customers type
+// "won't" and "don't", words, not typos ("wont" is not "want").
 #include <algorithm>
 #include <array>
 #include <string_view>
@@ -13,13 +15,17 @@ namespace firstfix::text {
 namespace {
 
 constexpr auto kEnglish = std::to_array<std::string_view>({
-    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but",
-    "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have",
-    "having", "he", "her", "here", "hers", "him", "his", "how", "i", "i'm", "if", "in", "into",
-    "is", "it", "it's", "its", "me", "might", "my", "of", "on", "or", "our", "ours", "she",
-    "should", "so", "than", "that", "the", "their", "theirs", "them", "then", "there", "these",
-    "they", "this", "those", "to", "us", "was", "we", "were", "what", "when", "where", "which",
-    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours"});
+    "a", "about", "am", "an", "and", "any", "are", "aren't", "arent", "as", "at", "be", "been",
+    "being", "but", "by", "can", "can't", "cant", "could", "couldn't", "couldnt", "did", "didn't",
+    "didnt", "do", "does", "doesn't", "doesnt", "doing", "don't", "dont", "for", "from", "had",
+    "has", "hasn't", "hasnt", "have", "haven't", "havent", "having", "he", "her", "here", "hers",
+    "him", "his", "how", "i", "i'm", "i've", "if", "im", "in", "into", "is", "isn't", "isnt", "it",
+    "it's", "its", "ive", "me", "might", "my", "of", "on", "or", "our", "ours", "she", "should",
+    "shouldn't", "shouldnt", "so", "than", "that", "that's", "thats", "the", "their", "theirs",
+    "them", "then", "there", "these", "they", "they're", "theyre", "this", "those", "to", "us",
+    "was", "wasn't", "wasnt", "we", "were", "what", "what's", "whats", "when", "where", "which",
+    "while", "who", "whom", "why", "will", "with", "won't", "wont", "would", "wouldn't", "wouldnt",
+    "you", "you're", "your", "youre", "yours"});
 
 constexpr auto kSpanish = std::to_array<std::string_view>({
     "a", "al", "como", "con", "cual", "cuando", "de", "del", "donde", "el", "ella", "ellos",
