@@ -21,23 +21,26 @@ namespace firstfix::cli {
 namespace {
 
 // The connectors flows are held to: the demo back office's, and the
-// operations the connectors file declares.
-flow::ConnectorCatalog connector_catalog(const std::string& connectors_file) {
+// operations the connectors file declares. `check` also holds them to the
+// file's endpoints (a webhook.<endpoint> it does not name does not exist);
+// `serve` switches such a flow off instead, and serves the rest.
+flow::ConnectorCatalog connector_catalog(const std::string& connectors_file, bool every_endpoint_named) {
   flow::ConnectorCatalog catalog = server::DemoBackOffice::catalog();
   if (connectors_file.empty()) return catalog;
   const auto declared = server::load_connectors_config(connectors_file, /*need_secrets=*/false).catalog;
   catalog.connectors.insert(declared.connectors.begin(), declared.connectors.end());
-  catalog.complete_prefixes.insert(catalog.complete_prefixes.end(), declared.complete_prefixes.begin(), declared.complete_prefixes.end());
   catalog.open_prefixes = declared.open_prefixes;
+  if (every_endpoint_named) catalog.complete_prefixes.push_back("webhook");
+  else for (const auto& [name, spec] : declared.connectors) catalog.complete_prefixes.push_back(name.substr(0, name.rfind('.')));
   return catalog;
 }
 
 // Compiles the content folder; prints every problem as file:line:col.
-bool compile(const std::string& dir, content::HelpCenter& out, const std::string& connectors_file) {
+bool compile(const std::string& dir, content::HelpCenter& out, const std::string& connectors_file, bool every_endpoint_named = false) {
   base::Diagnostics diagnostics;
   flow::ConnectorCatalog catalog;
   try {
-    catalog = connector_catalog(connectors_file);
+    catalog = connector_catalog(connectors_file, every_endpoint_named);
   } catch (const std::runtime_error& e) {
     std::cerr << e.what() << '\n';
     return false;
@@ -78,7 +81,7 @@ void publish(const fs::path& staged, const fs::path& target) {
 
 int check_command(const std::string& content_dir, const std::string& connectors_file) {
   content::HelpCenter hc;
-  if (!compile(content_dir, hc, connectors_file)) return 1;
+  if (!compile(content_dir, hc, connectors_file, /*every_endpoint_named=*/true)) return 1;
   std::cout << content_dir << ": " << hc.articles.size() << " articles, " << hc.flows.size() << " flows, "
             << hc.synonyms.size() << " synonym files: no problems\n";
   return 0;

@@ -1,5 +1,7 @@
 #include "core/flow/flow.h"
 
+#include <set>
+
 #include "core/base/id.h"
 #include "core/flow/flow_check.h"
 #include "core/flow/json_reader.h"
@@ -187,7 +189,8 @@ bool is_date_bound(const json& v) {
 
 Field read_field(Reader& r, const json& j, const std::string& ptr, bool linked) {
   Field f;
-  r.only(j, ptr, {"name", "label", "type", "required", "pattern", "min", "max", "min_length", "max_length", "choices", "sensitive", "hint", "from"});
+  r.only(j, ptr, {"name", "label", "type", "required", "pattern", "min", "max", "min_length", "max_length", "choices", "sensitive", "hint", "from",
+                  "input"});
   f.name = r.string(j, ptr, "name", true);
   std::string why;
   if (auto as_ref = parse_ref(f.name, why);
@@ -227,6 +230,12 @@ Field read_field(Reader& r, const json& j, const std::string& ptr, bool linked) 
   if (choice && f.choices.empty()) r.error(ptr, "field '" + f.name + "' of type " + type + " needs 'choices'");
   if (!choice && !f.choices.empty()) r.error(ptr + "/choices", "'choices' applies to choice and multi-choice fields");
   if (auto from = j.find("from"); from != j.end()) f.from = read_ref(r, *from, ptr + "/from");
+  f.input = r.string(j, ptr, "input", false);
+  if (!f.input.empty()) {
+    static const std::set<std::string> kInputs = {"password", "one-time-code", "card-number", "card-expiry"};
+    if (!kInputs.count(f.input)) r.error(ptr + "/input", "unknown input '" + f.input + "' (expected password, one-time-code, card-number, card-expiry)");
+    else if (f.type != FieldType::kText) r.error(ptr + "/input", "'input' applies to text fields: a " + type + " field is typed as its type says");
+  }
   return f;
 }
 

@@ -32,6 +32,7 @@ struct Field {
   bool sensitive = false;  // kept out of logs, events and hand-off context
   std::string hint;        // help shown under the input
   std::optional<Ref> from; // asked only when this value is missing (e.g. identity.email)
+  std::string input;       // how it is typed, when its type does not say: password, one-time-code, card-number, card-expiry
 };
 
 // A rule across an ask step's fields: "at least 3 of these 4", "exactly

@@ -75,7 +75,7 @@ TEST_CASE("field rules: patterns compile, choices fit their type, unknown keys a
   REQUIRE(p.size() == 3);
   CHECK(p[0].rfind("flows/f.json:2:62: pattern does not compile:", 0) == 0);
   CHECK(p[1] == "flows/f.json:2:72: field 'y' of type choice needs 'choices'");
-  CHECK(p[2] == "flows/f.json:3:61: unknown field 'colour' (expected name, label, type, required, pattern, min, max, min_length, max_length, choices, sensitive, hint, from)");
+  CHECK(p[2] == "flows/f.json:3:61: unknown field 'colour' (expected name, label, type, required, pattern, min, max, min_length, max_length, choices, sensitive, hint, from, input)");
 }
 
 TEST_CASE("top-level fields are checked") {

@@ -127,6 +127,34 @@ bool go_back(const Flow& flow, Session& session) {
   return true;
 }
 
+json input_kind(const Field& f) {
+  auto kind = [](const char* type, const char* autocomplete, const char* inputmode) {
+    return json{{"type", type}, {"autocomplete", autocomplete}, {"inputmode", inputmode}};
+  };
+  if (f.input == "password") return kind("password", "new-password", "");
+  if (f.input == "one-time-code") return kind("text", "one-time-code", "numeric");
+  if (f.input == "card-number") return kind("text", "cc-number", "numeric");
+  if (f.input == "card-expiry") return kind("text", "cc-exp", "numeric");
+  switch (f.type) {
+    case FieldType::kEmail: return kind("email", "email", "email");
+    case FieldType::kPhone: return kind("tel", "tel", "tel");
+    case FieldType::kNumber: return kind("number", "off", "decimal");
+    case FieldType::kInteger: return kind("number", "off", "numeric");
+    case FieldType::kDate: return kind("date", "off", "");
+    case FieldType::kPhoto: return kind("file", "off", "");
+    case FieldType::kChoice: return kind("radio", "off", "");
+    case FieldType::kMultiChoice: return kind("checkbox", "off", "");
+    case FieldType::kText: break;
+  }
+  // A secret of digits only ("^[0-9]{6}$") is a code sent to the customer.
+  static const std::string digits = "^[0-9]{";
+  if (f.sensitive && f.pattern.rfind(digits, 0) == 0 && f.pattern.size() > digits.size() + 2 &&
+      f.pattern.compare(f.pattern.size() - 2, 2, "}$") == 0 &&
+      f.pattern.substr(digits.size(), f.pattern.size() - digits.size() - 2).find_first_not_of("0123456789") == std::string::npos)
+    return kind("text", "one-time-code", "numeric");
+  return kind("text", "off", "");
+}
+
 json step_view(const Flow& flow, const Session& session, const std::string& today) {
   const Step& step = flow.step(session.step);
   const Progress p = progress(flow, session);
@@ -146,7 +174,7 @@ json step_view(const Flow& flow, const Session& session, const std::string& toda
   for (const auto& f : step.fields) {
     if (known_answer(f, session, today)) continue;  // known already: not asked
     json field = {{"name", f.name}, {"label", f.label.empty() ? f.name : f.label}, {"type", to_string(f.type)},
-                  {"required", f.required}, {"sensitive", f.sensitive}};
+                  {"required", f.required}, {"sensitive", f.sensitive}, {"input", input_kind(f)}};
     if (!f.hint.empty()) field["hint"] = f.hint;
     if (!f.choices.empty()) field["choices"] = f.choices;
     // Relative dates ("today-90d") as the dates they are today.

@@ -13,7 +13,8 @@ namespace firstfix::flow {
 
 // {"id", "kind", "title", "message" (Markdown, placeholders filled),
 //  "fields": [{name, label, type, required, hint, choices, min, max,
-//              min_length, max_length, pattern, sensitive, value}],
+//              min_length, max_length, pattern, sensitive, value,
+//              input: {type, autocomplete, inputmode}}],
 //  "rules": [{fields, at_least, at_most}],
 //  "labels": {"yes", "no"} | {"accept", "decline"},
 //  "done_state", "progress": {"step", "of"}, "can_go_back"}
@@ -22,6 +23,12 @@ namespace firstfix::flow {
 // (`today` is "YYYY-MM-DD" in the help center's time zone). A session the
 // engine ended for a person shows as a done step of its own.
 nlohmann::json step_view(const Flow& flow, const Session& session, const std::string& today);
+
+// How a field is typed, for the client to draw as it is: an HTML input
+// `type`, its `autocomplete` token and `inputmode` ("" when none). Decided
+// here, once: the field's `input` when it names one, else its type, and a
+// sensitive field that takes N digits is a one-time code.
+nlohmann::json input_kind(const Field& field);
 
 // Customer-facing steps taken so far and the fewest still needed to reach
 // a done step (the current one included): a progress bar that never lies

@@ -113,3 +113,27 @@ TEST_CASE("a done view names its state and fills its message from answers") {
   CHECK(v["message"] == "Order BL\\-1 is on its way.");
   CHECK(v["progress"] == json{{"step", 1}, {"of", 1}});
 }
+
+TEST_CASE("the core decides how each field is typed; the widget draws it as given") {
+  using flow::Field;
+  using flow::FieldType;
+  auto kind = [](Field f) { return flow::input_kind(f); };
+  auto is = [](const json& k, const char* type, const char* autocomplete, const char* inputmode) {
+    return k == json{{"type", type}, {"autocomplete", autocomplete}, {"inputmode", inputmode}};
+  };
+  CHECK(is(kind({.name = "password", .sensitive = true, .input = "password"}), "password", "new-password", ""));
+  CHECK(is(kind({.name = "code", .pattern = "^[0-9]{6}$", .sensitive = true}), "text", "one-time-code", "numeric"));  // inferred
+  CHECK(is(kind({.name = "pin", .pattern = "^[0-9]{4,6}$", .sensitive = true}), "text", "off", ""));  // not exactly N digits
+  CHECK(is(kind({.name = "card", .sensitive = true, .input = "card-number"}), "text", "cc-number", "numeric"));
+  CHECK(is(kind({.name = "mail", .type = FieldType::kEmail}), "email", "email", "email"));
+  CHECK(is(kind({.name = "phone", .type = FieldType::kPhone}), "tel", "tel", "tel"));
+  CHECK(is(kind({.name = "rooms", .type = FieldType::kInteger}), "number", "off", "numeric"));
+  CHECK(is(kind({.name = "secret", .sensitive = true}), "text", "off", ""));  // a name never decides
+  // In the step view, and refused where it cannot apply.
+  base::Diagnostics d;
+  CHECK_FALSE(flow::parse_flow("flows/t.json", R"({"id": "t", "title": "T", "locale": "en", "start": "a", "steps": {
+    "a": {"kind": "ask", "fields": [{"name": "n", "type": "number", "input": "password"}], "next": "d"},
+    "d": {"kind": "done", "state": "resolved", "message": "m"}}})", d));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].message == "'input' applies to text fields: a number field is typed as its type says");
+}

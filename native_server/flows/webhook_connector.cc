@@ -240,7 +240,6 @@ ConnectorsConfig load_connectors_config(const std::string& path, bool need_secre
     return path + ":" + std::to_string(n.Mark().line + 1) + ":" + std::to_string(n.Mark().column + 1) + ": ";
   };
   ConnectorsConfig config;
-  config.catalog.complete_prefixes.push_back("webhook");  // a webhook.<endpoint> the file does not name does not exist
   auto& out = config.endpoints;
   if (!root.IsMap()) throw std::runtime_error(path + ":1:1: expected a map with 'webhooks'");
   YAML::Node handoff;

@@ -129,17 +129,14 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
         }));
       wrap.append(control);
     } else {
-      const types = { email: 'email', phone: 'tel', number: 'number', date: 'date', photo: 'file' };
-      const attrs = { id, name: f.name, type: types[f.type] || 'text', required: f.required, 'aria-describedby': describedBy.join(' '),
-        'aria-invalid': error ? 'true' : false, autocomplete: 'off' };
-      if (f.type === 'email') attrs.autocomplete = 'email';
-      if (f.type === 'phone') attrs.autocomplete = 'tel';
+      // How it is typed is the core's decision (step view: input), drawn as given.
+      const input = f.input || { type: 'text', autocomplete: 'off', inputmode: '' };
+      const attrs = { id, name: f.name, type: input.type, required: f.required, 'aria-describedby': describedBy.join(' '),
+        'aria-invalid': error ? 'true' : false, autocomplete: input.autocomplete, inputmode: input.inputmode || false };
       if (f.type === 'photo') attrs.accept = 'image/*';
       if (f.min != null) attrs.min = f.min;
       if (f.max != null) attrs.max = f.max;
       if (f.max_length) attrs.maxlength = f.max_length;
-      if (f.sensitive && /password/i.test(f.name)) { attrs.type = 'password'; attrs.autocomplete = 'new-password'; }
-      else if (f.sensitive && /^\^\[0-9\]\{\d+\}\$$/.test(f.pattern || '')) { attrs.inputmode = 'numeric'; attrs.autocomplete = 'one-time-code'; }
       control = el('input', attrs);
       if (f.value != null && f.type !== 'photo') control.value = String(f.value);
       wrap.append(el('label', { for: id, text: label }), control);
