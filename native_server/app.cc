@@ -17,6 +17,7 @@
 
 #include "core/content/manifest.h"
 #include "core/escalation/business_hours.h"
+#include "core/text/analyzer.h"
 #include "native_server/base/clock.h"
 #include "native_server/base/crypto.h"
 #include "native_server/base/files.h"
@@ -249,9 +250,14 @@ struct App::Impl {
         if (!entry["pages"].empty())
           pages.push_back({{"id", entry["id"]}, {"kind", kind}, {"title", entry["title"]}, {"locale", entry["locale"]}, {"pages", entry["pages"]}});
     urls["pages"] = assets.add_hashed("pages.json", json_text(pages));
+    // Which locales read right to left: the core's table, for any locale a host page may set.
+    nlohmann::json rtl = nlohmann::json::array();
+    for (const auto& l : text::supported_locales())
+      if (l.right_to_left) rtl.push_back(std::string(l.code));
     const nlohmann::json config_json = {{"assets", urls},
                                         {"site", c.manifest["site"]},
                                         {"locales", c.manifest["locales"]},
+                                        {"rtl", rtl},
                                         {"index_bytes", c.manifest["index"]["bytes"]},
                                         {"cjk", false}};
     std::string loader = read_file(widget / "loader.js");

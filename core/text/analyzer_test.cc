@@ -84,3 +84,8 @@ TEST_CASE("invalid UTF-8 and empty input never throw") {
 TEST_CASE("unsupported locales are refused by name") {
   CHECK_THROWS_WITH_AS(Analyzer("xx"), "unsupported locale 'xx'", std::invalid_argument);
 }
+
+TEST_CASE("the locale table says which locales read right to left (the widget draws what it says)") {
+  for (const char* code : {"ar", "he", "fa", "ur"}) CHECK_MESSAGE(firstfix::text::find_locale(code)->right_to_left, code);
+  for (const char* code : {"en", "es", "ja", "zh"}) CHECK_FALSE(firstfix::text::find_locale(code)->right_to_left);
+}

@@ -9,6 +9,7 @@ const std::vector<LocaleInfo>& supported_locales() {
       {"it", "italian", false},    {"pt", "portuguese", false},
       {"nl", "dutch", false},      {"sv", "swedish", false},
       {"ar", "arabic", true},      {"he", "", true},
+      {"fa", "", true},            {"ur", "", true},
       {"ja", "", false},           {"zh", "", false},
   };
   return locales;

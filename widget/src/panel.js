@@ -6,7 +6,7 @@ import { CHAT_KEY, FLOW_KEY } from './session_keys.js';
 import { PANEL_CSS } from './panel.css.js';
 import { createRecorder } from './recorder.js';
 import { surveyBox } from './survey.js';
-import { RTL, strings } from './strings.js';
+import { strings } from './strings.js';
 import { setHtml } from './trusted_types.js';
 
 const el = (tag, attrs = {}, ...children) => {
@@ -194,7 +194,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
   function applyLocale() {
     t = strings(state.locale);
     panel.setAttribute('lang', state.locale);
-    panel.setAttribute('dir', RTL.has(state.locale) ? 'rtl' : 'ltr');
+    panel.setAttribute('dir', (config.rtl || []).includes(state.locale) ? 'rtl' : 'ltr');  // the core's locale table
     title.textContent = state.greeting || t.title;
     closeButton.setAttribute('aria-label', t.close);
     input.setAttribute('aria-label', t.search);

@@ -42,5 +42,4 @@ export const STRINGS = {
   he: { title: 'איך נוכל לעזור?', search: 'חיפוש תשובות', close: 'סגירת העזרה', back: 'חזרה לתוצאות',
     results: (n) => `${n} תוצאות`, helpful: 'האם זה עזר?', yes: 'כן', no: 'לא', contact: 'צרו קשר' },
 };
-export const RTL = new Set(['ar', 'he', 'fa', 'ur']);
 export const strings = (locale) => ({ ...STRINGS.en, ...(STRINGS[locale] || {}) });
