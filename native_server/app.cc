@@ -32,6 +32,7 @@
 #include "native_server/flows/flow_service.h"
 #include "native_server/flows/webhook_connector.h"
 #include "native_server/http/router.h"
+#include "native_server/photos/image_check.h"
 #include "native_server/identity/identity_verifier.h"
 #include "native_server/http/static_assets.h"
 #include "native_server/reports/reports.h"
@@ -258,6 +259,9 @@ struct App::Impl {
                                         {"site", c.manifest["site"]},
                                         {"locales", c.manifest["locales"]},
                                         {"rtl", rtl},
+                                        // The photos the server takes: the widget checks the same before sending.
+                                        {"photos", {{"types", std::vector<std::string>(kImageTypes.begin(), kImageTypes.end())},
+                                                    {"max_bytes", kMaxImageBytes}}},
                                         {"index_bytes", c.manifest["index"]["bytes"]},
                                         {"cjk", false}};
     std::string loader = read_file(widget / "loader.js");

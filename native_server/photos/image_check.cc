@@ -1,5 +1,7 @@
 #include "native_server/photos/image_check.h"
 
+#include <algorithm>
+
 #include <exiv2/exiv2.hpp>
 
 #include <mutex>
@@ -127,7 +129,7 @@ namespace {
 
 CheckedImage clean_once(std::string_view bytes, std::string_view claimed_content_type) {
   const std::string type(claimed_content_type.substr(0, claimed_content_type.find(';')));
-  if (type != "image/jpeg" && type != "image/png" && type != "image/webp")
+  if (std::find(kImageTypes.begin(), kImageTypes.end(), type) == kImageTypes.end())
     throw ImageError(415, "send a photo as image/jpeg, image/png or image/webp");
   if (bytes.empty()) throw ImageError(400, "the photo is empty");
   if (bytes.size() > kMaxImageBytes)

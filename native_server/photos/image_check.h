@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdexcept>
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ class ImageError : public std::runtime_error {
   int status_;
 };
 
+// The photos a customer may send (the widget is told these, so it checks
+// the same before uploading).
+inline constexpr std::array<std::string_view, 3> kImageTypes = {"image/jpeg", "image/png", "image/webp"};
 constexpr size_t kMaxImageBytes = 5 * 1024 * 1024;
 constexpr long kMaxImagePixels = 40L * 1000 * 1000;  // a browser can show it without trouble
 

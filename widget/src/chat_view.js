@@ -15,7 +15,7 @@ export { CHAT_CSS } from './chat_view.css.js';
 
 // `storageKey`: where this tab remembers the conversation (session_keys.js).
 // `strings()`: the panel's strings; `locale()`: the current locale, for the view's own.
-export function createChatView({ el, strings, locale, url, emit, onExit, survey, storageKey }) {
+export function createChatView({ el, strings, locale, url, emit, onExit, survey, storageKey, photos }) {
   const view = el('div', { class: 'chat', hidden: true });
   const status = el('p', { class: 'chat-status', role: 'status', 'aria-live': 'polite' });
   const list = el('ol', { class: 'chat-log', 'aria-live': 'polite' });
@@ -23,7 +23,7 @@ export function createChatView({ el, strings, locale, url, emit, onExit, survey,
   const box = el('textarea', { rows: '2', maxlength: '4000', id: 'ff-chat-input' });
   const send = el('button', { type: 'submit', class: 'primary' });
   const label = el('label', { for: 'ff-chat-input', class: 'sr' });
-  const photoTypes = 'image/jpeg,image/png,image/webp';
+  const photoTypes = photos.types.join(',');  // the server's own rules (its config), checked here before sending
   const pickPhoto = el('input', { type: 'file', accept: photoTypes, class: 'sr', tabindex: '-1', 'aria-hidden': 'true' });
   // Phones get a second button that opens the camera directly.
   const takePhoto = el('input', { type: 'file', accept: photoTypes, capture: 'environment', class: 'sr', tabindex: '-1', 'aria-hidden': 'true' });
@@ -116,7 +116,7 @@ export function createChatView({ el, strings, locale, url, emit, onExit, survey,
     list.append(pending);
     const fail = (why) => { pending.classList.add('failed'); note.textContent = why; note.setAttribute('role', 'alert'); };
     if (!photoTypes.split(',').includes(file.type)) return fail(s.photoType);
-    if (file.size > 5 * 1024 * 1024) return fail(s.photoSize);
+    if (file.size > photos.max_bytes) return fail(s.photoSize);
     const preview = URL.createObjectURL(file);
     photoUrls.set(client_id, preview);
     pending.append(el('img', { class: 'chat-image', alt: s.photoAlt, src: preview }));

@@ -13,7 +13,7 @@ export { FLOW_CSS } from './flow_view.css.js';
 
 // `storageKey`: where this tab remembers the session under way (session_keys.js).
 // `strings()`: the panel's strings; `locale()`: the current locale, for the view's own.
-export function createFlowView({ el, strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, identity = () => null, identityClaimed = () => false, onReply = () => {}, onNotSolved = () => {} }) {
+export function createFlowView({ el, strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, photos, identity = () => null, identityClaimed = () => false, onReply = () => {}, onNotSolved = () => {} }) {
   const view = el('div', { class: 'flow', hidden: true });
   let reply = null;        // the server's latest answer: {session, step, notices}
   let definition = null;   // the flow as written, for instant checks in the Worker
@@ -133,7 +133,7 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
       const input = f.input || { type: 'text', autocomplete: 'off', inputmode: '' };
       const attrs = { id, name: f.name, type: input.type, required: f.required, 'aria-describedby': describedBy.join(' '),
         'aria-invalid': error ? 'true' : false, autocomplete: input.autocomplete, inputmode: input.inputmode || false };
-      if (f.type === 'photo') attrs.accept = 'image/*';
+      if (f.type === 'photo') attrs.accept = photos.types.join(',');
       if (f.min != null) attrs.min = f.min;
       if (f.max != null) attrs.max = f.max;
       if (f.max_length) attrs.maxlength = f.max_length;
@@ -158,8 +158,9 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
     delete input.dataset.upload;
     if (!file) { state.textContent = ''; return; }
     const s = t();
-    if (!['image/jpeg', 'image/png', 'image/webp'].includes(file.type)) { state.textContent = s.photoType; return; }
-    if (file.size > 5 * 1024 * 1024) { state.textContent = s.photoSize; return; }
+    // The server's own rules (its config), checked here before sending.
+    if (!photos.types.includes(file.type)) { state.textContent = s.photoType; return; }
+    if (file.size > photos.max_bytes) { state.textContent = s.photoSize; return; }
     state.textContent = s.photoUploading;
     try {
       const r = await fetch(url(`/api/v1/sessions/${reply.session.id}/uploads`), { method: 'POST', headers: { 'content-type': file.type }, body: file });

@@ -132,12 +132,12 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
   }).catch((e) => { flowLoading = null; throw e; }));
   const loadChatView = () => (chatLoading ||= import('./chat_view.js').then(({ createChatView, CHAT_CSS }) => {
     adoptStyles(CHAT_CSS);
-    chatView = createChatView({ el, url, emit, survey, strings: () => t, locale: () => state.locale, onExit: () => showSearch(), storageKey: CHAT_KEY });
+    chatView = createChatView({ el, url, emit, survey, photos: config.photos, strings: () => t, locale: () => state.locale, onExit: () => showSearch(), storageKey: CHAT_KEY });
     chatSlot.replaceWith(chatView.element);
     return chatView;
   }).catch((e) => { chatLoading = null; throw e; }));
   const flowOptions = {
-    el, url, engine, emit, survey, storageKey: FLOW_KEY,
+    el, url, engine, emit, survey, storageKey: FLOW_KEY, photos: config.photos,
     // Flows get only what the host site signed: a claim proves nothing to them.
     identity: () => { const c = customerOf(state.user); return c && (c.token || c.user_hash) ? c : null; },
     identityClaimed: () => Boolean(state.user),
