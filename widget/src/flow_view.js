@@ -9,6 +9,7 @@ const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-$
 import { FLOW_STRINGS } from './flow_view.strings.js';
 
 import { setHtml } from './trusted_types.js';
+import { wireLinks } from './links.js';
 export { FLOW_CSS } from './flow_view.css.js';
 
 // `storageKey`: where this tab remembers the session under way (session_keys.js).
@@ -225,11 +226,7 @@ export function createFlowView({ el, strings, locale, url, engine, emit, onExit,
     if (session.done) container.classList.add(`done-${session.done_state}`);
     const message = el('div', { class: 'content' });
     setHtml(message, step.message_html);  // sanitized by the server's Markdown renderer (safe mode)
-    message.querySelectorAll('a[href]').forEach((a) => {
-      const internal = /^\/articles\/([a-z0-9-]+)/.exec(a.getAttribute('href'));
-      if (internal) a.href = url(a.getAttribute('href'));
-      else { a.target = '_blank'; a.rel = 'noopener noreferrer'; }
-    });
+    wireLinks(message, { url });
     container.append(message);
 
     const actions = el('div', { class: 'flow-actions' });

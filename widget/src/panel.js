@@ -8,6 +8,7 @@ import { createRecorder } from './recorder.js';
 import { surveyBox } from './survey.js';
 import { strings } from './strings.js';
 import { setHtml } from './trusted_types.js';
+import { wireLinks } from './links.js';
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -365,17 +366,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     const back = el('button', { class: 'back', type: 'button', onclick: () => showSearch(), text: `‹ ${t.back}` });
     const content = el('div', { class: 'content' });
     setHtml(content, article.html);  // sanitized by the compiler (no script, handlers or javascript: URLs)
-    content.querySelectorAll('a[href]').forEach((a) => {
-      const href = a.getAttribute('href');
-      const internal = /^\/articles\/([a-z0-9-]+)/.exec(href);
-      if (internal) {
-        a.href = url(href);
-        a.addEventListener('click', (e) => { e.preventDefault(); openArticle(internal[1]); });
-      } else if (/^https?:/.test(href)) {
-        a.target = '_blank';
-        a.rel = 'noopener noreferrer';
-      }
-    });
+    wireLinks(content, { url, openArticle });
     const heading = el('h1', { tabindex: '-1', text: article.title });
     articleView.replaceChildren(back, heading, content, voteBox(id));
     escalate({ kind: 'articleRead' });
