@@ -1,3 +1,4 @@
+#include "core/base/page_pattern.h"
 #include "core/content/article.h"
 
 #include <yaml-cpp/yaml.h>
@@ -146,8 +147,7 @@ std::optional<Article> parse_article(const std::string& source, const std::strin
     } else if (key == "pages") {
       a.pages = r.list(value, key);
       for (const auto& p : a.pages)
-        if (p.front() != '/' && p.find("://") == std::string::npos)
-          r.error(value.Mark(), "page pattern '" + p + "' must be a path starting with '/' or a full URL");
+        if (const std::string why = base::page_pattern_error(p); !why.empty()) r.error(value.Mark(), why);
     } else {
       r.error(kv.first.Mark(), "unknown field '" + key +
                                    "' (expected id, title, locale, category, tags, questions, synonyms, pages)");

@@ -52,7 +52,7 @@ TEST_CASE("every front-matter error names file, line and column") {
   CHECK(problem("---\nid: x\ntitle: T\nlocale: en\ncategory: C\ntags: solo\n---\n") ==
         "a.md:6:7: field 'tags' must be a list of strings");
   CHECK(problem("---\nid: x\ntitle: T\nlocale: en\ncategory: C\npages: [account]\n---\n") ==
-        "a.md:6:8: page pattern 'account' must be a path starting with '/' or a full URL");
+        "a.md:6:8: page pattern 'account' must be a path starting with '/' or a full URL (https://...)");
   CHECK(problem("---\nid: x\ntitle: \"\"\nlocale: en\ncategory: C\n---\n") == "a.md:3:8: field 'title' must not be empty");
 }
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/base/id.h"
+#include "core/base/page_pattern.h"
 #include "core/flow/flow_check.h"
 #include "core/flow/json_reader.h"
 #include "core/flow/pattern.h"
@@ -516,7 +517,7 @@ std::optional<Flow> parse_flow(const std::string& source, const std::string& tex
   f.requirements = r.strings(doc, "", "requires");
   f.pages = r.strings(doc, "", "pages");
   for (size_t i = 0; i < f.pages.size(); ++i)
-    if (f.pages[i].empty() || f.pages[i][0] != '/') r.error("/pages/" + std::to_string(i), "a page pattern is a path starting with '/', like \"/orders*\"");
+    if (const std::string why = base::page_pattern_error(f.pages[i]); !why.empty()) r.error("/pages/" + std::to_string(i), why);
   f.start = r.string(doc, "", "start", true);
   if (!f.id.empty() && !base::is_valid_id(f.id))
     r.error("/id", "invalid id '" + f.id + "': use lower-case letters, digits and single hyphens");

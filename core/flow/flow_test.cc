@@ -87,9 +87,9 @@ TEST_CASE("top-level fields are checked") {
   CHECK(p[3] == "flows/f.json:1:92: a flow needs 'steps': an object of named steps");
 }
 
-TEST_CASE("page patterns of a flow are paths") {
-  auto p = problems(R"({"id": "f", "title": "F", "locale": "en", "pages": ["/orders*", "orders"], "start": "d",
+TEST_CASE("page patterns of a flow are paths or full URLs, as an article's are") {
+  auto p = problems(R"({"id": "f", "title": "F", "locale": "en", "pages": ["/orders*", "https://shop.example/orders/*", "orders"], "start": "d",
   "steps": {"d": {"kind": "done", "state": "resolved", "message": "m"}}})");
   REQUIRE(p.size() == 1);
-  CHECK(p[0] == "flows/f.json:1:65: a page pattern is a path starting with '/', like \"/orders*\"");
+  CHECK(p[0] == "flows/f.json:1:98: page pattern 'orders' must be a path starting with '/' or a full URL (https://...)");
 }

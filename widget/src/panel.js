@@ -22,6 +22,15 @@ const el = (tag, attrs = {}, ...children) => {
 };
 
 const globToRegExp = (pattern) => new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+// The core's page-pattern rules (core/base/page_pattern.h, where the compiler checks them): a path
+// pattern against the page's path (and its query only where the pattern names one), a full URL
+// against the whole address; the fragment never counts.
+const pageMatches = (pattern, href) => {
+  const page = new URL(href);
+  page.hash = '';
+  if (!pattern.startsWith('/')) return globToRegExp(pattern).test(page.href);
+  return globToRegExp(pattern).test(pattern.includes('?') ? page.pathname + page.search : page.pathname);
+};
 
 // The customer as the host site described it (firstfix('identify', ...)):
 // a signed token alone, or id, email and name with the id's user_hash; the
@@ -253,8 +262,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     corrected.hidden = true;
     status.textContent = '';
     if (!pages) pages = await fetch(url(config.assets.pages)).then((r) => r.json()).catch(() => []);
-    const here = location.pathname;
-    const matching = pages.filter((p) => p.locale === state.locale && p.pages.some((g) => globToRegExp(g).test(here)));
+    const matching = pages.filter((p) => p.locale === state.locale && p.pages.some((g) => pageMatches(g, location.href)));
     extra.replaceChildren();
     if (matching.length) {
       extra.append(el('h3', { text: t.suggested }),
