@@ -288,6 +288,18 @@ Outcome read_outcome(Reader& r, const std::string& name, const json& o, const st
   return out;
 }
 
+// An action's or a call's outcomes: a non-empty object of outcome -> where it leads.
+std::map<std::string, Outcome> read_outcomes(Reader& r, const json& j, const std::string& ptr, const char* missing) {
+  std::map<std::string, Outcome> out;
+  auto outcomes = j.find("outcomes");
+  if (outcomes == j.end() || !outcomes->is_object() || outcomes->empty()) {
+    r.error(outcomes == j.end() ? ptr : ptr + "/outcomes", missing);
+    return out;
+  }
+  for (const auto& [name, o] : outcomes->items()) out[name] = read_outcome(r, name, o, base::json_pointer_child(ptr + "/outcomes", name));
+  return out;
+}
+
 std::map<std::string, Value> read_values(Reader& r, const json& j, const std::string& ptr, const char* what) {
   std::map<std::string, Value> out;
   if (!j.is_object()) {
@@ -375,13 +387,7 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
         if (!in->is_object()) r.error(ptr + "/input", "'input' maps connector parameters to values: answers, results or {\"const\": ...}");
         else for (const auto& [param, value] : in->items()) s.input[param] = read_value(r, value, base::json_pointer_child(ptr + "/input", param));
       }
-      auto outcomes = j.find("outcomes");
-      if (outcomes == j.end() || !outcomes->is_object() || outcomes->empty()) {
-        r.error(outcomes == j.end() ? ptr : ptr + "/outcomes", "an action step needs 'outcomes' mapping each outcome to a step");
-        break;
-      }
-      for (const auto& [name, o] : outcomes->items())
-        s.outcomes[name] = read_outcome(r, name, o, base::json_pointer_child(ptr + "/outcomes", name));
+      s.outcomes = read_outcomes(r, j, ptr, "an action step needs 'outcomes' mapping each outcome to a step");
       break;
     }
     case StepKind::kBranch: {
@@ -430,14 +436,8 @@ Step read_step(Reader& r, const std::string& id, const json& j, const std::strin
       s.callee = r.string(j, ptr, "flow", true);
       s.entry = r.string(j, ptr, "entry", false);
       if (auto in = j.find("input"); in != j.end()) s.input = read_values(r, *in, ptr + "/input", "input");
-      auto outcomes = j.find("outcomes");
-      if (outcomes == j.end() || !outcomes->is_object() || outcomes->empty()) {
-        r.error(outcomes == j.end() ? ptr : ptr + "/outcomes",
-                "a call step needs 'outcomes' mapping each way the called flow ends (its done steps' outcomes, or states) to a step");
-        break;
-      }
-      for (const auto& [name, o] : outcomes->items())
-        s.outcomes[name] = read_outcome(r, name, o, base::json_pointer_child(ptr + "/outcomes", name));
+      s.outcomes = read_outcomes(r, j, ptr,
+                                 "a call step needs 'outcomes' mapping each way the called flow ends (its done steps' outcomes, or states) to a step");
       break;
     }
     case StepKind::kDone:
