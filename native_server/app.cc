@@ -16,7 +16,9 @@
 #include <stdexcept>
 
 #include "core/content/manifest.h"
+#include "core/content/suggested.h"
 #include "core/escalation/business_hours.h"
+#include "core/metrics/visit.h"
 #include "core/text/analyzer.h"
 #include "native_server/base/clock.h"
 #include "native_server/base/crypto.h"
@@ -111,6 +113,7 @@ struct App::Impl {
     guarded("deleting stale uploads", [&] {
       if (const std::size_t n = flows->delete_stale_uploads()) log::info("stale_uploads_deleted", {{"count", n}});
     });
+    guarded("refreshing the opening list", [&] { refresh_suggested(); });
     housekeeping_timer.expires_after(std::chrono::hours(1));
     housekeeping_timer.async_wait([this](boost::system::error_code ec) {
       if (!ec && !stopping) housekeep();
@@ -122,6 +125,7 @@ struct App::Impl {
   // The content version live now; a publish swaps it whole (publish_content).
   mutable std::mutex content_mu;
   std::shared_ptr<const Content> live;
+  std::shared_ptr<const nlohmann::json> suggested;  // the panel's opening list for `live`
   std::mutex publishing;  // one publish at a time
 
   std::shared_ptr<const Content> content() const {
@@ -240,40 +244,52 @@ struct App::Impl {
   // browser mixes two versions), and the loader that names them. Files of
   // earlier versions stay served: a page open on one finishes on it.
   void add_content_assets(Content& c) {
-    const fs::path widget(config.widget_dir);
     nlohmann::json urls = widget_urls;
     // The index is served from disk (a big help center's is hundreds of MB).
     urls["index"] = assets.add_hashed_file("index.db", c.index_path, c.manifest["index"]["hash"].get<std::string>());
-    // Flows first: on a page about orders, "Track an order" beats reading about it.
-    nlohmann::json pages = nlohmann::json::array();
-    for (const char* kind : {"flow", "article"})
-      for (const auto& entry : c.manifest[std::string(kind) + "s"])
-        if (!entry["pages"].empty())
-          pages.push_back({{"id", entry["id"]}, {"kind", kind}, {"title", entry["title"]}, {"locale", entry["locale"]}, {"pages", entry["pages"]}});
-    urls["pages"] = assets.add_hashed("pages.json", json_text(pages));
     // Which locales read right to left: the core's table, for any locale a host page may set.
     nlohmann::json rtl = nlohmann::json::array();
     for (const auto& l : text::supported_locales())
       if (l.right_to_left) rtl.push_back(std::string(l.code));
-    const nlohmann::json config_json = {{"assets", urls},
-                                        {"site", c.manifest["site"]},
-                                        {"locales", c.manifest["locales"]},
-                                        {"rtl", rtl},
-                                        // The photos the server takes: the widget checks the same before sending.
-                                        {"photos", {{"types", std::vector<std::string>(kImageTypes.begin(), kImageTypes.end())},
-                                                    {"max_bytes", kMaxImageBytes}}},
-                                        {"index_bytes", c.manifest["index"]["bytes"]},
-                                        {"cjk", false}};
+    c.widget_config = {{"assets", urls},
+                       {"site", c.manifest["site"]},
+                       {"locales", c.manifest["locales"]},
+                       {"rtl", rtl},
+                       // The photos the server takes: the widget checks the same before sending.
+                       {"photos", {{"types", std::vector<std::string>(kImageTypes.begin(), kImageTypes.end())},
+                                   {"max_bytes", kMaxImageBytes}}},
+                       {"index_bytes", c.manifest["index"]["bytes"]},
+                       {"cjk", false}};
+    c.site.manifest = c.manifest;
+    c.site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
+    c.site.widget_tag = "<script src=\"/widget.js\" async></script>";
+  }
+
+  // The loader, with the content's config and its opening list inside, so
+  // opening the panel costs no request. Its URL is stable, so it is cached
+  // briefly and revalidated: installed when everything it names is served.
+  void install_loader(const Content& c, const nlohmann::json& opening) {
+    const fs::path widget(config.widget_dir);
+    nlohmann::json config_json = c.widget_config;
+    config_json["suggested"] = opening;
     std::string loader = read_file(widget / "loader.js");
     const std::string placeholder = "\"__FIRSTFIX_CONFIG__\"";
     auto at = loader.find(placeholder);
     if (at == std::string::npos) throw std::runtime_error((widget / "loader.js").string() + " lacks the config placeholder");
     loader.replace(at, placeholder.size(), json_text(config_json));
-    c.site.manifest = c.manifest;
-    c.site.stylesheet_url = assets.add_hashed("site.css", site_stylesheet());
-    c.site.widget_tag = "<script src=\"/widget.js\" async></script>";
-    // The loader's own URL is stable, so it is cached briefly and revalidated: last, when everything it names is served.
     assets.add("/widget.js", std::move(loader), "public, max-age=300, must-revalidate");
+  }
+
+  // The opening list for `manifest`, from what resolved in the last
+  // kSuggestedWindowDays (until the reports open: none, the static list).
+  nlohmann::json compile_suggested(const nlohmann::json& manifest) {
+    std::vector<content::Resolutions> counts;
+    if (reports) {
+      const std::int64_t now = system_now_ms();
+      ReportFilter window{metrics::utc_day(now - (content::kSuggestedWindowDays - 1) * metrics::kDayMs), metrics::utc_day(now), "", ""};
+      counts = reports->store().resolutions(window);
+    }
+    return content::compile_suggested(manifest, counts);
   }
 
   // Makes `dist_dir` the live content: loaded, its files served, every search
@@ -285,6 +301,7 @@ struct App::Impl {
     auto flow_versions = load_flows(dist_dir);
     (void)Xapian::Database(c->index_path);
     add_content_assets(*c);
+    auto opening = std::make_shared<const nlohmann::json>(compile_suggested(c->manifest));
     c->loaded_ms = system_now_ms();
     std::shared_ptr<const Content> ready = std::move(c);
     warm_searchers(*ready);
@@ -294,8 +311,30 @@ struct App::Impl {
     {
       std::lock_guard lock(content_mu);
       live = ready;
+      suggested = opening;
     }
+    install_loader(*ready, *opening);
     return ready;
+  }
+
+  // The opening list again, from the reports as they are now (hourly, and
+  // once they open): the live content stays as it is.
+  void refresh_suggested() {
+    std::lock_guard one_at_a_time(publishing);
+    const auto c = content();
+    auto opening = std::make_shared<const nlohmann::json>(compile_suggested(c->manifest));
+    if (*opening == *suggested_now()) return;
+    {
+      std::lock_guard lock(content_mu);
+      suggested = opening;
+    }
+    install_loader(*c, *opening);
+    log::info("suggestions_refreshed", {{"version", c->version}});
+  }
+
+  std::shared_ptr<const nlohmann::json> suggested_now() const {
+    std::lock_guard lock(content_mu);
+    return suggested;
   }
 
   std::string widget_file(const std::string& name) {
@@ -382,6 +421,7 @@ struct App::Impl {
     options.limits = limiters;
     router = std::make_unique<Router>(std::move(options));
     const Services services{[this] { return content(); }, [](const Content& c) -> search::Searcher& { return searcher(c); },
+                            [this] { return suggested_now(); },
                             *flows, *chat, *staff, *reports, demo.get(), *identity, widget_file("console.js"), widget_file("reports.js"),
                             config.public_url.starts_with("https://")};
     add_search_routes(*router, services);
@@ -456,6 +496,7 @@ App::App(const AppConfig& config) : impl_(std::make_unique<Impl>(config)) {
   impl_->load_widget_assets();
   impl_->publish_content(config.dist_dir);
   impl_->open_services();
+  impl_->refresh_suggested();  // now that the reports are open
   impl_->build_routes();
   boost::asio::post(impl_->housekeeping, [im = impl_.get()] {
     im->housekeep();
@@ -494,7 +535,9 @@ std::string App::describe_routes() const { return impl_->router->describe().dump
 
 size_t App::add_demo_events_if_empty() {
   if (impl_->reports->store().has_events()) return 0;
-  return add_demo_events(*impl_->reports, impl_->content()->manifest, system_now_ms(), {});
+  const size_t added = add_demo_events(*impl_->reports, impl_->content()->manifest, system_now_ms(), {});
+  impl_->refresh_suggested();
+  return added;
 }
 
 }  // namespace firstfix::server

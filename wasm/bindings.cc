@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/content/suggested.h"
 #include "core/metrics/scrub.h"
 #include "core/escalation/policy.h"
 #include "core/flow/engine.h"
@@ -193,6 +194,22 @@ class Escalation {
   firstfix::escalation::Conversation c_;
 };
 
+// The panel's opening list for a page (core/content/suggested.h), from the
+// compiled list in the loader's config; the last one parsed is kept.
+std::string suggested_for_page(const std::string& compiled_json, const std::string& page_url, const std::string& locale) {
+  static std::string last_text;
+  static nlohmann::json last;
+  try {
+    if (compiled_json != last_text) {
+      last = nlohmann::json::parse(compiled_json);
+      last_text = compiled_json;
+    }
+    return firstfix::content::suggested_for_page(last, page_url, locale).dump();
+  } catch (const std::exception& e) {
+    return error_json(e.what());
+  }
+}
+
 }  // namespace
 
 // Free text the widget records for the reports, without personal data
@@ -222,4 +239,5 @@ EMSCRIPTEN_BINDINGS(firstfix) {
   emscripten::function("flowRecordAction", &flow_record_action);
   emscripten::function("flowCheckAnswers", &flow_check_answers);
   emscripten::function("scrubPersonalData", &scrub_personal_data);
+  emscripten::function("suggestedForPage", &suggested_for_page);
 }

@@ -25,11 +25,18 @@ export interface EscalationEvent { trigger: 'failures' | 'request' | 'frustratio
 export interface ChatEvent { conversation: string; state?: 'queued' | 'ticket' }
 /** The one-question survey after a done state or a chat: 1 (not at all satisfied) to 5 (very). */
 export interface SurveyEvent { about: 'flow' | 'chat'; session: string; score: 1 | 2 | 3 | 4 | 5 }
+/** The panel opened with nothing typed and showed its opening list: the page's own articles and flows
+ *  (`page`), the editors' pinned ones, then what resolved most lately (`reports`) or, until the reports
+ *  have enough, every flow and the articles tied to pages (`static`). */
+export interface SuggestionsEvent {
+  items: { id: string; kind: 'article' | 'flow'; reason: 'page' | 'pinned' | 'reports' | 'static' }[];
+  source: 'reports' | 'static';
+}
 /** Diagnostics: every search the in-page engine finished, including those the server answered first. */
 export interface EngineSearchEvent { query: string; engine_ms: number; index_bytes_fetched: number }
 export interface FirstfixEvents {
   open: Record<string, never>; close: Record<string, never>; search: SearchEvent; engineSearch: EngineSearchEvent;
-  articleView: ArticleViewEvent; vote: VoteEvent; resultClick: ResultClickEvent;
+  articleView: ArticleViewEvent; vote: VoteEvent; resultClick: ResultClickEvent; suggestions: SuggestionsEvent;
   flowStart: FlowStartEvent; flowStep: FlowStepEvent; flowDone: FlowDoneEvent; flowNotSolved: FlowNotSolvedEvent;
   escalationOffer: EscalationEvent; escalationAccepted: EscalationEvent; escalationDeclined: EscalationEvent;
   chatStart: ChatEvent; chatClosed: ChatEvent; chatMessage: { conversation: string; seq: number }; survey: SurveyEvent;

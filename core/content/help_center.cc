@@ -130,10 +130,36 @@ SiteConfig parse_site(const SourceFile& f, base::Diagnostics& out) {
         auto [l, c] = where(v);
         out.push_back({f.path, l, c, "unknown time zone '" + site.timezone + "' (use an IANA name like Europe/Madrid)"});
       }
+    } else if (key == "suggestions") {
+      if (!v.IsMap()) {
+        auto [l, c] = where(v);
+        out.push_back({f.path, l, c, "field 'suggestions' must be a mapping with 'pinned' and/or 'hidden' lists of article or flow ids"});
+        continue;
+      }
+      for (const auto& list : v) {
+        const std::string name = list.first.as<std::string>("");
+        std::vector<SiteReference>* into = name == "pinned" ? &site.suggestions_pinned : name == "hidden" ? &site.suggestions_hidden : nullptr;
+        if (!into) {
+          auto [l, c] = where(list.first);
+          out.push_back({f.path, l, c, "unknown field 'suggestions." + name + "' (expected pinned, hidden)"});
+          continue;
+        }
+        if (!list.second.IsSequence()) {
+          auto [l, c] = where(list.second);
+          out.push_back({f.path, l, c, "suggestions." + name + " must be a list of article or flow ids"});
+          continue;
+        }
+        for (const auto& item : list.second) {
+          auto [l, c] = where(item);
+          if (!item.IsScalar()) out.push_back({f.path, l, c, "suggestions." + name + " must be a list of article or flow ids"});
+          else into->push_back({item.as<std::string>(), l, c});
+        }
+      }
     } else {
       auto [l, c] = where(kv.first);
       out.push_back({f.path, l, c, "unknown field '" + key +
-                                       "' (expected name, default_locale, locales, contact_email, contact_hours, chat_hours, timezone, escalation_failures)"});
+                                       "' (expected name, default_locale, locales, contact_email, contact_hours, chat_hours, timezone, "
+                                       "escalation_failures, suggestions)"});
     }
   }
   return site;
@@ -145,6 +171,28 @@ std::string article_url(const std::string& id) { return "/articles/" + id; }
 std::string flow_url(const std::string& id) { return "/flows/" + id; }
 
 namespace {
+
+// Every id site.yaml's suggestions name is an article or a flow a customer
+// can open (a sub-flow runs only inside its callers), and none is both
+// pinned and hidden.
+void check_suggestions(const SiteConfig& site, const std::vector<Article>& articles, const std::vector<FlowFile>& flows,
+                       const std::map<std::string, std::string>& owner, base::Diagnostics& out) {
+  std::set<std::string> openable;
+  for (const auto& a : articles) openable.insert(a.id);
+  for (const auto& f : flows) openable.insert(f.id);
+  std::set<std::string> pinned;
+  for (const auto& r : site.suggestions_pinned) pinned.insert(r.id);
+  for (const auto* list : {&site.suggestions_pinned, &site.suggestions_hidden})
+    for (const auto& r : *list) {
+      const std::string which = list == &site.suggestions_pinned ? "pinned" : "hidden";
+      if (!owner.count(r.id))
+        out.push_back({"site.yaml", r.line, r.column, "suggestions." + which + ": no article or flow with id '" + r.id + "'"});
+      else if (!openable.count(r.id))
+        out.push_back({"site.yaml", r.line, r.column, "suggestions." + which + ": '" + r.id + "' is a sub-flow, run only inside the flows that call it"});
+      else if (which == "hidden" && pinned.count(r.id))
+        out.push_back({"site.yaml", r.line, r.column, "suggestions: '" + r.id + "' is both pinned and hidden"});
+    }
+}
 
 // Inlines every flow's calls (core/flow/link.h) and checks the result as
 // the server will run it; sub-flows, only ever run inside their callers,
@@ -234,6 +282,7 @@ HelpCenter compile_help_center(const std::vector<SourceFile>& files, base::Diagn
   }
 
   link_flows(hc, out, catalog);
+  check_suggestions(hc.site, articles, hc.flows, owner, out);
 
   std::map<std::string, std::string> id_by_path;
   for (const auto& a : articles) id_by_path[a.source] = a.id;

@@ -20,6 +20,12 @@ struct SourceFile {
   std::string text;
 };
 
+// An article or flow id named in site.yaml, with where, for diagnostics.
+struct SiteReference {
+  std::string id;
+  int line = 1, column = 1;
+};
+
 struct SiteConfig {
   std::string name = "Help Center";
   std::string default_locale = "en";
@@ -29,6 +35,9 @@ struct SiteConfig {
   std::string chat_hours;     // "Mon-Fri 08:00-20:00, Sat 09:00-14:00"; empty: chat whenever an agent is online
   std::string timezone = "UTC";  // IANA name: chat hours are in it, and flows' "today"
   unsigned escalation_failures = 2;   // self-service failures before a person is offered
+  // The panel's opening list (core/content/suggested.h): pinned first, in
+  // this order; hidden never suggested, however often it resolves.
+  std::vector<SiteReference> suggestions_pinned, suggestions_hidden;
 };
 
 struct CompiledArticle {

@@ -47,6 +47,11 @@ nlohmann::json make_manifest(const HelpCenter& hc, uint64_t index_bytes, const s
     for (const auto& [name, count] : counts) list.push_back({{"name", name}, {"articles", count}});
     cats[locale] = list;
   }
+  auto ids = [](const std::vector<SiteReference>& refs) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& r : refs) list.push_back(r.id);
+    return list;
+  };
   nlohmann::json locale_list = nlohmann::json::array();
   for (const auto& [code, count] : locales) locale_list.push_back(code);
   return {{"format", 1},
@@ -56,7 +61,8 @@ nlohmann::json make_manifest(const HelpCenter& hc, uint64_t index_bytes, const s
                     {"contact_hours", hc.site.contact_hours},
                     {"chat_hours", hc.site.chat_hours},
                     {"timezone", hc.site.timezone},
-                    {"escalation_failures", hc.site.escalation_failures}}},
+                    {"escalation_failures", hc.site.escalation_failures},
+                    {"suggestions", {{"pinned", ids(hc.site.suggestions_pinned)}, {"hidden", ids(hc.site.suggestions_hidden)}}}}},
           {"locales", locale_list},
           {"index", {{"file", kIndexFile}, {"bytes", index_bytes}, {"hash", index_hash}}},
           {"categories", cats},

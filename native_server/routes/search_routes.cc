@@ -2,6 +2,7 @@
 // its own engine warms up (and what the demo site's pages show).
 #include <filesystem>
 
+#include "core/content/suggested.h"
 #include "core/search/json.h"
 #include "native_server/base/files.h"
 #include "native_server/base/text.h"
@@ -47,6 +48,24 @@ void add_search_routes(Router& router, const Services& s) {
                 const auto request = search::request_from_json(search_params(c.query));
                 const auto content = s.content();
                 return json_response(c.req, 200, search::to_json(s.searcher(*content).search(request)));
+              },
+              .runs = Runs::search, .cors = Cors::any_origin, .rate_limit = "search"});
+
+  // The panel's opening list for a page, before anything is typed: the
+  // Worker answers it from the loader's config; this is for the moments
+  // before the Worker is ready. The same core function either way.
+  router.add({.method = http::verb::get, .path = "/api/v1/suggested", .operation_id = "suggested",
+              .handler = [s](Call& c) {
+                std::string page, locale;
+                for (const auto& [key, value] : c.query) {
+                  if (key == "page") page = value;
+                  else if (key == "locale") locale = value;
+                  else throw std::invalid_argument("unknown parameter '" + printable(key, 40) + "' (expected page, locale)");
+                }
+                if (page.size() > 4096) throw std::invalid_argument("parameter 'page' is longer than 4096 bytes");
+                if (locale.size() > 35) throw std::invalid_argument("parameter 'locale' is longer than 35 bytes");
+                const auto suggested = s.suggested();
+                return json_response(c.req, 200, content::suggested_for_page(*suggested, page, locale));
               },
               .runs = Runs::search, .cors = Cors::any_origin, .rate_limit = "search"});
 

@@ -35,11 +35,15 @@ struct Content {
   SiteContext site;
   std::string version;                                       // a hash of the manifest, which names every file's hash
   std::int64_t loaded_ms = 0;                                // when this server started serving it
+  nlohmann::json widget_config;                              // what the loader hands the widget, but the opening list
 };
 
 struct Services {
   std::function<std::shared_ptr<const Content>()> content;  // the version live now
   std::function<search::Searcher&(const Content&)> searcher;  // this thread's searcher of that version (search executor only)
+  // The panel's opening list (core/content/suggested.h) for the live version,
+  // refreshed from the reports without a publish.
+  std::function<std::shared_ptr<const nlohmann::json>()> suggested;
   FlowService& flows;
   ChatService& chat;
   StaffService& staff;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/content/suggested.h"
 #include "core/metrics/event.h"
 #include "core/metrics/visit.h"
 
@@ -47,6 +48,8 @@ class EventStore {
   // Drill-down. `which`: all, no_results, no_clicks, failed (searches that were not a success).
   virtual nlohmann::json searches(const ReportFilter& filter, const std::string& which, const std::string& normalized,
                                   size_t limit) = 0;
+  // How often each article and flow resolved a problem: the panel's opening list follows them.
+  virtual std::vector<content::Resolutions> resolutions(const ReportFilter& filter) = 0;
   // `which`: all, escalated, resolved, unresolved, repeat.
   virtual nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit) = 0;
   virtual std::int64_t event_count() = 0;

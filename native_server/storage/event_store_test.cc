@@ -258,6 +258,30 @@ TEST_CASE("events: report figures on hand-built visits have the answers worked o
     CHECK(r["daily"][0]["day"] == "2026-11-20");
     CHECK(r["daily"][0]["visits"] == 2);
 
+    // What resolved (the panel's opening list): the flow that reached `resolved`; the article read twice,
+    // once voted helpful and once not voted (escalating later in that visit does not undo the read).
+    auto resolutions = [&](const ReportFilter& f) {
+      std::map<std::string, std::int64_t> out;
+      for (const auto& r : store->resolutions(f)) out[r.id] += r.count;
+      return out;
+    };
+    CHECK(resolutions({"2026-11-20", "2026-11-23", "", ""}) == std::map<std::string, std::int64_t>{{"order-tracking", 1}, {"reset-password", 2}});
+    CHECK(resolutions({"2026-11-21", "2026-11-23", "", ""}) == std::map<std::string, std::int64_t>{{"reset-password", 1}});
+    CHECK(resolutions({"2026-11-20", "2026-11-23", "es", ""}).empty());
+    {
+      // Read and voted "not helpful": not a resolution; a flow that ended otherwise neither.
+      auto other = engine.open("resolutions");
+      Visit v("visit-eeee", "person-3", kNov20);
+      v.add({{"type", "article_view"}, {"target", "reset-password"}})
+          .add({{"type", "vote"}, {"target", "reset-password"}, {"helpful", false}})
+          .add({{"type", "article_view"}, {"target", "track-order"}})
+          .add({{"type", "flow_start"}, {"target", "password-reset"}, {"session", "fs_9"}})
+          .add({{"type", "flow_done"}, {"target", "password-reset"}, {"session", "fs_9"}, {"outcome", "unresolved"}});
+      other->ingest(v.events, 1, kCatalog);
+      CHECK(other->resolutions({"2026-11-20", "2026-11-20", "", ""}).size() == 1);
+      CHECK(other->resolutions({"2026-11-20", "2026-11-20", "", ""})[0].id == "track-order");
+    }
+
     // Filters.
     CHECK(store->report({"2026-11-21", "2026-11-21", "", ""})["visits"] == 1);
     CHECK(store->report({"2026-11-20", "2026-11-23", "", "account"})["visits"] == 2);

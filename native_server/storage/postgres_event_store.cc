@@ -157,6 +157,8 @@ class PostgresEventStore final : public EventStore {
 
   json visits(const ReportFilter& f, const std::string& which, size_t limit) override { return report_visits(runner(), f, which, limit); }
 
+  std::vector<content::Resolutions> resolutions(const ReportFilter& f) override { return report_resolutions(runner(), f); }
+
   bool has_events() override { return pool_.acquire()->exec("SELECT EXISTS (SELECT 1 FROM events)").text(0, 0) == "t"; }
 
   std::int64_t event_count() override { return pool_.acquire()->exec("SELECT count(*) FROM events").int64(0, 0); }

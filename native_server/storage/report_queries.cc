@@ -175,6 +175,20 @@ json report_figures(const SqlRunner& run, const ReportFilter& f) {
   return out;
 }
 
+std::vector<content::Resolutions> report_resolutions(const SqlRunner& run, const ReportFilter& f) {
+  std::vector<content::Resolutions> out;
+  // From the day totals: a row per day, language, topic and item, however many visits.
+  for (const auto& r : run("SELECT flow, sum(sessions) FROM flow_days WHERE " + kWhere +
+                               " AND done_state = 'resolved' GROUP BY flow HAVING sum(sessions) > 0",
+                           params(f)))
+    out.push_back({r[0], number(r[1])});
+  for (const auto& r : run("SELECT article, sum(entries) - sum(not_helpful) FROM article_days WHERE " + kWhere +
+                               " GROUP BY article HAVING sum(entries) - sum(not_helpful) > 0",
+                           params(f)))
+    out.push_back({r[0], number(r[1])});
+  return out;
+}
+
 json report_searches(const SqlRunner& run, const ReportFilter& f, const std::string& which, const std::string& normalized, size_t limit) {
   std::string cond;
   if (which == "no_results") cond = " AND results = 0";

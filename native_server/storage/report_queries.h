@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/content/suggested.h"
 #include "native_server/storage/event_store.h"
 
 namespace firstfix::server {
@@ -24,6 +25,9 @@ nlohmann::json report_figures(const SqlRunner& run, const ReportFilter& filter);
 // `which`: all, no_results, no_clicks, failed; throws std::invalid_argument otherwise.
 nlohmann::json report_searches(const SqlRunner& run, const ReportFilter& filter, const std::string& which,
                                const std::string& normalized, size_t limit);
+// How often each article and flow resolved a problem (core/content/suggested.h):
+// flow sessions that reached `resolved`, article reads without a "not helpful" vote.
+std::vector<content::Resolutions> report_resolutions(const SqlRunner& run, const ReportFilter& filter);
 // `which`: all, escalated, resolved, unresolved, repeat; each visit with its events in order.
 nlohmann::json report_visits(const SqlRunner& run, const ReportFilter& filter, const std::string& which, size_t limit);
 

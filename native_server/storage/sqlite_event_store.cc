@@ -158,6 +158,11 @@ class SqliteEventStore final : public EventStore {
     return report_searches(runner(), f, which, normalized, limit);
   }
 
+  std::vector<content::Resolutions> resolutions(const ReportFilter& f) override {
+    std::lock_guard lock(mu_);
+    return report_resolutions(runner(), f);
+  }
+
   json visits(const ReportFilter& f, const std::string& which, size_t limit) override {
     std::lock_guard lock(mu_);
     return report_visits(runner(), f, which, limit);

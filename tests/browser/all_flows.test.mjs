@@ -77,7 +77,7 @@ for (const script of scripts) {
     if (script.page) {
       // Started from the page suggestions, where the page's flows come before its articles.
       await widget(p).locator('.launcher').click();
-      const suggestions = widget(p).locator('ul.results a');
+      const suggestions = widget(p).locator('ul.for-page a');
       await suggestions.first().waitFor();
       const kinds = await suggestions.evaluateAll((as) => as.map((a) => a.dataset.kind));
       assert.ok(kinds.indexOf('article') > kinds.lastIndexOf('flow'), kinds.join());

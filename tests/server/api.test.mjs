@@ -63,6 +63,8 @@ test('malformed requests get a 4xx with a JSON reason', async () => {
     ['/api/v1/search?as_you_type=maybe', 400, /must be true or false/],
     ['/api/v1/search?q=%ZZ', 400, /malformed/],
     ['/api/v1/articles/nope', 404, /no article with id 'nope'/],
+    ['/api/v1/suggested?page=x&q=1', 400, /unknown parameter 'q' \(expected page, locale\)/],
+    [`/api/v1/suggested?page=${'a'.repeat(5000)}`, 400, /'page' is longer than 4096 bytes/],
     ['/api/v1/nothing', 404, /no such endpoint/],
   ];
   for (const [path, status, reason] of cases) {
@@ -77,6 +79,25 @@ test('malformed requests get a 4xx with a JSON reason', async () => {
   const put = await get('/api/v1/search', { method: 'PUT', body: '{}' });
   assert.equal(put.status, 405);
   assert.match((await put.json()).error, /only GET, HEAD and POST/);
+});
+
+test("the opening list: a page's own articles and flows first, then the most helpful; any page, any locale", async () => {
+  const ask = async (page, locale) => {
+    const r = await get(`/api/v1/suggested?page=${encodeURIComponent(page)}&locale=${locale}`);
+    assert.equal(r.status, 200, page);
+    return r.json();
+  };
+  const orders = await ask('https://shop.example/orders/BL-1?tab=2#x', 'en');
+  assert.equal(orders.locale, 'en');
+  assert.equal(orders.items.length, 6);
+  assert.ok(orders.items.some((i) => i.id === 'order-tracking' && i.kind === 'flow' && i.reason === 'page' && i.url === '/flows/order-tracking'));
+  const spanish = await ask('https://shop.example/es/orders', 'es');
+  assert.deepEqual(spanish.items.filter((i) => i.reason === 'page').map((i) => i.id), ['seguimiento-de-pedido', 'seguir-pedido']);
+  // Nothing names the page, the locale has no content, the page is no URL at all: still a list, never an error.
+  for (const [page, locale] of [['https://shop.example/', 'en'], ['https://shop.example/', 'ja'], ['\u00ff\u0000 not a url', '']]) {
+    const list = await ask(page, locale);
+    assert.ok(list.items.length > 0 && list.items.every((i) => i.reason === 'static'), JSON.stringify(list));
+  }
 });
 
 test('hostile queries are answered, never a crash', async () => {

@@ -57,6 +57,8 @@ test('every response matches the document', async () => {
   await check('GET', '/api/v1/search?q=pasword%20resett&limit=3');
   await check('GET', '/api/v1/search?q=order&kind=flow&facets=false');
   await check('GET', '/api/v1/search?limit=-1');
+  await check('GET', '/api/v1/suggested?page=https%3A%2F%2Fshop.example%2Forders%2F1&locale=en');
+  await check('GET', '/api/v1/suggested?page=x&bogus=1');
   await check('GET', '/api/v1/articles/reset-password');
   await check('GET', '/api/v1/articles/nope');
   await check('GET', '/api/v1/flows');

@@ -64,12 +64,13 @@ self.firstfixPolicy = p; importScripts(p ? p.createScriptURL(${JSON.stringify(wo
         this.inFlight.hedge();
         this.queued?.hedge();
       }
-      else if (m.type === 'result' || m.type === 'checked' || m.type === 'escalated' || m.type === 'scrubbed') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
+      else if (m.type === 'result' || m.type === 'answer') { this.pending.get(m.id)?.(m.response); this.pending.delete(m.id); }
     };
     const queued = this.beforeStart || [];
     this.beforeStart = null;
     this.worker.postMessage({ type: 'init', glue: this.url(a.glue), wasm: this.url(a.wasm), index: this.url(a.index), indexBytes: this.config.index_bytes,
-      cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null, escalationFailures: this.config.site.escalation_failures });
+      cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null, escalationFailures: this.config.site.escalation_failures,
+      suggested: this.config.suggested });
     queued.forEach((post) => post());
   }
 
@@ -112,43 +113,45 @@ self.firstfixPolicy = p; importScripts(p ? p.createScriptURL(${JSON.stringify(wo
       .then((r) => ({ ...r, engine: 'server' }), (e) => ({ error: String(e && e.message || e), engine: 'server' }));
   }
 
+  // One question to the core in the Worker; resolves to its answer. Asked
+  // before the Worker exists, it waits for it, in order.
+  ask(message) {
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      this.pending.set(id, resolve);
+      const post = () => this.worker.postMessage({ ...message, id });
+      if (this.worker) post();
+      else (this.beforeStart ||= []).push(post);
+    });
+  }
+
   // Checks a flow step's answers with the core's rules in the Worker:
   // [{field, message}], or null while the engine is not ready (the server
   // checks anyway).
   // `today` is the help center's date, from the server's reply.
   checkAnswers(flowJson, step, answers, today) {
     if (!this.ready) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      const id = this.nextId++;
-      this.pending.set(id, (r) => resolve(Array.isArray(r) ? r : null));
-      this.worker.postMessage({ type: 'check', id, flow: flowJson, step, answers: JSON.stringify(answers), today: today || '' });
-    });
+    return this.ask({ type: 'check', flow: flowJson, step, answers: JSON.stringify(answers), today: today || '' })
+      .then((r) => (Array.isArray(r) ? r : null));
   }
 
   // Tells the escalation policy (in the Worker) what happened; resolves to
-  // its decision {offer, trigger, why, failures}. Events before the engine
-  // is up wait for it, in order.
-  escalate(event) {
-    return new Promise((resolve) => {
-      const id = this.nextId++;
-      this.pending.set(id, resolve);
-      const post = () => this.worker.postMessage({ type: 'escalate', id, event });
-      if (this.worker) post();
-      else (this.beforeStart ||= []).push(post);
-    });
-  }
+  // its decision {offer, trigger, why, failures}.
+  escalate(event) { return this.ask({ type: 'escalate', event }); }
 
   // Personal data out of free text, by the core in the Worker: resolves to
   // the scrubbed texts, or null when the engine cannot run (then the text
   // is not sent at all).
-  scrub(texts) {
-    return new Promise((resolve) => {
-      const id = this.nextId++;
-      this.pending.set(id, (r) => resolve(Array.isArray(r) ? r : null));
-      const post = () => this.worker.postMessage({ type: 'scrub', id, texts });
-      if (this.worker) post();
-      else (this.beforeStart ||= []).push(post);
-    });
+  scrub(texts) { return this.ask({ type: 'scrub', texts }).then((r) => (Array.isArray(r) ? r : null)); }
+
+  // The panel's opening list for the page ({locale, source, items}), by the
+  // core: in the Worker from the loader's config, or, until it is ready, on
+  // the server from the same list.
+  suggested(page, locale) {
+    if (this.ready) return this.ask({ type: 'suggested', page, locale });
+    const params = new URLSearchParams({ page, locale });
+    return fetch(this.url(`/api/v1/suggested?${params}`)).then((r) => r.json())
+      .catch((e) => ({ error: String(e && e.message || e) }));
   }
 
   send(search) {

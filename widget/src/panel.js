@@ -21,17 +21,6 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 
-const globToRegExp = (pattern) => new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-// The core's page-pattern rules (core/base/page_pattern.h, where the compiler checks them): a path
-// pattern against the page's path (and its query only where the pattern names one), a full URL
-// against the whole address; the fragment never counts.
-const pageMatches = (pattern, href) => {
-  const page = new URL(href);
-  page.hash = '';
-  if (!pattern.startsWith('/')) return globToRegExp(pattern).test(page.href);
-  return globToRegExp(pattern).test(pattern.includes('?') ? page.pathname + page.search : page.pathname);
-};
-
 // The customer as the host site described it (firstfix('identify', ...)):
 // a signed token alone, or id, email and name with the id's user_hash; the
 // server verifies the signature and marks the rest as claimed.
@@ -78,7 +67,6 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
   };
   const survey = ({ about, session }) => surveyBox({ el, strings: () => t, onAnswer: (score) => emit('survey', { about, session, score }) });
   let t = strings(state.locale);
-  let pages = null;
   let latest = 0;
   let lastQuery = '';
   let lastTotal = 0;
@@ -228,7 +216,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
       else if (!e.shiftKey && active === f[f.length - 1]) { e.preventDefault(); f[0].focus(); }
     }
     if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && articleView.hidden && !flowView?.active) {
-      const links = [...results.querySelectorAll('a')];
+      const links = [...searchView.querySelectorAll('.results a')];  // results, or the opening list
       if (!links.length) return;
       const i = links.indexOf(root.activeElement);
       if (e.key === 'ArrowDown' && (root.activeElement === input || i >= 0)) { e.preventDefault(); links[Math.min(i + 1, links.length - 1)].focus(); }
@@ -238,8 +226,10 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
 
   function resultItem(hit, position, fromSearch = true) {
     const a = el('a', { href: url(hit.url), 'data-id': hit.id, 'data-kind': hit.kind, class: hit.kind === 'flow' ? 'task' : false });
-    const titleSpan = el('span', { class: 'r-title' }); setHtml(titleSpan, hit.title_html);  // escaped by the core
-    const snippet = el('span', { class: 'r-snippet' }); setHtml(snippet, hit.snippet_html);  // escaped by the core
+    const titleSpan = el('span', { class: 'r-title' });
+    if (hit.title_html) setHtml(titleSpan, hit.title_html); else titleSpan.textContent = hit.title;  // escaped by the core
+    const snippet = el('span', { class: 'r-snippet' });
+    if (hit.snippet_html) setHtml(snippet, hit.snippet_html);  // escaped by the core
     a.append(titleSpan, el('span', { class: 'r-meta', text: hit.kind === 'flow' ? `▶ ${t.doItNow}` : hit.category }), snippet);
     a.addEventListener('click', (e) => {
       if (hit.kind !== 'article' && hit.kind !== 'flow') return;
@@ -257,21 +247,24 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
     return el('li', {}, a);
   }
 
+  // Before anything is typed, never a blank body: the page's own articles
+  // and flows, then the help center's most helpful (core/content/suggested.h
+  // decides which, in the Worker or, until it is ready, on the server).
   async function showSuggestions() {
+    const id = ++latest;
     results.replaceChildren();
     corrected.hidden = true;
     status.textContent = '';
-    if (!pages) pages = await fetch(url(config.assets.pages)).then((r) => r.json()).catch(() => []);
-    const matching = pages.filter((p) => p.locale === state.locale && p.pages.some((g) => pageMatches(g, location.href)));
+    const list = await engine.suggested(location.href, state.locale);
+    if (id !== latest) return;  // typed meanwhile
     extra.replaceChildren();
-    if (matching.length) {
-      extra.append(el('h3', { text: t.suggested }),
-        el('ul', { class: 'results' }, matching.slice(0, 5).map((p, i) =>
-          resultItem({ id: p.id, kind: p.kind, url: `/${p.kind}s/${p.id}`, title_html: escapeHtml(p.title), snippet_html: '', category: '' }, i, false))));
-    }
+    if (list.error || !list.items) return;
+    const section = (heading, items, cls) => items.length && extra.append(el('h3', { text: heading }),
+      el('ul', { class: `results ${cls}` }, items.map((hit, i) => resultItem(hit, i, false))));
+    section(t.suggested, list.items.filter((i) => i.reason === 'page'), 'for-page');
+    section(t.popular, list.items.filter((i) => i.reason !== 'page'), 'popular');
+    emit('suggestions', { items: list.items.map((i) => ({ id: i.id, kind: i.kind, reason: i.reason })), source: list.source });
   }
-
-  const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
   // Results change little from one keystroke to the next: only the items
   // that differ are replaced, so the browser lays out and paints just those
@@ -293,7 +286,7 @@ export function mount({ root, host, launcher, config, url, state, emit: emitPubl
 
   async function runSearch(q) {
     lastQuery = q;
-    if (!q.trim()) { latest++; return showSuggestions(); }
+    if (!q.trim()) return showSuggestions();
     const id = ++latest;
     const started = performance.now();
     const response = await engine.search({ q, locale: state.locale, as_you_type: !/\s$/.test(q), limit: 8, facets: false });

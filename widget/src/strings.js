@@ -3,7 +3,7 @@ export const STRINGS = {
   en: {
     title: 'How can we help?', search: 'Search for answers', close: 'Close help', back: 'Back to results',
     results: (n) => (n === 1 ? '1 result' : `${n} results`), noResults: (q) => `Nothing found for “${q}”.`,
-    didYouMean: 'Showing results for', suggested: 'Suggested for this page', helpful: 'Was this helpful?', yes: 'Yes',
+    didYouMean: 'Showing results for', suggested: 'Suggested for this page', popular: 'Most helpful', helpful: 'Was this helpful?', yes: 'Yes',
     no: 'No', thanks: 'Thanks for your feedback!', commentLabel: 'What were you looking for? (optional)', send: 'Send',
     contact: 'Contact us', contactLead: 'Still need help? A person from our team will answer.', loading: 'Loading…',
     error: 'Something went wrong. Please try again.', doItNow: 'Do it now',
@@ -19,7 +19,7 @@ export const STRINGS = {
   es: {
     title: '¿Cómo podemos ayudarte?', search: 'Busca respuestas', close: 'Cerrar ayuda', back: 'Volver a los resultados',
     results: (n) => (n === 1 ? '1 resultado' : `${n} resultados`), noResults: (q) => `No encontramos nada para «${q}».`,
-    didYouMean: 'Mostrando resultados para', suggested: 'Sugerencias para esta página', helpful: '¿Te ha resultado útil?',
+    didYouMean: 'Mostrando resultados para', suggested: 'Sugerencias para esta página', popular: 'Lo que más ayuda', helpful: '¿Te ha resultado útil?',
     yes: 'Sí', no: 'No', thanks: '¡Gracias por tu opinión!', commentLabel: '¿Qué estabas buscando? (opcional)',
     send: 'Enviar', contact: 'Contáctanos',
     contactLead: '¿Sigues necesitando ayuda? Una persona de nuestro equipo te responderá.', loading: 'Cargando…',

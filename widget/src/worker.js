@@ -7,7 +7,9 @@
 //               {type: 'escalate', id, event}   (what happened, for the escalation policy: search, articleRead,
 //                                                articleVote, failure, text, decline, accept)
 //               {type: 'scrub', id, texts}   (free text for the reports: personal data out, by the core)
-// Messages out: {type: 'ready', documents, whole}   (whole: the index will be fetched whole after the first answer)  {type: 'result', id, response}  {type: 'checked' | 'escalated' | 'scrubbed', id, response}
+//               {type: 'suggested', id, page, locale}   (the panel's opening list for a page, by the core)
+// Messages out: {type: 'ready', documents, whole}   (whole: the index will be fetched whole after the first answer)  {type: 'result', id, response}
+//               {type: 'answer', id, response}   (to check, escalate, scrub and suggested)
 //               {type: 'fetching', id}   (search `id` needs index blocks from the network: the page may ask the server too)
 //               {type: 'error', message}
 //
@@ -29,8 +31,10 @@ let ready = null;
 let lazyStats = null;
 let searching = null;  // the id of the search running now
 let fetchingSaid = false;
+let suggestedText = '{}';  // the compiled opening list, from the loader's config
 
-async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures }) {
+async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures, suggested }) {
+  suggestedText = JSON.stringify(suggested || {});
   // Under Trusted Types (a blob bootstrap inherits the host page's CSP) the URL goes through the policy it made.
   const policy = self.firstfixPolicy;
   importScripts(policy ? policy.createScriptURL(glue) : glue);  // defines createFirstfix (Emscripten MODULARIZE)
@@ -60,6 +64,26 @@ function fillInBackground() {
     .catch(() => false);
 }
 
+// The core's answers other than searches, by message type; each runs once the engine is ready.
+const ANSWERS = {
+  escalate({ event: e }) {
+    if (e.kind === 'decline') { conversation.decline(); return { offer: false }; }
+    if (e.kind === 'accept') { conversation.accept(); return { offer: false }; }
+    const decide = {
+      search: () => conversation.search(e.query, e.results, e.locale),
+      articleRead: () => conversation.articleRead(),
+      articleVote: () => conversation.articleVote(e.helpful, e.id),
+      failure: () => conversation.failure(e.reason),
+      text: () => conversation.text(e.text, e.locale),
+    }[e.kind];
+    if (!decide) throw new Error(`unknown escalation event '${e.kind}'`);
+    return JSON.parse(decide());
+  },
+  scrub: ({ texts }) => texts.map((t) => wasmModule.scrubPersonalData(t)),
+  check: ({ flow, step, answers, today }) => JSON.parse(wasmModule.flowCheckAnswers(flow, step, answers, today)),
+  suggested: ({ page, locale }) => JSON.parse(wasmModule.suggestedForPage(suggestedText, page, locale)),
+};
+
 self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === 'init') {
@@ -71,41 +95,15 @@ self.onmessage = async (event) => {
     }
   } else if (msg.type === 'prefetch') {
     ready?.then(fillInBackground, () => {});
-  } else if (msg.type === 'escalate') {
+  } else if (Object.hasOwn(ANSWERS, msg.type)) {
     let response;
     try {
       await ready;
-      const e = msg.event;
-      if (e.kind === 'search') response = conversation.search(e.query, e.results, e.locale);
-      else if (e.kind === 'articleRead') response = conversation.articleRead();
-      else if (e.kind === 'articleVote') response = conversation.articleVote(e.helpful, e.id);
-      else if (e.kind === 'failure') response = conversation.failure(e.reason);
-      else if (e.kind === 'text') response = conversation.text(e.text, e.locale);
-      else if (e.kind === 'decline') { conversation.decline(); response = '{"offer":false}'; }
-      else if (e.kind === 'accept') { conversation.accept(); response = '{"offer":false}'; }
-      response = JSON.parse(response);
-    } catch (err) {
-      response = { error: String(err && err.message || err) };
-    }
-    self.postMessage({ type: 'escalated', id: msg.id, response });
-  } else if (msg.type === 'scrub') {
-    let response;
-    try {
-      await ready;
-      response = msg.texts.map((t) => wasmModule.scrubPersonalData(t));
+      response = ANSWERS[msg.type](msg);
     } catch (e) {
       response = { error: String(e && e.message || e) };
     }
-    self.postMessage({ type: 'scrubbed', id: msg.id, response });
-  } else if (msg.type === 'check') {
-    let response;
-    try {
-      await ready;
-      response = JSON.parse(wasmModule.flowCheckAnswers(msg.flow, msg.step, msg.answers, msg.today));
-    } catch (e) {
-      response = { error: String(e && e.message || e) };
-    }
-    self.postMessage({ type: 'checked', id: msg.id, response });
+    self.postMessage({ type: 'answer', id: msg.id, response });
   } else if (msg.type === 'search') {
     try {
       await ready;
