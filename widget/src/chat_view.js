@@ -6,6 +6,7 @@
 // reconnects and gets exactly what was missed. A customer can show the
 // problem with a photo (on phones the camera opens); the server checks it,
 // strips its metadata and shows it to the agent.
+import { el } from './dom.js';
 
 const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
@@ -15,7 +16,7 @@ export { CHAT_CSS } from './chat_view.css.js';
 
 // `storageKey`: where this tab remembers the conversation (session_keys.js).
 // `strings()`: the panel's strings; `locale()`: the current locale, for the view's own.
-export function createChatView({ el, strings, locale, url, emit, onExit, survey, storageKey, photos }) {
+export function createChatView({ strings, locale, url, emit, onExit, survey, storageKey, photos }) {
   const view = el('div', { class: 'chat', hidden: true });
   const status = el('p', { class: 'chat-status', role: 'status', 'aria-live': 'polite' });
   const list = el('ol', { class: 'chat-log', 'aria-live': 'polite' });

@@ -3,6 +3,7 @@
 // server (which re-checks everything and runs the actions), and ending on a
 // done screen that says what was done. The session id is kept in
 // sessionStorage, once a flow has started, so a reload resumes it.
+import { el } from './dom.js';
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
@@ -14,7 +15,7 @@ export { FLOW_CSS } from './flow_view.css.js';
 
 // `storageKey`: where this tab remembers the session under way (session_keys.js).
 // `strings()`: the panel's strings; `locale()`: the current locale, for the view's own.
-export function createFlowView({ el, strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, photos, identity = () => null, identityClaimed = () => false, onReply = () => {}, onNotSolved = () => {} }) {
+export function createFlowView({ strings, locale, url, engine, emit, onExit, onContact, survey, storageKey, photos, identity = () => null, identityClaimed = () => false, onReply = () => {}, onNotSolved = () => {} }) {
   const view = el('div', { class: 'flow', hidden: true });
   let reply = null;        // the server's latest answer: {session, step, notices}
   let definition = null;   // the flow as written, for instant checks in the Worker

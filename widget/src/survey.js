@@ -1,6 +1,7 @@
 // The one-question survey after a done state or a chat: "How satisfied are
 // you?" on a 1 to 5 scale, answered with one press (or not at all).
-export function surveyBox({ el, strings, onAnswer }) {
+import { el } from './dom.js';
+export function surveyBox({ strings, onAnswer }) {
   const s = strings();
   const live = el('p', { role: 'status', 'aria-live': 'polite' });
   const question = el('p', { id: `ff-survey-${Math.random().toString(36).slice(2)}`, text: s.surveyQuestion });

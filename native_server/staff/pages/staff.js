@@ -3,16 +3,8 @@
 // page says which role it is for.
 export const $ = (sel) => document.querySelector(sel);
 
-export const el = (tag, attrs = {}, ...children) => {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') n.textContent = v;
-    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) n.setAttribute(k, v === true ? '' : v);
-  }
-  children.flat().forEach((c) => c != null && n.append(c));
-  return n;
-};
+// The widget's one DOM helper, for the staff pages too.
+export { el } from '../../../widget/src/dom.js';
 
 export function showLogin(message) {
   $('#desk').hidden = true;
