@@ -15,6 +15,7 @@ json ChatSignal::to_json() const {
   if (!state.empty()) j["st"] = state;
   if (!agent.empty()) j["a"] = agent;
   if (moved) j["m"] = true;
+  if (!message.is_null()) j["msg"] = message;
   return j;
 }
 
@@ -28,6 +29,11 @@ ChatSignal ChatSignal::from_json(const json& j) {
   s.state = j.value("st", "");
   s.agent = j.value("a", "");
   s.moved = j.value("m", false);
+  if (const auto m = j.find("msg"); m != j.end()) {
+    if (!m->is_object() || !m->contains("seq") || (*m)["seq"] != s.seq)
+      throw std::invalid_argument("a chat signal's message is an object with the signal's seq");
+    s.message = *m;
+  }
   return s;
 }
 

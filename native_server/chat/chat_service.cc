@@ -211,13 +211,18 @@ struct ChatService::Impl {
                    const std::string& client_id, const ChatAttachment* photo = nullptr) {
     ChatMessage m = store.append_message({0, conversation, sender, author, body, client_id, now()}, photo);
     // A resend went out when it was first stored: only its sender is answered (handle_send).
-    if (!m.repeated) bus.publish({.kind = "message", .conversation = conversation, .seq = m.seq});
+    if (!m.repeated) {
+      ChatSignal signal{.kind = "message", .conversation = conversation, .seq = m.seq};
+      json row = message_json(m);
+      if (json_text(row).size() <= kMaxCarriedMessageBytes) signal.message = std::move(row);
+      bus.publish(signal);
+    }
     return m;
   }
 
   // What every server does with what one of them told: each sends its own sockets.
   void on_signal(const ChatSignal& s) {
-    if (s.kind == "message") return deliver(s.conversation, s.seq);
+    if (s.kind == "message") return deliver(s.conversation, s.seq, s.message.is_null() ? nullptr : &s.message);
     if (s.kind == "typing") {
       const bool to_agents = s.from == "customer";
       json out = {{"type", "typing"}, {"from", s.from}};
@@ -246,9 +251,10 @@ struct ChatService::Impl {
   }
 
   // Sends each socket of `conversation` here the messages after the last it
-  // has, up to `seq` (they are read, not carried: a signal holds numbers only).
+  // has, up to `seq`: read from the store, unless every socket behind has
+  // all before `seq` and the signal carried message `seq` itself.
   // Signals come one at a time (ChatBus), so a socket's `seen` moves forward only.
-  void deliver(const std::string& conversation, std::int64_t seq) {
+  void deliver(const std::string& conversation, std::int64_t seq, const json* carried = nullptr) {
     std::lock_guard delivering(delivery_mu);
     std::vector<std::pair<std::shared_ptr<WebSocket>, std::int64_t>> behind;
     std::int64_t from = std::numeric_limits<std::int64_t>::max();
@@ -268,6 +274,14 @@ struct ChatService::Impl {
       }
     }
     if (behind.empty()) return;
+    if (carried && from == seq - 1) {
+      const std::string out = json_text({{"type", "message"}, {"conversation", conversation}, {"message", *carried}});
+      for (const auto& [ws, had] : behind) ws->send(out);
+      std::lock_guard lock(mu);
+      for (const auto& [ws, had] : behind)
+        if (auto it = conns.find(ws.get()); it != conns.end()) it->second.seen[conversation] = std::max(it->second.seen[conversation], seq);
+      return;
+    }
     const auto messages = store.messages_after(conversation, from, kHistoryPage);
     for (const auto& [ws, had] : behind) {
       std::int64_t last = had;

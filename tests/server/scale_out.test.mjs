@@ -107,6 +107,11 @@ test('a customer on one server and an agent on another: queue, messages both way
   agent.send({ type: 'send', conversation, client_id: 'a1', body: 'Hello from server B' });
   const reply = await customer.until('message', (m) => m.message.sender === 'agent');
   assert.equal(reply.message.body, 'Hello from server B');
+  // A message too large to travel in its NOTIFY (4,000 two-byte characters) is read from the store instead.
+  const long = 'é'.repeat(4000);
+  agent.send({ type: 'send', conversation, client_id: 'a-long', body: long });
+  const longOne = await customer.until('message', (m) => m.message.client_id === 'a-long');
+  assert.equal(longOne.message.body, long);
 
   // The customer drops from A; the agent writes twice; the customer comes back on B and gets exactly those.
   customer.close();
@@ -116,7 +121,7 @@ test('a customer on one server and an agent on another: queue, messages both way
   await agent.until('message', (m) => m.message.client_id === 'a3');
   const back = chatSocket(b.origin, '/api/v1/chat/ws');
   await back.opened;
-  back.send({ type: 'hello', conversation, key, after: reply.message.seq });
+  back.send({ type: 'hello', conversation, key, after: longOne.message.seq });
   assert.deepEqual((await back.next('welcome')).messages.map((m) => m.body), ['Two', 'Three']);
   // Live again, in order, each once, wherever it was written.
   for (let i = 0; i < 20; i++) {
