@@ -84,15 +84,18 @@ ChatMessage PostgresStore::append_message(const ChatMessage& m, const ChatAttach
     // The conversation's row is the numbering's lock.
     if (!c.exec("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE", {m.conversation_id}).rows())
       throw PgError("no conversation " + m.conversation_id);
-    const PgResult seen =
-        c.exec("SELECT seq FROM messages WHERE conversation_id = $1 AND sender = $2 AND client_id = $3", {m.conversation_id, m.sender, m.client_id});
-    if (seen.rows()) {
-      ChatMessage stored = select_messages(c, "AND m.seq = $2", m.conversation_id, seen.int64(0, 0), 1).at(0);
+    // A resend (the same client id) is answered with what was stored; else the next number. One round trip, after the lock.
+    const PgResult numbers = c.exec(
+        "SELECT (SELECT seq FROM messages WHERE conversation_id = $1 AND sender = $2 AND client_id = $3), "
+        "(SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = $1)",
+        {m.conversation_id, m.sender, m.client_id});
+    if (!numbers.is_null(0, 0)) {
+      ChatMessage stored = select_messages(c, "AND m.seq = $2", m.conversation_id, numbers.int64(0, 0), 1).at(0);
       stored.repeated = true;
       return stored;
     }
     ChatMessage out = m;
-    out.seq = c.exec("SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = $1", {m.conversation_id}).int64(0, 0);
+    out.seq = numbers.int64(0, 1);
     if (photo) {
       const auto size = static_cast<std::int64_t>(photo->bytes.size());
       c.exec("INSERT INTO chat_attachments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
