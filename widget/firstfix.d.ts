@@ -33,7 +33,12 @@ export interface SuggestionsEvent {
   source: 'reports' | 'static';
 }
 /** Diagnostics: every search the in-page engine finished, including those the server answered first. */
-export interface EngineSearchEvent { query: string; engine_ms: number; index_bytes_fetched: number }
+export interface EngineSearchEvent {
+  query: string;
+  engine_ms: number;
+  index_bytes_fetched?: number;  // index bytes this search read over the network (a lazily read index)
+  index_requests?: number;  // the requests it waited on for them, one after another
+}
 export interface FirstfixEvents {
   open: Record<string, never>; close: Record<string, never>; search: SearchEvent; engineSearch: EngineSearchEvent;
   articleView: ArticleViewEvent; vote: VoteEvent; resultClick: ResultClickEvent; suggestions: SuggestionsEvent;

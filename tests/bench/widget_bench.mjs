@@ -10,7 +10,8 @@
 // latency p50/p99 (keystroke to results on screen); main-thread long tasks;
 // the same at a generated help center of --large articles; and nDCG@10 on
 // ../shared/eval/covidfaq for all three engines; with a lazily read index,
-// the index bytes fetched per keystroke.
+// the index bytes fetched and the round trips waited on per keystroke,
+// beside the floor of one such round trip from a Worker in this browser.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,7 @@ async function widgetFigures(browser, server, label) {
   out.fromServer = await k.evaluate(() => window.__s.filter((s) => s.engine === 'server').length);
   const inEngine = await k.evaluate(() => window.__e.map((s) => s.engine_ms));
   const fetchedPerKey = await k.evaluate(() => window.__e.filter((s) => s.index_bytes_fetched !== undefined).map((s) => s.index_bytes_fetched));
+  const requestsPerKey = await k.evaluate(() => window.__e.filter((s) => s.index_requests !== undefined).map((s) => s.index_requests));
   out.keystrokes = lat.length;
   out.keystrokeP50 = pct(lat, 0.5);
   out.keystrokeP99 = pct(lat, 0.99);
@@ -154,6 +156,12 @@ async function widgetFigures(browser, server, label) {
   if (fetchedPerKey.length) {
     const total = fetchedPerKey.reduce((a, b) => a + b, 0);
     console.log(`lazy index reads per keystroke    p50 ${kb(pct(fetchedPerKey, 0.5))}  p99 ${kb(pct(fetchedPerKey, 0.99))}  (${kb(total)} over ${fetchedPerKey.length} keystrokes)`);
+  }
+  if (fetchedPerKey.some((b) => b > 0)) {  // an index read lazily while typing: what its reads cost
+    console.log(`  round trips waited on            p50 ${pct(requestsPerKey, 0.5)}  p99 ${pct(requestsPerKey, 0.99)}  max ${Math.max(...requestsPerKey)} per keystroke`);
+    out.roundTrips = await roundTripFloor(browser, server);
+    const p99 = pct(requestsPerKey, 0.99);
+    console.log(`  so the Worker's p99 waits about  ${p99} x ${ms(out.roundTrips.sync50)} = ${ms(p99 * out.roundTrips.sync50)} on the network alone`);
   }
   return out;
 }
@@ -183,6 +191,52 @@ worker.onmessage = (e) => {
   const lat = await p.evaluate(() => window.__lat);
   await context.close();
   console.log(`\n== floor: keystroke to canned results on screen, no search (Worker answers at once): p50 ${ms(pct(lat, 0.5))} p99 ${ms(pct(lat, 0.99))} (${lat.length} keystrokes)`);
+}
+
+// The floor of one lazy read: a 2 KB range of the index, requested from a
+// Worker on the host page's origin as the widget's lazy file does (a
+// synchronous XHR; and fetch(), for parallel reads), against the same
+// server; beside it the same requests from Node (the server and loopback
+// alone). A search that needs n blocks it does not hold, one after another,
+// waits at least n such round trips.
+async function roundTripFloor(browser, server) {
+  const loader = await (await fetch(`${server.origin}/widget.js`)).text();
+  const index = server.origin + loader.match(/"index":"([^"]+)"/)[1];
+  const N = 60;
+  const range = (i) => `bytes=${i * 2048}-${i * 2048 + 2047}`;
+  const context = await browser.newContext();
+  const p = await hostPage(context, '/host/round-trip', '<!doctype html><html lang="en"><body></body></html>');
+  const inWorker = await p.evaluate(([index, N]) => new Promise((resolve) => {
+    const src = `onmessage = async (e) => {
+      const [url, N] = e.data, sync = [], async_ = [];
+      const range = (i) => 'bytes=' + i * 2048 + '-' + (i * 2048 + 2047);
+      for (let i = 0; i < N; i++) {
+        const t = performance.now(), x = new XMLHttpRequest();
+        x.open('GET', url, false); x.responseType = 'arraybuffer'; x.setRequestHeader('Range', range(i)); x.send(null);
+        sync.push(performance.now() - t);
+      }
+      for (let i = N; i < 2 * N; i++) {
+        const t = performance.now();
+        await (await fetch(url, { headers: { Range: range(i) } })).arrayBuffer();
+        async_.push(performance.now() - t);
+      }
+      postMessage({ sync, async_ });
+    }`;
+    const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+    w.onmessage = (e) => resolve(e.data);
+    w.postMessage([index, N]);
+  }), [index, N]);
+  await context.close();
+  const node = [];
+  for (let i = 2 * N; i < 3 * N; i++) {
+    const t = performance.now();
+    await (await fetch(index, { headers: { Range: range(i) } })).arrayBuffer();
+    node.push(performance.now() - t);
+  }
+  const r = { sync50: pct(inWorker.sync, 0.5), sync99: pct(inWorker.sync, 0.99), fetch50: pct(inWorker.async_, 0.5), node50: pct(node, 0.5) };
+  console.log(`== floor: one 2 KB index read from a Worker: sync XHR p50 ${ms(r.sync50)} p99 ${ms(r.sync99)}, fetch() p50 ${ms(r.fetch50)}; ` +
+    `the same from Node p50 ${ms(r.node50)} (${N} each)`);
+  return r;
 }
 
 // The peers run on the same article texts, fetched from our API.

@@ -120,6 +120,8 @@ test('a search that needs index blocks from the network is hedged: the server is
   await p.waitForFunction(() => window.__e.some((e) => e.query === 'schedule installation '), null, { timeout: 30000 });
   const cold = await p.evaluate(() => window.__e.find((e) => e.query === 'schedule installation '));
   assert.ok(cold.index_bytes_fetched > 0, 'the Worker fetched blocks for a new query');
+  // Each round trip the search waited on brought one block or more.
+  assert.ok(cold.index_requests >= 1 && cold.index_requests <= Math.ceil(cold.index_bytes_fetched / 2048), JSON.stringify(cold));
   assert.deepEqual(apiSearches.slice(before), ['schedule installation '], 'and the server was asked the same query, once');
   const shown = await p.evaluate(() => window.__s.filter((s) => s.query === 'schedule installation ').pop());
   const api = await (await fetch(`${server.origin}/api/v1/search?q=${encodeURIComponent('schedule installation ')}&as_you_type=false&limit=8&facets=false`)).json();

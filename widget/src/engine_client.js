@@ -161,7 +161,8 @@ self.firstfixPolicy = p; importScripts(p ? p.createScriptURL(${JSON.stringify(wo
     this.pending.set(id, (response) => {
       this.inFlight = null;
       this.fetching = false;
-      this.onWorkerSearch?.({ query: search.request.q, engine_ms: response.elapsed_ms, index_bytes_fetched: response.index_bytes_fetched });
+      this.onWorkerSearch?.({ query: search.request.q, engine_ms: response.elapsed_ms, index_bytes_fetched: response.index_bytes_fetched,
+        index_requests: response.index_requests });
       search.settle({ ...response, engine: 'wasm' });
       if (!this.prefetched) {
         // The first in-page answer is on its way to the screen: when the page

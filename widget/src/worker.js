@@ -108,14 +108,17 @@ self.onmessage = async (event) => {
     try {
       await ready;
       const started = performance.now();
-      const before = lazyStats ? lazyStats.bytes : 0;
+      const before = lazyStats ? { bytes: lazyStats.bytes, requests: lazyStats.requests } : null;
       searching = msg.id;
       fetchingSaid = false;
       let json;
       try { json = engine.search(JSON.stringify(msg.request)); } finally { searching = null; }
       const response = JSON.parse(json);
       response.elapsed_ms = performance.now() - started;
-      if (lazyStats) response.index_bytes_fetched = lazyStats.bytes - before;
+      if (before) {
+        response.index_bytes_fetched = lazyStats.bytes - before.bytes;
+        response.index_requests = lazyStats.requests - before.requests;  // each a round trip the search waited on
+      }
       self.postMessage({ type: 'result', id: msg.id, response });
     } catch (e) {
       self.postMessage({ type: 'result', id: msg.id, response: { error: String(e && e.message || e) } });
