@@ -220,6 +220,8 @@ struct App::Impl {
     const fs::path widget(config.widget_dir);
     widget_urls["glue"] = widget_file("firstfix.js");
     widget_urls["wasm"] = widget_file("firstfix.wasm");
+    widget_urls["flow_glue"] = widget_file("firstfix-flow.js");  // the flow engine, loaded when a flow opens
+    widget_urls["flow_wasm"] = widget_file("firstfix-flow.wasm");
     widget_urls["worker"] = widget_file("worker.js");
     widget_urls["panel"] = widget_file("panel.js");
     if (fs::exists(widget / "icu-cjk.dat")) widget_urls["cjk"] = widget_file("icu-cjk.dat");

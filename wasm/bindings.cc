@@ -1,4 +1,7 @@
 // Embind bindings: marshal between JavaScript and the core, nothing more.
+// The search engine module (firstfix.wasm), which the widget loads before
+// its first in-page answer; the flow engine is a module of its own
+// (flow_bindings.cc), loaded when a flow needs it.
 #include <emscripten/bind.h>
 #include <fcntl.h>
 #include <unicode/udata.h>
@@ -10,12 +13,12 @@
 #include <string>
 
 #include "core/content/suggested.h"
-#include "core/metrics/scrub.h"
 #include "core/escalation/policy.h"
-#include "core/flow/engine.h"
+#include "core/metrics/scrub.h"
 #include "core/search/json.h"
 #include "core/search/searcher.h"
 #include "core/text/analyzer.h"
+#include "wasm/error_json.h"
 
 extern "C" const unsigned char firstfix_icu_data[];
 
@@ -43,7 +46,6 @@ bool add_icu_data(const std::string& bytes) {
   return U_SUCCESS(status);
 }
 
-std::string error_json(const std::string& message) { return nlohmann::json{{"error", message}}.dump(); }
 
 // Opens a single-file index by descriptor: the by-path constructor would
 // also link Xapian's stub-file reader and, through its std::ifstream, every
@@ -92,79 +94,6 @@ std::string analyze(const std::string& locale, const std::string& text) {
     nlohmann::json terms = nlohmann::json::array();
     for (const auto& t : analyzer.analyze(text)) terms.push_back({t.word, t.stem, t.begin, t.end, t.stop});
     return terms.dump();
-  } catch (const std::exception& e) {
-    return error_json(e.what());
-  }
-}
-
-// Flows: the widget keeps the session as JSON (it survives a reload) and
-// asks the engine for each step, so answers are checked instantly; the
-// server re-runs the same engine and decides.
-const firstfix::flow::Flow& cached_flow(const std::string& flow_json) {
-  static std::map<std::string, firstfix::flow::Flow> flows;
-  auto it = flows.find(flow_json);
-  if (it != flows.end()) return it->second;
-  firstfix::base::Diagnostics diagnostics;
-  auto flow = firstfix::flow::parse_flow("flow", flow_json, diagnostics);
-  if (!flow) throw std::invalid_argument(diagnostics.empty() ? "malformed flow" : diagnostics[0].to_string());
-  if (flows.size() > 32) flows.clear();
-  return flows.emplace(flow_json, std::move(*flow)).first->second;
-}
-
-std::string flow_result(const firstfix::flow::Flow& flow, const firstfix::flow::Session& session,
-                        const firstfix::flow::Advance& advance) {
-  return nlohmann::json{{"advance", firstfix::flow::to_json(advance)}, {"session", firstfix::flow::to_json(flow, session, false)}}.dump();
-}
-
-// `today` is "YYYY-MM-DD" in the help center's time zone (the server's step
-// replies carry it); `identity_json` is a verified identity or "null".
-std::string flow_start(const std::string& flow_json, const std::string& today, const std::string& identity_json) {
-  try {
-    const auto& flow = cached_flow(flow_json);
-    firstfix::flow::Session session;
-    auto advance = firstfix::flow::start(flow, session, today, nlohmann::json::parse(identity_json));
-    return flow_result(flow, session, advance);
-  } catch (const std::exception& e) {
-    return error_json(e.what());
-  }
-}
-
-// Runs `step` on the session the widget holds and returns the new one.
-template <typename Step>
-std::string flow_continue(const std::string& flow_json, const std::string& session_json, Step step) {
-  try {
-    const auto& flow = cached_flow(flow_json);
-    auto session = firstfix::flow::session_from_json(nlohmann::json::parse(session_json));
-    auto advance = step(flow, session);
-    return flow_result(flow, session, advance);
-  } catch (const std::exception& e) {
-    return error_json(e.what());
-  }
-}
-
-std::string flow_submit(const std::string& flow_json, const std::string& session_json, const std::string& step,
-                        const std::string& input_json, const std::string& today) {
-  return flow_continue(flow_json, session_json, [&](const auto& flow, auto& session) {
-    return firstfix::flow::submit(flow, session, step, nlohmann::json::parse(input_json), today);
-  });
-}
-
-std::string flow_record_action(const std::string& flow_json, const std::string& session_json, const std::string& outcome,
-                               const std::string& data_json, const std::string& today) {
-  return flow_continue(flow_json, session_json, [&](const auto& flow, auto& session) {
-    return firstfix::flow::record_action(flow, session, outcome, nlohmann::json::parse(data_json), today);
-  });
-}
-
-// [{field, message}] for answers to an ask step: instant feedback in the
-// widget, from the same checks the server makes.
-std::string flow_check_answers(const std::string& flow_json, const std::string& step, const std::string& input_json,
-                               const std::string& today) {
-  try {
-    nlohmann::json errors = nlohmann::json::array();
-    for (const auto& e : firstfix::flow::check_answers(cached_flow(flow_json), step, nlohmann::json::parse(input_json), today))
-      errors.push_back({{"field", e.field}, {"message", e.message}});
-    return errors.dump();
   } catch (const std::exception& e) {
     return error_json(e.what());
   }
@@ -234,10 +163,6 @@ EMSCRIPTEN_BINDINGS(firstfix) {
       .function("state", &Escalation::state);
   emscripten::function("analyze", &analyze);
   emscripten::function("addIcuData", &add_icu_data);
-  emscripten::function("flowStart", &flow_start);
-  emscripten::function("flowSubmit", &flow_submit);
-  emscripten::function("flowRecordAction", &flow_record_action);
-  emscripten::function("flowCheckAnswers", &flow_check_answers);
   emscripten::function("scrubPersonalData", &scrub_personal_data);
   emscripten::function("suggestedForPage", &suggested_for_page);
 }

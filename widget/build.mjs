@@ -29,19 +29,20 @@ copyFileSync(join(root, 'widget/firstfix.d.ts'), join(out, 'firstfix.d.ts'));
 copyFileSync(join(root, 'docs/flow.schema.json'), join(out, 'flow.schema.json'));
 
 const wasm = join(root, 'build', 'wasm');
-for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat']) {
+for (const f of ['firstfix.js', 'firstfix.wasm', 'firstfix-flow.js', 'firstfix-flow.wasm', 'icu-cjk.dat']) {
   if (!existsSync(join(wasm, f))) throw new Error(`missing ${join(wasm, f)}: build the wasm preset first`);
   copyFileSync(join(wasm, f), join(out, f));
 }
 // Emscripten's glue is only whitespace-minified (no Closure Compiler here);
 // esbuild renames its locals too: 24 -> 20 KB brotli. Top-level names
 // (createFirstfix) stay, as in any classic script.
-writeFileSync(join(out, 'firstfix.js'), (await transform(readFileSync(join(out, 'firstfix.js'), 'utf8'), { minify: true, target: common.target })).code);
+for (const glue of ['firstfix.js', 'firstfix-flow.js'])
+  writeFileSync(join(out, glue), (await transform(readFileSync(join(out, glue), 'utf8'), { minify: true, target: common.target })).code);
 // Brotli at its best quality, once here rather than at every server start:
 // the server sends these to browsers that accept br (the wasm: 470 KB vs
 // 614 KB gzip).
 const chunks = readdirSync(join(out, 'chunks')).filter((f) => f.endsWith('.js')).map((f) => `chunks/${f}`);
-for (const f of ['firstfix.js', 'firstfix.wasm', 'icu-cjk.dat', 'panel.js', 'worker.js', ...chunks]) {
+for (const f of ['firstfix.js', 'firstfix.wasm', 'firstfix-flow.js', 'firstfix-flow.wasm', 'icu-cjk.dat', 'panel.js', 'worker.js', ...chunks]) {
   const bytes = readFileSync(join(out, f));
   writeFileSync(join(out, `${f}.br`), brotliCompressSync(bytes, {
     params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));

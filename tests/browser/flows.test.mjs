@@ -25,6 +25,8 @@ test('reset a password inside the widget: found by search, checked instantly, re
   const p = await context.newPage();
   const answers = [];
   p.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/answers')) answers.push(r.postDataJSON()); });
+  const flowEngine = [];  // the Worker's flow engine module: only once a flow opens
+  context.on('request', (r) => { if (/\/assets\/firstfix-flow\.[0-9a-f]+\.wasm$/.test(r.url())) flowEngine.push(r.url()); });
   // Listeners go in the queue before the loader runs, as a host page would add them (and again after the reload).
   await p.addInitScript(() => {
     window.__searches = []; window.__events = [];
@@ -39,6 +41,7 @@ test('reset a password inside the widget: found by search, checked instantly, re
   const task = widget(p).locator('ul.results a[data-kind=flow][data-id=password-reset]');
   await task.waitFor();
   assert.match(await task.innerText(), /Do it now/);
+  assert.deepEqual(flowEngine, [], 'searching never loads the flow engine');
   await task.click();
 
   await heading(p).waitFor();
@@ -52,6 +55,7 @@ test('reset a password inside the widget: found by search, checked instantly, re
   assert.match(await emailError.innerText(), /must be an email address/);
   assert.equal(await widget(p).getByLabel('Email address').getAttribute('aria-invalid'), 'true');
   assert.equal(answers.length, 0, 'the instant check needs no round trip');
+  assert.equal(flowEngine.length, 1, 'the flow engine was loaded once, for the flow');
 
   await widget(p).getByLabel('Email address').fill('ana@example.com');
   await widget(p).getByRole('button', { name: 'Continue' }).click();

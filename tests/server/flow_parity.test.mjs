@@ -14,7 +14,8 @@ import { repo, startServer } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
 
 const wasmDir = process.env.FIRSTFIX_WASM_DIR || join(repo, 'build/wasm');
-const wasm = await createRequire(import.meta.url)(join(wasmDir, 'firstfix.js'))({ wasmBinary: readFileSync(join(wasmDir, 'firstfix.wasm')) });
+// The flow engine's own module, as the widget's Worker loads it.
+const wasm = await createRequire(import.meta.url)(join(wasmDir, 'firstfix-flow.js'))({ wasmBinary: readFileSync(join(wasmDir, 'firstfix-flow.wasm')) });
 
 const flow = {
   id: 'every-field', title: 'Every field', locale: 'en', start: 'form',

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const wasmDir = process.env.FIRSTFIX_WASM_DIR;
 const require = createRequire(import.meta.url);
-const m = await require(join(wasmDir, 'firstfix.js'))({ wasmBinary: readFileSync(join(wasmDir, 'firstfix.wasm')) });
+const m = await require(join(wasmDir, 'firstfix-flow.js'))({ wasmBinary: readFileSync(join(wasmDir, 'firstfix-flow.wasm')) });
 const flow = readFileSync(join(here, '..', 'fixtures', 'return-item.flow.json'), 'utf8');
 const TODAY = '2026-12-03';  // the help center's date, as the server's replies give it
 

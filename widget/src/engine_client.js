@@ -69,6 +69,7 @@ self.firstfixPolicy = p; importScripts(p ? p.createScriptURL(${JSON.stringify(wo
     const queued = this.beforeStart || [];
     this.beforeStart = null;
     this.worker.postMessage({ type: 'init', glue: this.url(a.glue), wasm: this.url(a.wasm), index: this.url(a.index), indexBytes: this.config.index_bytes,
+      flowGlue: a.flow_glue ? this.url(a.flow_glue) : null, flowWasm: a.flow_wasm ? this.url(a.flow_wasm) : null,
       cjk: this.config.cjk && a.cjk ? this.url(a.cjk) : null, escalationFailures: this.config.site.escalation_failures,
       suggested: this.config.suggested });
     queued.forEach((post) => post());
@@ -123,6 +124,12 @@ self.firstfixPolicy = p; importScripts(p ? p.createScriptURL(${JSON.stringify(wo
       if (this.worker) post();
       else (this.beforeStart ||= []).push(post);
     });
+  }
+
+  // A flow has opened: the Worker loads the flow engine (a module of its
+  // own, not needed for searching) while the customer reads the first step.
+  prepareFlows() {
+    if (this.ready) this.worker.postMessage({ type: 'prepareFlows' });
   }
 
   // Checks a flow step's answers with the core's rules in the Worker:

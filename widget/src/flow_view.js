@@ -37,6 +37,7 @@ export function createFlowView({ strings, locale, url, engine, emit, onExit, onC
   async function loadDefinition(flowId) {
     if (definition?.id === flowId) return;
     definition = null;
+    engine.prepareFlows?.();  // the Worker's flow engine loads while the definition and the first step do
     const r = await call('GET', `/api/v1/flows/${encodeURIComponent(flowId)}`).catch(() => null);
     if (r?.status === 200) definition = { id: flowId, json: JSON.stringify(r.body.definition) };
   }

@@ -3,7 +3,8 @@
 //
 // Messages in:  {type: 'init', glue, wasm, index, indexBytes, cjk?}  {type: 'search', id, request}
 //               {type: 'prefetch'}   (the page is idle after an answer: fetch the rest of a small index)
-//               {type: 'check', id, flow, step, answers}   (a flow step's answers, checked by the core)
+//               {type: 'prepareFlows'}   (a flow has opened: load the flow engine, a module of its own)
+//               {type: 'check', id, flow, step, answers}   (a flow step's answers, checked by the core's flow engine)
 //               {type: 'escalate', id, event}   (what happened, for the escalation policy: search, articleRead,
 //                                                articleVote, failure, text, decline, accept)
 //               {type: 'scrub', id, texts}   (free text for the reports: personal data out, by the core)
@@ -32,12 +33,31 @@ let lazyStats = null;
 let searching = null;  // the id of the search running now
 let fetchingSaid = false;
 let suggestedText = '{}';  // the compiled opening list, from the loader's config
+let flowUrls = null;  // {glue, wasm}: the flow engine's module
+let flowModule = null;  // a promise of it, once asked for
 
-async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures, suggested }) {
+// Under Trusted Types (a blob bootstrap inherits the host page's CSP) a script URL goes through the policy it made.
+const importScript = (url) => importScripts(self.firstfixPolicy ? self.firstfixPolicy.createScriptURL(url) : url);
+
+// The flow engine: a module of its own (core/flow, 90 KB compressed), which
+// searching never needs, loaded when a flow opens or its answers are first
+// checked.
+function flowEngine() {
+  if (!flowModule) {
+    flowModule = (async () => {
+      if (!flowUrls) throw new Error('no flow engine in this widget');
+      importScript(flowUrls.glue);  // defines createFirstfixFlow
+      return self.createFirstfixFlow({ locateFile: () => flowUrls.wasm });
+    })();
+    flowModule.catch(() => { flowModule = null; });  // a failed load is tried again at the next check
+  }
+  return flowModule;
+}
+
+async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures, suggested, flowGlue, flowWasm }) {
   suggestedText = JSON.stringify(suggested || {});
-  // Under Trusted Types (a blob bootstrap inherits the host page's CSP) the URL goes through the policy it made.
-  const policy = self.firstfixPolicy;
-  importScripts(policy ? policy.createScriptURL(glue) : glue);  // defines createFirstfix (Emscripten MODULARIZE)
+  flowUrls = flowGlue && flowWasm ? { glue: flowGlue, wasm: flowWasm } : null;
+  importScript(glue);  // defines createFirstfix (Emscripten MODULARIZE)
   const [module, cjkBytes] = await Promise.all([
     self.createFirstfix({ locateFile: () => wasm }),
     cjk ? fetch(cjk).then((r) => r.arrayBuffer()) : null,
@@ -80,7 +100,7 @@ const ANSWERS = {
     return JSON.parse(decide());
   },
   scrub: ({ texts }) => texts.map((t) => wasmModule.scrubPersonalData(t)),
-  check: ({ flow, step, answers, today }) => JSON.parse(wasmModule.flowCheckAnswers(flow, step, answers, today)),
+  check: async ({ flow, step, answers, today }) => JSON.parse((await flowEngine()).flowCheckAnswers(flow, step, answers, today)),
   suggested: ({ page, locale }) => JSON.parse(wasmModule.suggestedForPage(suggestedText, page, locale)),
 };
 
@@ -93,13 +113,15 @@ self.onmessage = async (event) => {
     } catch (e) {
       self.postMessage({ type: 'error', message: String(e && e.message || e) });
     }
+  } else if (msg.type === 'prepareFlows') {
+    flowEngine().catch(() => {});
   } else if (msg.type === 'prefetch') {
     ready?.then(fillInBackground, () => {});
   } else if (Object.hasOwn(ANSWERS, msg.type)) {
     let response;
     try {
       await ready;
-      response = ANSWERS[msg.type](msg);
+      response = await ANSWERS[msg.type](msg);
     } catch (e) {
       response = { error: String(e && e.message || e) };
     }
