@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/content/suggested.h"
 #include "core/escalation/policy.h"
@@ -60,9 +61,43 @@ class Engine {
  public:
   // Opens a single-file index (written by `firstfix build`) in the virtual
   // file system: the Worker's lazily read index, or a file a test wrote.
-  explicit Engine(const std::string& path) {
+  explicit Engine(const std::string& path) : path_(path) {
     ensure_icu_data();
     searcher_ = std::make_unique<firstfix::search::Searcher>(open_single_file(path));
+  }
+
+  // The documents the search would show that the engine does not hold yet
+  // (Searcher::unshown_documents), as a JSON array of ids; [] when the
+  // request is bad (the search reports why).
+  std::string unshown_documents(const std::string& request_json) {
+    try {
+      return nlohmann::json(searcher_->unshown_documents(firstfix::search::request_from_json(nlohmann::json::parse(request_json)))).dump();
+    } catch (...) {
+      return "[]";
+    }
+  }
+
+  // Reads each document's text on its own, on the index opened again, and
+  // returns how many reads failed. The Worker's lazy file meanwhile declines
+  // the blocks it lacks (a failed read) and then fetches them all at once:
+  // one round trip for a result set instead of one per document block. A
+  // failed read leaves Xapian's state unspecified, hence the index of its own.
+  unsigned touch_documents(const std::string& ids_json) {
+    unsigned failed = 0;
+    try {
+      Xapian::Database db = open_single_file(path_);
+      for (const Xapian::docid id : nlohmann::json::parse(ids_json).get<std::vector<Xapian::docid>>()) {
+        try {
+          db.get_document(id, Xapian::DOC_ASSUME_VALID).get_data();
+        } catch (const Xapian::Error&) {
+          ++failed;
+          db = open_single_file(path_);
+        }
+      }
+    } catch (...) {
+      ++failed;
+    }
+    return failed;
   }
 
   // Request and response are the JSON shapes of core/search/json.h.
@@ -83,6 +118,7 @@ class Engine {
   unsigned document_count() const { return searcher_->database().get_doccount(); }
 
  private:
+  std::string path_;
   std::unique_ptr<firstfix::search::Searcher> searcher_;
 };
 
@@ -149,6 +185,8 @@ EMSCRIPTEN_BINDINGS(firstfix) {
   emscripten::class_<Engine>("Engine")
       .constructor<std::string>()
       .function("search", &Engine::search)
+      .function("unshownDocuments", &Engine::unshown_documents)
+      .function("touchDocuments", &Engine::touch_documents)
       .function("defaultLocale", &Engine::default_locale)
       .function("documentCount", &Engine::document_count);
   emscripten::class_<Escalation>("Escalation")

@@ -37,7 +37,8 @@ export interface EngineSearchEvent {
   query: string;
   engine_ms: number;
   index_bytes_fetched?: number;  // index bytes this search read over the network (a lazily read index)
-  index_requests?: number;  // the requests it waited on for them, one after another
+  index_requests?: number;  // the requests it waited on for them
+  index_waves?: number;  // of which parallel fetches of the shown documents' blocks
 }
 export interface FirstfixEvents {
   open: Record<string, never>; close: Record<string, never>; search: SearchEvent; engineSearch: EngineSearchEvent;

@@ -65,6 +65,31 @@ ParsedQuery parse(const std::string& q, const text::Analyzer& an, bool as_you_ty
   return parsed;
 }
 
+// Corrections follow the rules of Lucene's DirectSpellChecker: words of at
+// least 4 characters, the first letter kept, and at most one edit for words
+// of up to 6 characters (two beyond). Without a dictionary of the language,
+// a real word the index lacks ("tell") looks like a typo; these rules keep
+// such words from being "corrected" into unrelated ones ("well").
+std::string spelling_suggestion(const Xapian::Database& db, const std::string& word) {
+  if (word.size() < 4) return {};
+  const unsigned max_edits = word.size() <= 6 ? 1 : 2;
+  std::string suggestion = db.get_spelling_suggestion(word, max_edits);
+  if (suggestion.empty() || suggestion[0] != word[0]) return {};
+  return suggestion;
+}
+
+// Whether `term` occurs in a document of the locale `locale_term` names:
+// one index holds every language of a help center, and a word or a stem
+// of one ("conect", a Spanish stem) is not a word of another.
+bool in_locale(const Xapian::Database& db, const std::string& term, const std::string& locale_term) {
+  if (!db.term_exists(term)) return false;
+  if (db.get_termfreq(locale_term) == db.get_doccount()) return true;  // one language: nothing to tell apart
+  Xapian::Enquire enquire(db);
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(term), Xapian::Query(locale_term)));
+  return enquire.get_mset(0, 0, 1).get_matches_lower_bound() > 0;
+}
+
 Xapian::Query phrase_query(const std::vector<std::string>& words) {
   if (words.size() == 1) return Xapian::Query(words[0]);
   std::vector<Xapian::Query> parts;
@@ -113,47 +138,24 @@ Searcher::Searcher(Xapian::Database db, RankingOptions ranking) : db_(std::move(
   if (default_locale_.empty()) default_locale_ = "en";
 }
 
-Searcher::~Searcher() = default;
-
-// Corrections follow the rules of Lucene's DirectSpellChecker: words of at
-// least 4 characters, the first letter kept, and at most one edit for words
-// of up to 6 characters (two beyond). Without a dictionary of the language,
-// a real word the index lacks ("tell") looks like a typo; these rules keep
-// such words from being "corrected" into unrelated ones ("well").
-std::string Searcher::spelling_suggestion(const std::string& word) const {
-  if (word.size() < 4) return {};
-  const unsigned max_edits = word.size() <= 6 ? 1 : 2;
-  std::string suggestion = db_.get_spelling_suggestion(word, max_edits);
-  if (suggestion.empty() || suggestion[0] != word[0]) return {};
-  return suggestion;
-}
-
-bool Searcher::in_locale(const std::string& term, const std::string& locale_term) const {
-  if (!db_.term_exists(term)) return false;
-  if (db_.get_termfreq(locale_term) == db_.get_doccount()) return true;  // one language: nothing to tell apart
-  Xapian::Enquire enquire(db_);
-  enquire.set_weighting_scheme(Xapian::BoolWeight());
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(term), Xapian::Query(locale_term)));
-  return enquire.get_mset(0, 0, 1).get_matches_lower_bound() > 0;
-}
-
 const text::Analyzer& Searcher::analyzer(const std::string& locale) {
   auto it = analyzers_.find(locale);
   if (it == analyzers_.end()) it = analyzers_.emplace(locale, text::Analyzer(locale)).first;
   return it->second;
 }
 
-SearchResponse Searcher::search(const SearchRequest& req) {
-  if (req.limit > kMaxLimit) throw std::invalid_argument("limit must be at most " + std::to_string(kMaxLimit));
-  const std::string locale = req.locale.empty() ? default_locale_ : req.locale;
-  const text::Analyzer& an = analyzer(locale);  // throws for an unsupported locale
+// What a request asks the index for: the query as corrected, what to
+// highlight, and the Xapian query with and without the category filter.
+struct Searcher::Plan {
+  std::string corrected;  // the query as searched, if a word was corrected
+  Highlight highlight;
+  Xapian::Query unfiltered_by_category, query;
+};
 
-  SearchResponse resp;
-  resp.query = req.query;
-  resp.locale = locale;
-  resp.offset = req.offset;
-  resp.limit = req.limit;
-
+Searcher::Plan Searcher::plan(const Xapian::Database& db, const SearchRequest& req, const text::Analyzer& an) const {
+  const std::string& locale = an.locale();
+  Plan plan;
+  Highlight& highlight = plan.highlight;
   ParsedQuery parsed = parse(req.query, an, req.as_you_type);
 
   // Spelling: a word the index has never seen is replaced by the closest
@@ -164,10 +166,10 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     const std::string locale_term = std::string(schema::kLocale) + locale;
     for (auto it = parsed.words.rbegin(); it != parsed.words.rend(); ++it) {
       QueryWord& w = *it;
-      if (w.token.stop || in_locale(w.token.word, locale_term) || in_locale(stem_term(w.token.stem), locale_term)) continue;
-      if (w.prefix && db_.allterms_begin(w.token.word) != db_.allterms_end(w.token.word)) continue;
-      std::string suggestion = spelling_suggestion(w.token.word);
-      if (suggestion.empty() || !in_locale(suggestion, locale_term)) continue;
+      if (w.token.stop || in_locale(db, w.token.word, locale_term) || in_locale(db, stem_term(w.token.stem), locale_term)) continue;
+      if (w.prefix && db.allterms_begin(w.token.word) != db.allterms_end(w.token.word)) continue;
+      std::string suggestion = spelling_suggestion(db, w.token.word);
+      if (suggestion.empty() || !in_locale(db, suggestion, locale_term)) continue;
       auto tokens = an.analyze(suggestion);
       if (tokens.size() != 1) continue;
       corrected.replace(w.token.begin, w.token.end - w.token.begin, suggestion);
@@ -180,14 +182,13 @@ SearchResponse Searcher::search(const SearchRequest& req) {
       any_correction = true;
     }
   }
-  if (any_correction) resp.corrected = corrected;
+  if (any_correction) plan.corrected = corrected;
 
-  Highlight highlight;
   std::vector<Xapian::Query> optional, required, excluded;
   const std::string synonym_prefix = locale + ":";
   auto synonyms_of = [&](const std::string& key) {
     std::vector<std::string> alts;
-    for (auto s = db_.synonyms_begin(synonym_prefix + key); s != db_.synonyms_end(synonym_prefix + key); ++s)
+    for (auto s = db.synonyms_begin(synonym_prefix + key); s != db.synonyms_end(synonym_prefix + key); ++s)
       alts.push_back(*s);
     return alts;
   };
@@ -227,7 +228,7 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     // Prefixes expand from kMinPrefix characters: one or two letters match
     // a large share of the vocabulary and say little about what is wanted.
     if (w.prefix && w.token.word.size() >= kMinPrefix) {
-      group.emplace_back(Xapian::Query::OP_WILDCARD, w.token.word, 30, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+      group.emplace_back(Xapian::Query::OP_WILDCARD, w.token.word, kMaxPrefixExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
       highlight.prefixes.push_back(w.token.word);
     }
     for (const auto& a : synonyms_of(w.token.word)) group.push_back(alternative_query(a));
@@ -264,39 +265,76 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   // center) is left out: it would only make the matcher walk its postings.
   std::vector<Xapian::Query> filters;
   const std::string locale_term = std::string(schema::kLocale) + locale;
-  if (db_.get_termfreq(locale_term) != db_.get_doccount()) filters.emplace_back(locale_term);
+  if (db.get_termfreq(locale_term) != db.get_doccount()) filters.emplace_back(locale_term);
   if (!req.kind.empty()) filters.emplace_back(std::string(schema::kKind) + req.kind);
   for (const auto& t : req.tags) filters.emplace_back(std::string(schema::kTag) + schema::filter_value(t));
-  Xapian::Query unfiltered_by_category =
+  plan.unfiltered_by_category =
       filters.empty() ? query : Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
-  Xapian::Query final_query = unfiltered_by_category;
+  plan.query = plan.unfiltered_by_category;
   if (!req.categories.empty()) {
     std::vector<Xapian::Query> cats;
     for (const auto& c : req.categories) cats.emplace_back(std::string(schema::kCategory) + schema::filter_value(c));
-    final_query = Xapian::Query(Xapian::Query::OP_FILTER, final_query, Xapian::Query(Xapian::Query::OP_OR, cats.begin(), cats.end()));
+    plan.query = Xapian::Query(Xapian::Query::OP_FILTER, plan.query, Xapian::Query(Xapian::Query::OP_OR, cats.begin(), cats.end()));
   }
+  return plan;
+}
 
-  Xapian::Enquire enquire(db_);
+Xapian::MSet Searcher::match(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& req) const {
+  Xapian::Enquire enquire(db);
   // b = 0: the index's wdf is already length-normalized per field (BM25F, schema.h).
   enquire.set_weighting_scheme(Xapian::BM25Weight(ranking_.bm25f_k1 * schema::kWdfScale, 0, 1, 0, 0.5));
-  enquire.set_query(final_query);
+  enquire.set_query(query);
   // No check_at_least: Xapian may stop early once the top results are
   // certain, so `total` is an estimate for broad queries (exact when small).
-  Xapian::MSet mset = enquire.get_mset(req.offset, req.limit);
-  resp.total = mset.get_matches_estimated();
+  return enquire.get_mset(req.offset, req.limit);
+}
 
-  if (req.facets) {
-    // Counts per category ignore the category filter itself, so the
-    // customer sees how many results each category would give.
-    Xapian::Enquire facet_enquire(db_);
-    facet_enquire.set_query(unfiltered_by_category);
-    facet_enquire.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::ValueCountMatchSpy spy(schema::kCategorySlot);
-    facet_enquire.add_matchspy(&spy);
-    facet_enquire.get_mset(0, 0, std::min<Xapian::doccount>(db_.get_doccount(), kFacetScanLimit));
-    for (auto v = spy.values_begin(); v != spy.values_end(); ++v)
-      if (!(*v).empty()) resp.categories.emplace_back(*v, v.get_termfreq());
+// Counts per category ignore the category filter itself, so the customer
+// sees how many results each category would give.
+std::vector<std::pair<std::string, uint64_t>> Searcher::category_counts(const Xapian::Database& db, const Plan& plan) const {
+  Xapian::Enquire facet_enquire(db);
+  facet_enquire.set_query(plan.unfiltered_by_category);
+  facet_enquire.set_weighting_scheme(Xapian::BoolWeight());
+  Xapian::ValueCountMatchSpy spy(schema::kCategorySlot);
+  facet_enquire.add_matchspy(&spy);
+  facet_enquire.get_mset(0, 0, std::min<Xapian::doccount>(db.get_doccount(), kFacetScanLimit));
+  std::vector<std::pair<std::string, uint64_t>> counts;
+  for (auto v = spy.values_begin(); v != spy.values_end(); ++v)
+    if (!(*v).empty()) counts.emplace_back(*v, v.get_termfreq());
+  return counts;
+}
+
+const text::Analyzer& Searcher::checked_analyzer(const SearchRequest& req) {
+  if (req.limit > kMaxLimit) throw std::invalid_argument("limit must be at most " + std::to_string(kMaxLimit));
+  return analyzer(req.locale.empty() ? default_locale_ : req.locale);  // throws for an unsupported locale
+}
+
+struct Searcher::Matched {
+  SearchRequest request;
+  Plan plan;
+  Xapian::MSet mset;
+};
+
+Searcher::~Searcher() = default;
+
+SearchResponse Searcher::search(const SearchRequest& req) {
+  const text::Analyzer& an = checked_analyzer(req);
+  SearchResponse resp;
+  resp.query = req.query;
+  resp.locale = an.locale();
+  resp.offset = req.offset;
+  resp.limit = req.limit;
+  std::unique_ptr<Matched> matched = std::move(matched_);
+  if (!matched || !(matched->request == req)) {
+    matched = std::make_unique<Matched>();
+    matched->plan = this->plan(db_, req, an);
+    matched->mset = match(db_, matched->plan.query, req);
   }
+  const Plan& plan = matched->plan;
+  const Xapian::MSet& mset = matched->mset;
+  resp.corrected = plan.corrected;
+  resp.total = mset.get_matches_estimated();
+  if (req.facets) resp.categories = category_counts(db_, plan);
 
   for (auto m = mset.begin(); m != mset.end(); ++m) {
     const auto doc = shown_document(*m, m, an);
@@ -309,11 +347,25 @@ SearchResponse Searcher::search(const SearchRequest& req) {
     hit.category = data.at("category");
     hit.url = data.at("url");
     hit.score = m.get_weight();
-    hit.title_html = highlight_html(hit.title, doc->title_tokens, highlight);
-    hit.snippet_html = snippet_html(doc->fields.text, doc->text_tokens, highlight);
+    hit.title_html = highlight_html(hit.title, doc->title_tokens, plan.highlight);
+    hit.snippet_html = snippet_html(doc->fields.text, doc->text_tokens, plan.highlight);
     resp.hits.push_back(std::move(hit));
   }
   return resp;
 }
+
+std::vector<Xapian::docid> Searcher::unshown_documents(const SearchRequest& req) {
+  const text::Analyzer& an = checked_analyzer(req);
+  auto matched = std::make_unique<Matched>();
+  matched->request = req;
+  matched->plan = plan(db_, req, an);
+  matched->mset = match(db_, matched->plan.query, req);
+  std::vector<Xapian::docid> ids;
+  for (auto m = matched->mset.begin(); m != matched->mset.end(); ++m)
+    if (!shown_by_id_.count(*m)) ids.push_back(*m);
+  matched_ = std::move(matched);
+  return ids;
+}
+
 
 }  // namespace firstfix::search

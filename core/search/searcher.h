@@ -35,6 +35,8 @@ struct SearchRequest {
   bool facets = true;
   uint32_t offset = 0;
   uint32_t limit = 10;
+
+  bool operator==(const SearchRequest&) const = default;
 };
 
 struct SearchHit {
@@ -66,16 +68,24 @@ class Searcher {
   // Throws std::invalid_argument for an unsupported locale or bad limits.
   SearchResponse search(const SearchRequest& request);
 
+  // The documents search(request) would show whose text it does not hold
+  // yet (it keeps the recently shown): for a reader that fetches their
+  // blocks all at once before searching (the widget's lazily read index,
+  // where each block read in turn is a round trip). Its match is kept for a
+  // search() of the same request that follows. Same exceptions as search().
+  std::vector<Xapian::docid> unshown_documents(const SearchRequest& request);
+
   const std::string& default_locale() const { return default_locale_; }
   const Xapian::Database& database() const { return db_; }
 
  private:
+  struct Plan;
+  struct Matched;
   const text::Analyzer& analyzer(const std::string& locale);
-  std::string spelling_suggestion(const std::string& word) const;
-  // Whether `term` occurs in a document of the locale `locale_term` names:
-  // one index holds every language of a help center, and a word or a stem
-  // of one ("conect", a Spanish stem) is not a word of another.
-  bool in_locale(const std::string& term, const std::string& locale_term) const;
+  const text::Analyzer& checked_analyzer(const SearchRequest& request);
+  Plan plan(const Xapian::Database& db, const SearchRequest& request, const text::Analyzer& an) const;
+  Xapian::MSet match(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request) const;
+  std::vector<std::pair<std::string, uint64_t>> category_counts(const Xapian::Database& db, const Plan& plan) const;
 
   // A document as a result shows it: its fields, and its title and text
   // analyzed for highlighting. As-you-type searches show many of the same
@@ -92,10 +102,12 @@ class Searcher {
   std::map<std::string, text::Analyzer> analyzers_;
   std::list<std::shared_ptr<const ShownDocument>> shown_;  // most recent first
   std::unordered_map<Xapian::docid, std::list<std::shared_ptr<const ShownDocument>>::iterator> shown_by_id_;
+  std::unique_ptr<Matched> matched_;  // unshown_documents()'s match, for the search() that follows
 };
 
 inline constexpr uint32_t kMaxLimit = 100;
 inline constexpr size_t kMinPrefix = 3;  // bytes of the folded word
+inline constexpr size_t kMaxPrefixExpansion = 30;  // a prefix matches its most frequent words, at most this many
 // Category counts look at up to this many matches (scaled beyond).
 inline constexpr uint32_t kFacetScanLimit = 10000;
 inline constexpr size_t kMaxQueryWords = 32;

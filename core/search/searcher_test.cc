@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "core/search/json.h"
+#include "core/search/schema.h"
 #include "core/search/snippet.h"
 #include "tests/support/temp_index.h"
 
@@ -155,6 +156,36 @@ TEST_CASE_FIXTURE(Fixture, "category counts ignore the category filter; paginati
   CHECK(all.size() == 5);
   auto page2 = ids(search::SearchRequest{.query = "", .offset = 2, .limit = 2});
   CHECK(page2 == std::vector<std::string>{all[2], all[3]});
+}
+
+TEST_CASE_FIXTURE(Fixture, "unshown documents: what a search would show and does not hold yet, in its order") {
+  const search::SearchRequest password{.query = "password"};
+  const auto unshown = searcher.unshown_documents(password);
+  REQUIRE(unshown.size() == 2);
+  // The ids of the documents the search then shows, in the same order.
+  std::vector<std::string> shown;
+  for (const auto id : unshown)
+    shown.push_back(search::schema::parse_document_data(searcher.database().get_document(id).get_data()).fields.at("id"));
+  CHECK(shown == ids(password));
+  // Shown once, held: nothing left to fetch for the same search; another asks only for what it adds.
+  CHECK(searcher.unshown_documents(password).empty());
+  const auto track = searcher.unshown_documents({.query = "track order"});
+  CHECK(!track.empty());
+  for (const auto id : track) CHECK(std::find(unshown.begin(), unshown.end(), id) == unshown.end());
+  CHECK_THROWS_AS(searcher.unshown_documents({.query = "x", .locale = "xx"}), std::invalid_argument);
+
+  // Its match is kept for a search of the same request that follows; another request is matched afresh.
+  search::Searcher other{searcher.database()};
+  auto hit_ids = [](const search::SearchResponse& r) {
+    std::vector<std::string> out;
+    for (const auto& h : r.hits) out.push_back(h.id);
+    return out;
+  };
+  other.unshown_documents({.query = "order"});
+  CHECK(hit_ids(other.search({.query = "email"})) == ids("email"));
+  other.unshown_documents({.query = "email", .limit = 1});
+  CHECK(hit_ids(other.search({.query = "email", .limit = 1})) == ids(search::SearchRequest{.query = "email", .limit = 1}));
+  CHECK(hit_ids(other.search({.query = "email"})) == ids("email"));
 }
 
 TEST_CASE_FIXTURE(Fixture, "snippets mark the matched words and escape HTML") {

@@ -137,7 +137,8 @@ async function widgetFigures(browser, server, label) {
   out.fromServer = await k.evaluate(() => window.__s.filter((s) => s.engine === 'server').length);
   const inEngine = await k.evaluate(() => window.__e.map((s) => s.engine_ms));
   const fetchedPerKey = await k.evaluate(() => window.__e.filter((s) => s.index_bytes_fetched !== undefined).map((s) => s.index_bytes_fetched));
-  const requestsPerKey = await k.evaluate(() => window.__e.filter((s) => s.index_requests !== undefined).map((s) => s.index_requests));
+  const lazySearches = await k.evaluate(() => window.__e.filter((s) => s.index_requests !== undefined));
+  const requestsPerKey = lazySearches.map((s) => s.index_requests);
   out.keystrokes = lat.length;
   out.keystrokeP50 = pct(lat, 0.5);
   out.keystrokeP99 = pct(lat, 0.99);
@@ -162,6 +163,8 @@ async function widgetFigures(browser, server, label) {
     out.roundTrips = await roundTripFloor(browser, server);
     const p99 = pct(requestsPerKey, 0.99);
     console.log(`  so the Worker's p99 waits about  ${p99} x ${ms(out.roundTrips.sync50)} = ${ms(p99 * out.roundTrips.sync50)} on the network alone`);
+    const slowest = lazySearches.sort((a, b) => b.engine_ms - a.engine_ms).slice(0, 5);
+    console.log(`  slowest in the Worker            ${slowest.map((s) => `"${s.query}" ${s.engine_ms.toFixed(0)} ms (${s.index_requests} round trips, ${s.index_waves} parallel, ${kb(s.index_bytes_fetched)})`).join('; ')}`);
   }
   return out;
 }

@@ -1,0 +1,121 @@
+// The Worker's lazily read index (widget/src/lazy_file.js) with the
+// documents a search shows fetched all at once (worker.js): as-you-type
+// searches wait on fewer round trips than reading each block in turn, fetch
+// no more bytes, and show exactly what an index held whole shows.
+//
+//   node --no-experimental-fetch --test lazy_index.test.mjs
+// with FIRSTFIX_NATIVE (the native firstfix binary) and FIRSTFIX_WASM_DIR
+// (build/wasm) in the environment.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { createLazyFile } from '../../widget/src/lazy_file.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const native = process.env.FIRSTFIX_NATIVE;
+const wasmDir = process.env.FIRSTFIX_WASM_DIR;
+assert.ok(native && wasmDir, 'set FIRSTFIX_NATIVE and FIRSTFIX_WASM_DIR');
+
+const require = createRequire(import.meta.url);
+const createFirstfix = require(join(wasmDir, 'firstfix.js'));
+const module_ = await createFirstfix({ wasmBinary: readFileSync(join(wasmDir, 'firstfix.wasm')) });
+
+// widget_bench's queries, typed a key at a time as the widget searches.
+const QUERIES = ['reset password', 'track my order', 'refund', 'cancel subscription', 'wifi offline', 'payment declined',
+  'reschedule appointment', 'camera no video', 'change email', 'return item'];
+const request = (q) => JSON.stringify({ q, as_you_type: true, limit: 8, facets: false });
+
+let folder, index;
+before(() => {
+  folder = mkdtempSync(join(tmpdir(), 'ff-wasm-lazy-'));
+  execFileSync('node', [join(here, '../bench/generate_help_center.mjs'), '1500', join(folder, 'content')], { stdio: 'ignore' });
+  execFileSync(native, ['build', join(folder, 'content'), '-o', join(folder, 'dist'), '-q']);
+  index = readFileSync(join(folder, 'dist', 'index.db'));
+});
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+let files = 0;
+// An engine over the index read lazily from memory, counting each kind of request.
+function lazyEngine() {
+  const calls = { sync: 0, async: 0 };
+  const slice = (from, to) => ({ status: 206, bytes: new Uint8Array(index.subarray(from, to + 1)) });
+  const transport = {
+    sync: (from, to) => { calls.sync++; return slice(from, to); },
+    async: async (from, to) => { calls.async++; return slice(from, to); },
+  };
+  const path = `/lazy-${files++}.db`;
+  const lazy = createLazyFile(module_.FS, path, 'unused', index.length, { transport });
+  return { engine: new module_.Engine(path), lazy, calls };
+}
+
+// As worker.js does before a search.
+async function fetchShownDocuments({ engine, lazy }, req) {
+  const ids = engine.unshownDocuments(req);
+  let waves = 0;
+  while (ids !== '[]' && waves < 4) {
+    lazy.declining = true;
+    let failed;
+    try { failed = engine.touchDocuments(ids); } finally { lazy.declining = false; }
+    if (!failed || !(await lazy.fetchDeclined())) break;
+    waves++;
+  }
+  return waves;
+}
+
+const comparable = (json) => {
+  const r = JSON.parse(json);
+  assert.ok(!r.error, r.error);
+  return { corrected: r.corrected, total: r.total, hits: r.results.map((h) => [h.id, h.title_html, h.snippet_html]) };
+};
+
+test('the documents a search shows are fetched at once: fewer round trips, no more bytes, the same results', async () => {
+  const whole = `/whole-${files++}.db`;
+  module_.FS.writeFile(whole, index);
+  const reference = new module_.Engine(whole);
+  const parallel = lazyEngine(), inTurn = lazyEngine();
+  let keystrokes = 0, roundTrips = 0, inTurnRoundTrips = 0, heaviest = 0, inTurnHeaviest = 0;
+  for (const q of QUERIES) {
+    for (let i = 1; i <= q.length; i++) {
+      const req = request(q.slice(0, i));
+      const syncBefore = parallel.calls.sync;
+      const waves = await fetchShownDocuments(parallel, req);
+      const matched = parallel.calls.sync;
+      const got = comparable(parallel.engine.search(req));
+      assert.equal(parallel.calls.sync, matched, `"${q.slice(0, i)}": the search read a document block it had not fetched`);
+      assert.deepEqual(got, comparable(reference.search(req)), `"${q.slice(0, i)}": as the whole index`);
+      const inTurnBefore = inTurn.calls.sync;
+      assert.deepEqual(comparable(inTurn.engine.search(req)), got);
+      const trips = parallel.calls.sync - syncBefore + waves, inTurnTrips = inTurn.calls.sync - inTurnBefore;
+      roundTrips += trips;
+      inTurnRoundTrips += inTurnTrips;
+      heaviest = Math.max(heaviest, trips);
+      inTurnHeaviest = Math.max(inTurnHeaviest, inTurnTrips);
+      keystrokes++;
+    }
+  }
+  console.log(`# ${keystrokes} keystrokes on ${(index.length / 1024 / 1024).toFixed(1)} MB: ${roundTrips} round trips waited on ` +
+    `(at most ${heaviest} for one) against ${inTurnRoundTrips} (at most ${inTurnHeaviest}) reading each block in turn; ` +
+    `${(parallel.lazy.bytes / 1024).toFixed(0)} KB against ${(inTurn.lazy.bytes / 1024).toFixed(0)} KB`);
+  assert.ok(parallel.calls.async > 0, 'documents were fetched in parallel');
+  assert.ok(roundTrips <= 0.8 * inTurnRoundTrips, `${roundTrips} round trips against ${inTurnRoundTrips}`);
+  assert.ok(parallel.lazy.bytes <= 1.1 * inTurn.lazy.bytes, `${parallel.lazy.bytes} bytes against ${inTurn.lazy.bytes}`);
+});
+
+test('declined reads leave the engine unharmed, and a search without them fetches what it needs as it goes', () => {
+  const { engine, lazy, calls } = lazyEngine();
+  const r = comparable(engine.search(request('reset password')));
+  assert.ok(r.hits.length > 0 && calls.sync > 0 && calls.async === 0);
+  const ids = engine.unshownDocuments(request('thermostat offline'));
+  assert.ok(JSON.parse(ids).length > 0);
+  lazy.declining = true;
+  assert.ok(engine.touchDocuments(ids) > 0, 'reads of blocks not held fail while declining');
+  lazy.declining = false;
+  assert.deepEqual(comparable(engine.search(request('reset password'))), r);
+  assert.ok(comparable(engine.search(request('thermostat offline'))).hits.length > 0);
+  assert.equal(engine.unshownDocuments('{"q": 5}'), '[]', 'a bad request asks for nothing (the search says why)');
+});
