@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createLazyFile } from '../../widget/src/lazy_file.js';
+import { createLazyFile, fetchShownDocuments } from '../../widget/src/lazy_file.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const native = process.env.FIRSTFIX_NATIVE;
@@ -53,20 +53,6 @@ function lazyEngine() {
   return { engine: new module_.Engine(path), lazy, calls };
 }
 
-// As worker.js does before a search.
-async function fetchShownDocuments({ engine, lazy }, req) {
-  const ids = engine.unshownDocuments(req);
-  let waves = 0;
-  while (ids !== '[]' && waves < 4) {
-    lazy.declining = true;
-    let failed;
-    try { failed = engine.touchDocuments(ids); } finally { lazy.declining = false; }
-    if (!failed || !(await lazy.fetchDeclined())) break;
-    waves++;
-  }
-  return waves;
-}
-
 const comparable = (json) => {
   const r = JSON.parse(json);
   assert.ok(!r.error, r.error);
@@ -83,7 +69,7 @@ test('the documents a search shows are fetched at once: fewer round trips, no mo
     for (let i = 1; i <= q.length; i++) {
       const req = request(q.slice(0, i));
       const syncBefore = parallel.calls.sync;
-      const waves = await fetchShownDocuments(parallel, req);
+      const waves = await fetchShownDocuments(parallel.engine, parallel.lazy, req);
       const matched = parallel.calls.sync;
       const got = comparable(parallel.engine.search(req));
       assert.equal(parallel.calls.sync, matched, `"${q.slice(0, i)}": the search read a document block it had not fetched`);

@@ -20,7 +20,7 @@
 // WHOLE_INDEX_MAX is then downloaded whole in the background, compressed,
 // once the page has shown the first answer and is idle ({type: 'prefetch'}),
 // so later searches never wait on the network.
-import { createLazyFile } from './lazy_file.js';
+import { createLazyFile, fetchShownDocuments } from './lazy_file.js';
 
 const WHOLE_INDEX_MAX = 2 * 1024 * 1024;
 let engine = null;
@@ -84,27 +84,6 @@ function fillInBackground() {
     .catch(() => false);
 }
 
-// Before a search that shows documents the engine does not hold: their
-// blocks fetched at once, in parallel, rather than one round trip per block
-// as the search would read them (at 10,000 articles the heaviest keystrokes
-// were those showing 8 new documents). The match runs twice, the second time
-// from memory; an index held whole skips this. Resolves to the number of
-// parallel fetches.
-const MAX_DOCUMENT_WAVES = 4;  // a document's blocks: the table's branch, its leaf, a long text's next leaf
-async function fetchShownDocuments(request) {
-  if (!lazyStats || lazyStats.whole) return 0;
-  const ids = engine.unshownDocuments(request);
-  let waves = 0;
-  while (ids !== '[]' && waves < MAX_DOCUMENT_WAVES) {
-    lazyStats.declining = true;
-    let failed;
-    try { failed = engine.touchDocuments(ids); } finally { lazyStats.declining = false; }
-    if (!failed || !(await lazyStats.fetchDeclined())) break;
-    waves++;
-  }
-  return waves;
-}
-
 // The core's answers other than searches, by message type; each runs once the engine is ready.
 const ANSWERS = {
   escalate({ event: e }) {
@@ -157,7 +136,7 @@ self.onmessage = async (event) => {
       const request = JSON.stringify(msg.request);
       let json, waves;
       try {
-        waves = await fetchShownDocuments(request);
+        waves = !lazyStats || lazyStats.whole ? 0 : await fetchShownDocuments(engine, lazyStats, request);
         json = engine.search(request);
       } finally { searching = null; }
       const response = JSON.parse(json);
