@@ -47,7 +47,6 @@ bool add_icu_data(const std::string& bytes) {
   return U_SUCCESS(status);
 }
 
-
 // Opens a single-file index by descriptor: the by-path constructor would
 // also link Xapian's stub-file reader and, through its std::ifstream, every
 // std::locale facet (tens of KB the browser never uses).

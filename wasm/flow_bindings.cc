@@ -1,7 +1,7 @@
 // Embind bindings of the flow engine: its own module (firstfix-flow.wasm),
-// which the widget's Worker loads when a flow's answers are first checked
-// (or when the page is idle), so the search module the first in-page answer
-// waits for does not carry it (40 KB compressed, widget_bench).
+// which the widget's Worker loads when a flow opens (or its answers are
+// first checked), so the search module the first in-page answer waits for
+// does not carry it (40 KB compressed, widget_bench).
 #include <emscripten/bind.h>
 
 #include <map>

@@ -152,7 +152,7 @@ struct Searcher::Plan {
   Xapian::Query unfiltered_by_category, query;
 };
 
-Searcher::Plan Searcher::plan(const Xapian::Database& db, const SearchRequest& req, const text::Analyzer& an) const {
+Searcher::Plan Searcher::plan(const SearchRequest& req, const text::Analyzer& an) const {
   const std::string& locale = an.locale();
   Plan plan;
   Highlight& highlight = plan.highlight;
@@ -166,10 +166,10 @@ Searcher::Plan Searcher::plan(const Xapian::Database& db, const SearchRequest& r
     const std::string locale_term = std::string(schema::kLocale) + locale;
     for (auto it = parsed.words.rbegin(); it != parsed.words.rend(); ++it) {
       QueryWord& w = *it;
-      if (w.token.stop || in_locale(db, w.token.word, locale_term) || in_locale(db, stem_term(w.token.stem), locale_term)) continue;
-      if (w.prefix && db.allterms_begin(w.token.word) != db.allterms_end(w.token.word)) continue;
-      std::string suggestion = spelling_suggestion(db, w.token.word);
-      if (suggestion.empty() || !in_locale(db, suggestion, locale_term)) continue;
+      if (w.token.stop || in_locale(db_, w.token.word, locale_term) || in_locale(db_, stem_term(w.token.stem), locale_term)) continue;
+      if (w.prefix && db_.allterms_begin(w.token.word) != db_.allterms_end(w.token.word)) continue;
+      std::string suggestion = spelling_suggestion(db_, w.token.word);
+      if (suggestion.empty() || !in_locale(db_, suggestion, locale_term)) continue;
       auto tokens = an.analyze(suggestion);
       if (tokens.size() != 1) continue;
       corrected.replace(w.token.begin, w.token.end - w.token.begin, suggestion);
@@ -188,7 +188,7 @@ Searcher::Plan Searcher::plan(const Xapian::Database& db, const SearchRequest& r
   const std::string synonym_prefix = locale + ":";
   auto synonyms_of = [&](const std::string& key) {
     std::vector<std::string> alts;
-    for (auto s = db.synonyms_begin(synonym_prefix + key); s != db.synonyms_end(synonym_prefix + key); ++s)
+    for (auto s = db_.synonyms_begin(synonym_prefix + key); s != db_.synonyms_end(synonym_prefix + key); ++s)
       alts.push_back(*s);
     return alts;
   };
@@ -265,7 +265,7 @@ Searcher::Plan Searcher::plan(const Xapian::Database& db, const SearchRequest& r
   // center) is left out: it would only make the matcher walk its postings.
   std::vector<Xapian::Query> filters;
   const std::string locale_term = std::string(schema::kLocale) + locale;
-  if (db.get_termfreq(locale_term) != db.get_doccount()) filters.emplace_back(locale_term);
+  if (db_.get_termfreq(locale_term) != db_.get_doccount()) filters.emplace_back(locale_term);
   if (!req.kind.empty()) filters.emplace_back(std::string(schema::kKind) + req.kind);
   for (const auto& t : req.tags) filters.emplace_back(std::string(schema::kTag) + schema::filter_value(t));
   plan.unfiltered_by_category =
@@ -279,8 +279,8 @@ Searcher::Plan Searcher::plan(const Xapian::Database& db, const SearchRequest& r
   return plan;
 }
 
-Xapian::MSet Searcher::match(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& req) const {
-  Xapian::Enquire enquire(db);
+Xapian::MSet Searcher::match(const Xapian::Query& query, const SearchRequest& req) const {
+  Xapian::Enquire enquire(db_);
   // b = 0: the index's wdf is already length-normalized per field (BM25F, schema.h).
   enquire.set_weighting_scheme(Xapian::BM25Weight(ranking_.bm25f_k1 * schema::kWdfScale, 0, 1, 0, 0.5));
   enquire.set_query(query);
@@ -291,13 +291,13 @@ Xapian::MSet Searcher::match(const Xapian::Database& db, const Xapian::Query& qu
 
 // Counts per category ignore the category filter itself, so the customer
 // sees how many results each category would give.
-std::vector<std::pair<std::string, uint64_t>> Searcher::category_counts(const Xapian::Database& db, const Plan& plan) const {
-  Xapian::Enquire facet_enquire(db);
+std::vector<std::pair<std::string, uint64_t>> Searcher::category_counts(const Plan& plan) const {
+  Xapian::Enquire facet_enquire(db_);
   facet_enquire.set_query(plan.unfiltered_by_category);
   facet_enquire.set_weighting_scheme(Xapian::BoolWeight());
   Xapian::ValueCountMatchSpy spy(schema::kCategorySlot);
   facet_enquire.add_matchspy(&spy);
-  facet_enquire.get_mset(0, 0, std::min<Xapian::doccount>(db.get_doccount(), kFacetScanLimit));
+  facet_enquire.get_mset(0, 0, std::min<Xapian::doccount>(db_.get_doccount(), kFacetScanLimit));
   std::vector<std::pair<std::string, uint64_t>> counts;
   for (auto v = spy.values_begin(); v != spy.values_end(); ++v)
     if (!(*v).empty()) counts.emplace_back(*v, v.get_termfreq());
@@ -327,14 +327,14 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   std::unique_ptr<Matched> matched = std::move(matched_);
   if (!matched || !(matched->request == req)) {
     matched = std::make_unique<Matched>();
-    matched->plan = this->plan(db_, req, an);
-    matched->mset = match(db_, matched->plan.query, req);
+    matched->plan = this->plan(req, an);
+    matched->mset = match(matched->plan.query, req);
   }
   const Plan& plan = matched->plan;
   const Xapian::MSet& mset = matched->mset;
   resp.corrected = plan.corrected;
   resp.total = mset.get_matches_estimated();
-  if (req.facets) resp.categories = category_counts(db_, plan);
+  if (req.facets) resp.categories = category_counts(plan);
 
   for (auto m = mset.begin(); m != mset.end(); ++m) {
     const auto doc = shown_document(*m, m, an);
@@ -358,8 +358,8 @@ std::vector<Xapian::docid> Searcher::unshown_documents(const SearchRequest& req)
   const text::Analyzer& an = checked_analyzer(req);
   auto matched = std::make_unique<Matched>();
   matched->request = req;
-  matched->plan = plan(db_, req, an);
-  matched->mset = match(db_, matched->plan.query, req);
+  matched->plan = plan(req, an);
+  matched->mset = match(matched->plan.query, req);
   std::vector<Xapian::docid> ids;
   for (auto m = matched->mset.begin(); m != matched->mset.end(); ++m)
     if (!shown_by_id_.count(*m)) ids.push_back(*m);

@@ -83,9 +83,9 @@ class Searcher {
   struct Matched;
   const text::Analyzer& analyzer(const std::string& locale);
   const text::Analyzer& checked_analyzer(const SearchRequest& request);
-  Plan plan(const Xapian::Database& db, const SearchRequest& request, const text::Analyzer& an) const;
-  Xapian::MSet match(const Xapian::Database& db, const Xapian::Query& query, const SearchRequest& request) const;
-  std::vector<std::pair<std::string, uint64_t>> category_counts(const Xapian::Database& db, const Plan& plan) const;
+  Plan plan(const SearchRequest& request, const text::Analyzer& an) const;
+  Xapian::MSet match(const Xapian::Query& query, const SearchRequest& request) const;
+  std::vector<std::pair<std::string, uint64_t>> category_counts(const Plan& plan) const;
 
   // A document as a result shows it: its fields, and its title and text
   // analyzed for highlighting. As-you-type searches show many of the same

@@ -8,9 +8,9 @@
 //   reads are synchronous), one round trip per block;
 // - declined (while `declining` is set): the read fails with EIO, which
 //   Xapian reports as an error, and the block is noted; fetchDeclined() then
-//   fetches every noted block at once, in parallel. The Worker reads the
-//   documents a search will show each on its own this way (worker.js), so
-//   one call notes a block of every one of them.
+//   fetches every noted block at once, in parallel. fetchShownDocuments()
+//   (below) reads the documents a search will show each on its own this way,
+//   so one call notes a block of every one of them.
 //
 // Read-ahead, as an operating system's page cache does: when a read that
 // fetches at once goes on right after the last range fetched (Xapian scanning
