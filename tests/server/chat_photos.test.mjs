@@ -42,6 +42,8 @@ async function waitFor(pred, what) {
 test('a photo reaches the agent without its metadata, upright, and only the right people can read it', async () => {
   const c = await open();
   agent.send(JSON.stringify({ type: 'subscribe', conversation: c.conversation, after: 0 }));
+  // Subscribed before the photo is sent: otherwise it may come with the history, not as a live message.
+  await waitFor((m) => m.type === 'conversation' && m.conversation === c.conversation, 'the conversation');
   const dirty = jpegWithExif('Ana Lopez, 12 Elm Street');
   assert.ok(dirty.includes('Elm Street'));
   const r = await send(c, dirty, 'image/jpeg', 'p-1');
