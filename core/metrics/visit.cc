@@ -66,7 +66,7 @@ void VisitSummarizer::add(const Event& e) {
     case EventType::kSearch:
       v_.self_service = true;
       if (search_at_.emplace(e.search_id, v_.searches.size()).second)
-        v_.searches.push_back({e.search_id, e.query, catalog_.normalize ? catalog_.normalize(e.query, e.locale) : e.query, e.at_ms, e.results, 0, false});
+        v_.searches.push_back({e.search_id, e.query, catalog_.normalize ? catalog_.normalize(e.query, e.locale) : e.query, e.at_ms, e.results, 0, false, ""});
       break;
     case EventType::kResultClick:
       if (auto it = search_at_.find(e.search_id); it != search_at_.end() && v_.searches[it->second].click_position == 0)
@@ -136,13 +136,19 @@ VisitSummary VisitSummarizer::summary() const {
   bool read_without_complaint = false;
   for (const auto& [at, id] : views_) read_without_complaint |= !unhelpful(id);
   v.self_service_success = v.self_service && !v.escalated && (v.resolved || read_without_complaint);
-  // A search succeeded if something after it helped: the latest such moment decides for all before it.
-  std::int64_t last_help = -1;
+  // A search succeeded if something after it helped; what helped first after it resolved it.
+  std::vector<std::pair<std::int64_t, std::string>> helped;  // in time order
   for (const auto& [at, id] : views_)
-    if (!unhelpful(id)) last_help = std::max(last_help, at);
-  for (std::int64_t at : resolved_flows) last_help = std::max(last_help, at);
+    if (!unhelpful(id)) helped.push_back({at, "article:" + id});
+  for (const auto& f : v.flows)
+    if (f.done_state == "resolved") helped.push_back({done_at_.at(f.session), "flow:" + f.flow});
+  std::stable_sort(helped.begin(), helped.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   if (!v.escalated)
-    for (auto& s : v.searches) s.success = last_help >= s.at_ms;
+    for (auto& s : v.searches) {
+      const auto it = std::lower_bound(helped.begin(), helped.end(), s.at_ms, [](const auto& h, std::int64_t at) { return h.first < at; });
+      s.success = it != helped.end();
+      s.resolved_by = s.success ? it->second : "";
+    }
   return v;
 }
 

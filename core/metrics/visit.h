@@ -31,6 +31,10 @@ struct SearchSummary {
   // helpful" vote on that article, or by a flow reaching `resolved`; and the
   // visit did not escalate to a person.
   bool success = false;
+  // What helped first after it, when it was a success: "article:ID" (read
+  // without a "not helpful" vote) or "flow:ID" (resolved); "" otherwise.
+  // Search learning (core/metrics/learning.h) pairs the query with it.
+  std::string resolved_by;
   bool operator==(const SearchSummary&) const = default;
 };
 

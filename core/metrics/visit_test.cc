@@ -72,6 +72,7 @@ TEST_CASE("a search followed by an article read without complaint is a success")
   REQUIRE(v.searches.size() == 1);
   CHECK(v.searches[0].click_position == 2);
   CHECK(v.searches[0].success);
+  CHECK(v.searches[0].resolved_by == "article:reset-password");
   CHECK(v.self_service);
   CHECK(v.self_service_success);
   CHECK_FALSE(v.resolved);  // read, but nobody said it solved it
@@ -85,17 +86,30 @@ TEST_CASE("a 'not helpful' vote undoes the read; a flow reaching resolved makes 
   b.search("reset password", 4, "s1").view("reset-password").vote("reset-password", false);
   VisitSummary v = summarize_visit(b.events, kCatalog);
   CHECK_FALSE(v.searches[0].success);
+  CHECK(v.searches[0].resolved_by.empty());
   CHECK_FALSE(v.self_service_success);
   CHECK(v.articles[0].vote == -1);
 
   b.flow("password-reset", "fs_1", "resolved");
   v = summarize_visit(b.events, kCatalog);
   CHECK(v.searches[0].success);
+  CHECK(v.searches[0].resolved_by == "flow:password-reset");
   CHECK(v.resolved);
   CHECK(v.resolution_ms == 5 * kMinute);  // search, view, vote, start, step, done: a minute apart, from the search to the done state
   CHECK(v.flows[0].done_state == "resolved");
   CHECK(v.flows[0].failed_steps == 1);
   CHECK(v.self_service_success);
+}
+
+TEST_CASE("a search is resolved by what helped first after it: a reworded search shares it, a later one has its own") {
+  VisitBuilder b;
+  b.search("jab", 2, "s1").view("flu-shots").vote("flu-shots", false).search("vaccine", 5, "s2").view("vaccines")
+      .search("track my order", 3, "s3").view("track-order");
+  const VisitSummary v = summarize_visit(b.events, kCatalog);
+  REQUIRE(v.searches.size() == 3);
+  CHECK(v.searches[0].resolved_by == "article:vaccines");  // the unhelpful read does not count
+  CHECK(v.searches[1].resolved_by == "article:vaccines");
+  CHECK(v.searches[2].resolved_by == "article:track-order");
 }
 
 TEST_CASE("the last word counts: a resolved flow the customer says did not solve it, a vote changed") {
@@ -120,6 +134,7 @@ TEST_CASE("escalating to a person makes no search in the visit a success, whatev
   CHECK(v.chat);
   CHECK(v.trigger == "failures");
   CHECK_FALSE(v.searches[0].success);
+  CHECK(v.searches[0].resolved_by.empty());
   CHECK_FALSE(v.self_service_success);
   CHECK(v.searches[1].results == 0);
   CHECK(v.topic == "orders");

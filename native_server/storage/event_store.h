@@ -16,6 +16,7 @@
 
 #include "core/content/suggested.h"
 #include "core/metrics/event.h"
+#include "core/metrics/learning.h"
 #include "core/metrics/visit.h"
 
 namespace firstfix::server {
@@ -36,6 +37,12 @@ struct IngestResult {
   size_t over_cap = 0;    // not stored: their visit has kMaxEventsPerVisit events already
 };
 
+// Search learning's evidence: per query form, what its searches came to and what was typed.
+struct SearchOutcomes {
+  std::vector<metrics::QueryOutcome> outcomes;
+  std::vector<metrics::QueryPhrasing> phrasings;
+};
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -50,6 +57,8 @@ class EventStore {
                                   size_t limit) = 0;
   // How often each article and flow resolved a problem: the panel's opening list follows them.
   virtual std::vector<content::Resolutions> resolutions(const ReportFilter& filter) = 0;
+  // What the searches of each query form came to (search learning).
+  virtual SearchOutcomes search_outcomes(const ReportFilter& filter) = 0;
   // `which`: all, escalated, resolved, unresolved, repeat.
   virtual nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit) = 0;
   virtual std::int64_t event_count() = 0;

@@ -15,6 +15,7 @@
 
 #include "native_server/storage/event_store.h"
 #include "native_server/storage/pg_connection.h"
+#include "core/metrics/scrub_test_cases.h"
 #include "native_server/storage/report_queries.h"
 
 namespace fs = std::filesystem;
@@ -509,5 +510,88 @@ TEST_CASE("events: the visitor key is made once per store, and every server shar
     CHECK(key == std::string(64, 'a'));
     CHECK(b->visitor_key(make) == key);
     CHECK(engine.open("events")->visitor_key(make) == key);
+  });
+}
+
+TEST_CASE("events: search outcomes pair each query form with what resolved it, by distinct visitors, as the summaries say") {
+  for_each_event_engine([](EventEngine& engine) {
+    auto store = engine.open("events");
+    const std::vector<Event> all = random_visits(300, 11);
+    for (const auto& batch : shuffled_batches(all, 8)) store->ingest(batch, 1, kCatalog);
+    // The oracle: every visit summed up at once, its searches grouped by hand.
+    std::map<std::string, std::vector<Event>> by_visit;
+    for (const auto& e : all) by_visit[e.visit].push_back(e);
+    struct Expected {
+      std::int64_t searches = 0, first = INT64_MAX, last = 0;
+      std::set<std::string> visitors;
+    };
+    std::map<std::tuple<std::string, std::string, std::string>, Expected> expected;
+    std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> typed;
+    for (const auto& [id, events] : by_visit) {
+      const VisitSummary v = summarize_visit(events, kCatalog);
+      for (const auto& s : v.searches) {
+        Expected& x = expected[{v.locale, s.normalized, s.resolved_by}];
+        ++x.searches;
+        x.first = std::min(x.first, s.at_ms);
+        x.last = std::max(x.last, s.at_ms);
+        x.visitors.insert(v.visitor.empty() ? "visit:" + v.visit : v.visitor);
+        ++typed[{v.locale, s.normalized, s.query}];
+      }
+    }
+    const SearchOutcomes got = store->search_outcomes({"2026-11-20", "2026-12-01", "", ""});
+    REQUIRE(got.outcomes.size() == expected.size());
+    int resolved = 0;
+    for (const auto& o : got.outcomes) {
+      CAPTURE(o.normalized);
+      CAPTURE(o.resolved_by);
+      const auto it = expected.find({o.locale, o.normalized, o.resolved_by});
+      REQUIRE(it != expected.end());
+      CHECK(o.searches == it->second.searches);
+      CHECK(o.visitors == static_cast<std::int64_t>(it->second.visitors.size()));
+      CHECK(o.first_ms == it->second.first);
+      CHECK(o.last_ms == it->second.last);
+      resolved += !o.resolved_by.empty();
+    }
+    CHECK(resolved > 3);  // the fixture resolves searches on several targets
+    REQUIRE(got.phrasings.size() == typed.size());
+    for (const auto& p : got.phrasings) CHECK(p.searches == typed[{p.locale, p.normalized, p.query}]);
+    // A range without those days has nothing.
+    CHECK(store->search_outcomes({"2025-01-01", "2025-01-31", "", ""}).outcomes.empty());
+  });
+}
+
+TEST_CASE("events: no suggestion holds personal data: the scrubber's tricky inputs, typed as queries by many visitors") {
+  for_each_event_engine([](EventEngine& engine) {
+    auto store = engine.open("events");
+    std::vector<Event> all;
+    int n = 0;
+    for (const auto& [raw, scrubbed] : kScrubCases) {
+      if (std::string(raw).empty()) continue;
+      for (int person = 0; person < 6; ++person) {
+        Visit v("visit-scrub-" + std::to_string(n++), "person-" + std::to_string(person), kNov20 + n * kMinute);
+        v.search(raw, 3, "s1");
+        if (person % 2 == 0) v.add({{"type", "article_view"}, {"target", "reset-password"}});  // half resolve: questions and gaps both
+        all.insert(all.end(), v.events.begin(), v.events.end());
+      }
+    }
+    store->ingest(all, 1, kCatalog);
+    const SearchOutcomes got = store->search_outcomes({"2026-11-20", "2026-11-21", "", ""});
+    CHECK(got.phrasings.size() > 20);
+    const auto suggestions = suggest(got.outcomes, got.phrasings, {.min_visitors = 3, .min_confidence = 0});
+    // Every query the scrubber left whole is suggested (as a question or a gap): the test sees real suggestions.
+    size_t clean = 0;
+    for (const auto& [raw, scrubbed] : kScrubCases) clean += std::string(raw).size() > 0 && !has_scrubbed_mark(scrubbed);
+    CHECK(clean >= 9);
+    CHECK(suggestions.size() == clean);
+    for (const auto& s : suggestions) {
+      std::string text = s.phrasing + "\n" + s.normalized;
+      for (const auto& e : s.examples) text += "\n" + e;
+      CHECK_FALSE(has_scrubbed_mark(text));
+      for (const auto& [raw, scrubbed] : kScrubCases)
+        if (std::string(raw) != scrubbed) {
+          CAPTURE(raw);
+          CHECK(text.find(raw) == std::string::npos);
+        }
+    }
   });
 }

@@ -154,6 +154,8 @@ const std::vector<std::string>& postgres_event_store_migrations() {
       first_migration(),
       // Who started each flow: verified (the host site signed the customer), claimed, anonymous; "" before it was recorded.
       "ALTER TABLE flows ADD COLUMN identity TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
+      // What resolved each successful search ("article:ID", "flow:ID"; "" before it was recorded): search learning pairs them.
+      "ALTER TABLE searches ADD COLUMN resolved_by TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
   };
   return migrations;
 }

@@ -64,7 +64,7 @@ class PostgresVisitRows final : public VisitRowWriter {
   }
 
   void insert_search(const metrics::VisitSummary& v, const metrics::SearchSummary& s) override {
-    push(searches_, {v.visit, s.search_id, v.day, v.locale, v.topic, s.query, s.normalized},
+    push(searches_, {v.visit, s.search_id, v.day, v.locale, v.topic, s.query, s.normalized, s.resolved_by},
          {s.at_ms, s.results, s.click_position, flag(s.success)});
   }
 
@@ -101,9 +101,9 @@ class PostgresVisitRows final : public VisitRowWriter {
              "$9::bigint[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[], $15::int[], $16::int[], $17::bigint[], $18::int[], $19::int[])",
              visits_.params());
     if (!searches_.empty())
-      c.exec("INSERT INTO searches (visit, search_id, day, locale, topic, query, normalized, at_ms, results, click_position, success) "
-             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::int[], "
-             "$10::int[], $11::int[])",
+      c.exec("INSERT INTO searches (visit, search_id, day, locale, topic, query, normalized, resolved_by, at_ms, results, click_position, success) "
+             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], "
+             "$10::int[], $11::int[], $12::int[])",
              searches_.params());
     if (!flows_.empty())
       c.exec("INSERT INTO flows (visit, session, day, locale, topic, flow, done_state, identity, failed_steps) "
@@ -123,7 +123,7 @@ class PostgresVisitRows final : public VisitRowWriter {
 
   std::vector<std::string> erased_visits_;
   std::vector<Columns> erased_{Columns(3, 0), Columns(3, 0), Columns(3, 0), Columns(3, 0)};
-  Columns visits_{7, 12}, searches_{7, 4}, flows_{8, 1}, articles_{5, 2};
+  Columns visits_{7, 12}, searches_{8, 4}, flows_{8, 1}, articles_{5, 2};
 };
 
 class PostgresEventStore final : public EventStore {
@@ -158,6 +158,7 @@ class PostgresEventStore final : public EventStore {
   json visits(const ReportFilter& f, const std::string& which, size_t limit) override { return report_visits(runner(), f, which, limit); }
 
   std::vector<content::Resolutions> resolutions(const ReportFilter& f) override { return report_resolutions(runner(), f); }
+  SearchOutcomes search_outcomes(const ReportFilter& f) override { return report_search_outcomes(runner(), f); }
 
   bool has_events() override { return pool_.acquire()->exec("SELECT EXISTS (SELECT 1 FROM events)").text(0, 0) == "t"; }
 

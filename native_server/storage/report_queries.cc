@@ -189,6 +189,24 @@ std::vector<content::Resolutions> report_resolutions(const SqlRunner& run, const
   return out;
 }
 
+SearchOutcomes report_search_outcomes(const SqlRunner& run, const ReportFilter& f) {
+  SearchOutcomes out;
+  // A visit without a visitor id counts as a visitor of its own.
+  for (const auto& r : run("SELECT s.locale, s.normalized, s.resolved_by, count(*), "
+                           "count(DISTINCT CASE WHEN v.visitor = '' THEN 'visit:' || s.visit ELSE v.visitor END), min(s.at_ms), max(s.at_ms) "
+                           "FROM (SELECT day, visit, locale, normalized, resolved_by, at_ms FROM searches WHERE " + kWhere +
+                               " AND normalized != '') s JOIN visits v ON v.day = s.day AND v.visit = s.visit "
+                               "GROUP BY s.locale, s.normalized, s.resolved_by",
+                           params(f)))
+    out.outcomes.push_back({.locale = r[0], .normalized = r[1], .resolved_by = r[2], .searches = number(r[3]), .visitors = number(r[4]),
+                            .first_ms = number(r[5]), .last_ms = number(r[6])});
+  for (const auto& r : run("SELECT locale, normalized, query, count(*) FROM searches WHERE " + kWhere +
+                               " AND normalized != '' GROUP BY locale, normalized, query",
+                           params(f)))
+    out.phrasings.push_back({.locale = r[0], .normalized = r[1], .query = r[2], .searches = number(r[3])});
+  return out;
+}
+
 json report_searches(const SqlRunner& run, const ReportFilter& f, const std::string& which, const std::string& normalized, size_t limit) {
   std::string cond;
   if (which == "no_results") cond = " AND results = 0";

@@ -68,9 +68,9 @@ class SqliteVisitRows final : public VisitRowWriter {
 
   void insert_search(const metrics::VisitSummary& v, const metrics::SearchSummary& s) override {
     SQLite::Statement& q = statement_("INSERT INTO searches (visit, search_id, day, locale, topic, at_ms, query, normalized, results, "
-                                      "click_position, success) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                      "click_position, success, resolved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     SQLite::bind(q, v.visit, s.search_id, v.day, v.locale, v.topic, static_cast<int64_t>(s.at_ms), s.query, s.normalized, s.results,
-                 s.click_position, s.success);
+                 s.click_position, s.success, s.resolved_by);
     q.exec();
   }
 
@@ -161,6 +161,11 @@ class SqliteEventStore final : public EventStore {
   std::vector<content::Resolutions> resolutions(const ReportFilter& f) override {
     std::lock_guard lock(mu_);
     return report_resolutions(runner(), f);
+  }
+
+  SearchOutcomes search_outcomes(const ReportFilter& f) override {
+    std::lock_guard lock(mu_);
+    return report_search_outcomes(runner(), f);
   }
 
   json visits(const ReportFilter& f, const std::string& which, size_t limit) override {
