@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "core/search/schema.h"
+#include "core/search/searcher.h"
 #include "core/text/analyzer.h"
 
 namespace firstfix::search {
@@ -129,40 +130,47 @@ void make_uuid_deterministic(const std::string& path) {
   if (!outf) throw std::runtime_error("cannot rewrite " + path);
 }
 
-}  // namespace
-
-void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
-                 const std::string& output_path) {
-  const std::string db_path = scratch_dir + "/glass";
-  {
-    // Small blocks: less padding in small help centers, and finer-grained reads
-    // when the browser fetches the index lazily.
-    Xapian::WritableDatabase db(db_path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_TERMLIST | Xapian::DB_NO_SYNC,
-                                schema::kBlockSize);
-    std::map<std::string, text::Analyzer> analyzers;
-    auto analyzer_for = [&](const std::string& locale) -> const text::Analyzer& {
-      auto it = analyzers.find(locale);
-      if (it == analyzers.end()) it = analyzers.emplace(locale, text::Analyzer(locale)).first;
-      return it->second;
-    };
-    Vocabulary vocabulary;
-    auto analyse = [&](const std::string& locale, std::vector<std::string> title_etc[kFieldCount]) {
-      AnalysedDoc d;
-      const text::Analyzer& an = analyzer_for(locale);
-      for (int f = 0; f < kFieldCount; ++f)
-        for (const auto& s : title_etc[f])
-          for (const auto& t : an.analyze(s)) d.fields[f].push_back({vocabulary.id(t.word), vocabulary.id(t.stem)});
-      return d;
-    };
-
-    // Pass 1: analyse every field of every document, for the average lengths.
-    std::vector<AnalysedDoc> analysed;
-    std::vector<Xapian::Document> docs;
+// A help center analysed for the index: every document's fields (pass 1,
+// which BM25F's average field lengths need), then each document's terms
+// with their weights on demand (pass 2). Document i is docid i + 1:
+// articles first, then flows, in the help center's order.
+class IndexBuilder {
+ public:
+  explicit IndexBuilder(const content::HelpCenter& hc) : hc_(hc) {
     for (const auto& c : hc.articles) {
       const auto& a = c.article;
-      std::vector<std::string> fields[kFieldCount] = {{a.title}, a.questions, a.synonyms, a.tags, {c.headings}, {c.text}};
-      analysed.push_back(analyse(a.locale, fields));
-      Xapian::Document doc;
+      analysed_.push_back(analyse(a.locale, article_fields(c, a.questions)));
+      targets_.push_back("article:" + a.id);
+    }
+    for (const auto& f : hc.flows) {
+      analysed_.push_back(analyse(f.locale, flow_fields(f, f.intents)));
+      targets_.push_back("flow:" + f.id);
+    }
+    for (int f = 0; f < kFieldCount; ++f) {
+      double total = 0, n = 0;
+      for (const auto& d : analysed_)
+        if (!d.fields[f].empty()) {
+          total += static_cast<double>(d.fields[f].size());
+          ++n;
+        }
+      avg_len_[f] = n > 0 ? total / n : 1.0;
+    }
+  }
+
+  size_t size() const { return analysed_.size(); }
+  const std::vector<std::string>& targets() const { return targets_; }
+
+  // Document `i` as indexed, its questions (a flow's intents) replaced by
+  // `questions` when given. Adds its words to `spelling`.
+  Xapian::Document document(size_t i, std::map<std::string, Xapian::termcount>& spelling,
+                            const std::vector<std::string>* questions = nullptr) {
+    Xapian::Document doc;
+    const size_t articles = hc_.articles.size();
+    AnalysedDoc changed;
+    if (i < articles) {
+      const auto& c = hc_.articles[i];
+      const auto& a = c.article;
+      if (questions) changed = analyse(a.locale, article_fields(c, *questions));
       doc.add_boolean_term(std::string(schema::kId) + a.id);
       doc.add_boolean_term(std::string(schema::kLocale) + a.locale);
       doc.add_boolean_term(std::string(schema::kCategory) + schema::filter_value(a.category));
@@ -172,43 +180,32 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
       doc.set_data(schema::document_data({{"id", a.id},         {"kind", "article"},      {"title", a.title},
                                           {"locale", a.locale}, {"category", a.category}, {"url", c.url}},
                                          c.text));
-      docs.push_back(std::move(doc));
-    }
-    for (const auto& f : hc.flows) {
+    } else {
+      const auto& f = hc_.flows[i - articles];
+      if (questions) changed = analyse(f.locale, flow_fields(f, *questions));
       std::string intents;
-      for (const auto& i : f.intents) intents += (intents.empty() ? "" : " · ") + i;
-      std::vector<std::string> fields[kFieldCount] = {{f.title}, f.intents, {}, {}, {}, {}};
-      analysed.push_back(analyse(f.locale, fields));
-      Xapian::Document doc;
+      for (const auto& it : questions ? *questions : f.intents) intents += (intents.empty() ? "" : " · ") + it;
       doc.add_boolean_term(std::string(schema::kId) + f.id);
       doc.add_boolean_term(std::string(schema::kLocale) + f.locale);
       doc.add_boolean_term(std::string(schema::kKind) + "flow");
       doc.set_data(schema::document_data({{"id", f.id},         {"kind", "flow"}, {"title", f.title},
                                           {"locale", f.locale}, {"category", ""}, {"url", content::flow_url(f.id)}},
                                          intents));
-      docs.push_back(std::move(doc));
     }
-    std::array<double, kFieldCount> avg_len{};
-    for (int f = 0; f < kFieldCount; ++f) {
-      double total = 0, n = 0;
-      for (const auto& d : analysed)
-        if (!d.fields[f].empty()) {
-          total += static_cast<double>(d.fields[f].size());
-          ++n;
-        }
-      avg_len[f] = n > 0 ? total / n : 1.0;
-    }
+    add_terms(questions ? changed : analysed_[i], vocabulary_, avg_len_, doc, spelling);
+    return doc;
+  }
 
-    // Pass 2: terms with their BM25F weights.
+  // Every document, the spelling table, the synonyms and the metadata.
+  void write(Xapian::WritableDatabase& db) {
     std::map<std::string, Xapian::termcount> spelling;
-    for (size_t i = 0; i < docs.size(); ++i) {
-      add_terms(analysed[i], vocabulary, avg_len, docs[i], spelling);
-      db.add_document(docs[i]);
-      docs[i] = Xapian::Document();  // release as we go
+    for (size_t i = 0; i < analysed_.size(); ++i) {
+      db.add_document(document(i, spelling));
+      analysed_[i] = AnalysedDoc();  // release as we go
     }
     for (const auto& [word, count] : spelling) db.add_spelling(word, count);
-    for (const auto& file : hc.synonyms) {
-      const text::Analyzer& an = analyzer_for(file.locale);
+    for (const auto& file : hc_.synonyms) {
+      const text::Analyzer& an = analyzer(file.locale);
       for (const auto& group : file.groups) {
         std::vector<std::string> keys;
         for (const auto& term : group.terms) {
@@ -222,13 +219,105 @@ void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
       }
     }
     std::string locales;
-    for (const auto& l : hc.site.locales) locales += (locales.empty() ? "" : ",") + l;
-    db.set_metadata(std::string(schema::kMetaDefaultLocale), hc.site.default_locale);
+    for (const auto& l : hc_.site.locales) locales += (locales.empty() ? "" : ",") + l;
+    db.set_metadata(std::string(schema::kMetaDefaultLocale), hc_.site.default_locale);
     db.set_metadata(std::string(schema::kMetaLocales), locales);
+  }
+
+ private:
+  using Fields = std::array<std::vector<std::string>, kFieldCount>;
+  static Fields article_fields(const content::CompiledArticle& c, const std::vector<std::string>& questions) {
+    const auto& a = c.article;
+    return {std::vector<std::string>{a.title}, questions, a.synonyms, a.tags, {c.headings}, {c.text}};
+  }
+  static Fields flow_fields(const content::FlowFile& f, const std::vector<std::string>& intents) {
+    return {std::vector<std::string>{f.title}, intents, {}, {}, {}, {}};
+  }
+
+  const text::Analyzer& analyzer(const std::string& locale) {
+    auto it = analyzers_.find(locale);
+    if (it == analyzers_.end()) it = analyzers_.emplace(locale, text::Analyzer(locale)).first;
+    return it->second;
+  }
+
+  AnalysedDoc analyse(const std::string& locale, const Fields& fields) {
+    AnalysedDoc d;
+    const text::Analyzer& an = analyzer(locale);
+    for (int f = 0; f < kFieldCount; ++f)
+      for (const auto& s : fields[f])
+        for (const auto& t : an.analyze(s)) d.fields[f].push_back({vocabulary_.id(t.word), vocabulary_.id(t.stem)});
+    return d;
+  }
+
+  const content::HelpCenter& hc_;
+  std::map<std::string, text::Analyzer> analyzers_;
+  Vocabulary vocabulary_;
+  std::vector<AnalysedDoc> analysed_;
+  std::vector<std::string> targets_;
+  std::array<double, kFieldCount> avg_len_{};
+};
+
+// Small blocks: less padding in small help centers, and finer-grained reads
+// when the browser fetches the index lazily. Without a termlist the index is
+// smaller, but a document cannot be replaced: a trial index keeps one.
+enum class Termlist { kWithout, kWith };
+Xapian::WritableDatabase create_database(const std::string& path, Termlist termlist = Termlist::kWithout) {
+  const int flags = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS | Xapian::DB_NO_SYNC |
+                    (termlist == Termlist::kWithout ? Xapian::DB_NO_TERMLIST : 0);
+  return Xapian::WritableDatabase(path, flags, schema::kBlockSize);
+}
+
+}  // namespace
+
+void write_index(const content::HelpCenter& hc, const std::string& scratch_dir,
+                 const std::string& output_path) {
+  const std::string db_path = scratch_dir + "/glass";
+  {
+    Xapian::WritableDatabase db = create_database(db_path);
+    IndexBuilder(hc).write(db);
     db.commit();
   }
   Xapian::Database(db_path).compact(output_path, Xapian::DBCOMPACT_SINGLE_FILE, schema::kBlockSize);
   make_uuid_deterministic(output_path);
+}
+
+struct TrialIndex::Impl {
+  IndexBuilder builder;
+  Xapian::WritableDatabase db;
+  std::map<std::string, size_t> at;  // target -> document index
+  Impl(const content::HelpCenter& hc, const std::string& path) : builder(hc), db(create_database(path, Termlist::kWith)) {
+    const auto targets = builder.targets();  // write() releases the analysis, not the targets
+    for (size_t i = 0; i < targets.size(); ++i) at.emplace(targets[i], i);
+    builder.write(db);
+    db.commit();
+  }
+};
+
+TrialIndex::TrialIndex(const content::HelpCenter& hc, const std::string& scratch_dir)
+    : help_center_(hc), impl_(std::make_unique<Impl>(help_center_, scratch_dir + "/trial")) {}
+TrialIndex::~TrialIndex() = default;
+
+bool TrialIndex::has(const std::string& target) const { return impl_->at.count(target) > 0; }
+
+int TrialIndex::rank(const std::string& target, const SearchRequest& request, const std::vector<std::string>* questions) {
+  const auto it = impl_->at.find(target);
+  if (it == impl_->at.end()) throw std::invalid_argument("no article or flow '" + target + "' in the content");
+  const Xapian::docid id = static_cast<Xapian::docid>(it->second + 1);
+  std::map<std::string, Xapian::termcount> spelling;  // a trial's words do not join the spelling table
+  if (questions) impl_->db.replace_document(id, impl_->builder.document(it->second, spelling, questions));
+  int found = 0;
+  try {
+    Searcher searcher(impl_->db);
+    const SearchResponse r = searcher.search(request);
+    const std::string kind = target.substr(0, target.find(':')), name = target.substr(target.find(':') + 1);
+    for (size_t i = 0; i < r.hits.size() && !found; ++i)
+      if (r.hits[i].kind == kind && r.hits[i].id == name) found = static_cast<int>(i) + 1;
+  } catch (...) {
+    if (questions) impl_->db.replace_document(id, impl_->builder.document(it->second, spelling));
+    throw;
+  }
+  if (questions) impl_->db.replace_document(id, impl_->builder.document(it->second, spelling));
+  return found;
 }
 
 }  // namespace firstfix::search

@@ -2,9 +2,12 @@
 // only: Xapian cannot open a writable database in WebAssembly.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "core/content/help_center.h"
+#include "core/search/searcher.h"
 
 namespace firstfix::search {
 
@@ -13,5 +16,27 @@ namespace firstfix::search {
 // center gives the same bytes.
 void write_index(const content::HelpCenter& help_center, const std::string& scratch_dir,
                  const std::string& output_path);
+
+// An index of a help center for asking "where would this rank if that
+// article or flow had another question?" (search learning shows editors
+// the rank before and after a suggestion). Each trial changes one document
+// of a scratch database, searches, and puts the document back, so a
+// hundred trials cost a hundred searches, not a hundred index builds.
+class TrialIndex {
+ public:
+  // `help_center` must outlive the index. Writes under `scratch_dir`.
+  TrialIndex(const content::HelpCenter& help_center, const std::string& scratch_dir);
+  ~TrialIndex();
+  bool has(const std::string& target) const;  // "article:ID" or "flow:ID"
+  // The 1-based rank of `target` among the hits of `request` (0: not among
+  // them), with its questions (a flow's intents) replaced by `questions`
+  // when given. Throws std::invalid_argument for an unknown target.
+  int rank(const std::string& target, const SearchRequest& request, const std::vector<std::string>* questions = nullptr);
+
+ private:
+  struct Impl;
+  const content::HelpCenter& help_center_;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace firstfix::search

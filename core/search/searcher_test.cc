@@ -228,6 +228,36 @@ TEST_CASE("empty queries on several threads at once, each with its own searcher,
   CHECK(wrong == 0);
 }
 
+TEST_CASE("a trial index ranks a target with a question added as a rebuilt index would, and puts it back") {
+  base::Diagnostics diagnostics;
+  const auto hc = content::compile_help_center(fixture(), diagnostics);
+  REQUIRE(diagnostics.empty());
+  testing::TempDir dir;
+  search::TrialIndex trial(hc, dir.path().string());
+  const search::SearchRequest request{.query = "stop charges each month", .locale = "en"};
+  const int before = trial.rank("article:cancel-subscription", request);
+  CHECK(before != 1);
+  const std::vector<std::string> questions = {"stop charges each month"};
+  const int after = trial.rank("article:cancel-subscription", request, &questions);
+  CHECK(after == 1);
+  // Put back: the same rank as before, and the other article unchanged.
+  CHECK(trial.rank("article:cancel-subscription", request) == before);
+  // The same as an index built with the question in the file.
+  auto files = fixture();
+  files[5].text = testing::article("cancel-subscription", "Cancel your subscription",
+                                   "You can terminate the plan at any time from Billing. Refunds follow the refund policy.",
+                                   "questions: [stop charges each month]\n", "en", "Billing");
+  REQUIRE(files[5].path == "articles/en/cancel.md");
+  testing::TempDir rebuilt;
+  search::Searcher searcher{Xapian::Database(testing::build_index(rebuilt, files))};
+  const auto hits = searcher.search(request).hits;
+  REQUIRE(!hits.empty());
+  CHECK(hits[0].id == "cancel-subscription");
+  CHECK(trial.has("article:refund-policy"));
+  CHECK_FALSE(trial.has("article:nope"));
+  CHECK_THROWS_AS(trial.rank("flow:nope", request), std::invalid_argument);
+}
+
 TEST_CASE("request JSON: fields are checked by name") {
   auto r = search::request_from_json(nlohmann::json::parse(R"({"q":"a","locale":"es","category":"X","limit":5})"));
   CHECK(r.query == "a");
