@@ -79,6 +79,10 @@ void publish(const fs::path& staged, const fs::path& target) {
 
 }  // namespace
 
+bool compile_content_dir(const std::string& dir, content::HelpCenter& out, const std::string& connectors_file) {
+  return compile(dir, out, connectors_file);
+}
+
 int check_command(const std::string& content_dir, const std::string& connectors_file) {
   content::HelpCenter hc;
   if (!compile(content_dir, hc, connectors_file, /*every_endpoint_named=*/true)) return 1;

@@ -2,6 +2,7 @@
 // 0 success, 1 the input has problems (reported), 2 usage or I/O error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,21 @@ struct ReportOptions {
 };
 // Prints the same figures as the reports page (and its CSV export).
 int report_command(const ReportOptions& options);
+
+struct SuggestOptions {
+  std::string data_dir = ".firstfix-data";
+  std::string database = "sqlite:";
+  std::string content_dir = "content";
+  std::string from, to, locale;  // default: the last 90 days, every language
+  std::int64_t min_visitors = 5;
+  double min_confidence = 0.35;
+  bool json = false;
+  std::vector<std::string> apply, dismiss, revert;
+  std::string phrasing;  // the editor's wording, with one --apply
+  std::string editor;    // for the audit; default: cli:$USER
+};
+// Lists search-learning suggestions, or decides some: --apply edits the content files.
+int suggest_command(const SuggestOptions& options);
 
 struct DemoEventsOptions {
   std::string content_dir = "content";

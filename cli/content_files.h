@@ -14,4 +14,8 @@ std::vector<content::SourceFile> read_content_dir(const std::string& root);
 
 std::string read_file(const std::string& path);
 
+// Compiles the content folder `dir` into `out`; prints every problem as
+// file:line:col and returns false if there was any.
+bool compile_content_dir(const std::string& dir, content::HelpCenter& out, const std::string& connectors_file = "");
+
 }  // namespace firstfix::cli

@@ -112,6 +112,26 @@ int main(int argc, char** argv) {
   report->add_flag("--json", ro.json, "print the full report as JSON (as GET /api/v1/reports)");
   report->add_flag("--csv", ro.csv, "print the CSV export (as GET /api/v1/reports.csv)");
 
+  firstfix::cli::SuggestOptions sg;
+  auto* suggest = app.add_subcommand("suggest", "Search learning: list what the customers' resolved searches suggest (a question\n"
+                                                "to add to an article or flow, with its rank today and with it; a gap to write\n"
+                                                "for), or decide: --apply edits the content files, --revert undoes that.");
+  suggest->add_option("--data", sg.data_dir, "the data folder `firstfix serve` uses")->capture_default_str();
+  suggest->add_option("--database", sg.database, "the --database `firstfix serve` uses")->capture_default_str();
+  suggest->add_option("--content", sg.content_dir, "the content folder (accepted questions are written there)")->capture_default_str();
+  suggest->add_option("--from", sg.from, "first day of evidence, YYYY-MM-DD (default: 89 days before --to)");
+  suggest->add_option("--to", sg.to, "last day, YYYY-MM-DD (default: today, UTC)");
+  suggest->add_option("--locale", sg.locale, "only searches in this language");
+  suggest->add_option("--min-visitors", sg.min_visitors, "distinct visitors a suggestion needs (k)")->check(CLI::Range(1, 1000000))->capture_default_str();
+  suggest->add_option("--min-confidence", sg.min_confidence, "lower bound of the share of the query's searches the target resolved")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  suggest->add_flag("--json", sg.json, "print JSON (the Suggestions tab's API answer)");
+  suggest->add_option("--apply", sg.apply, "accept these suggestions (ids): their questions join the content files");
+  suggest->add_option("--phrasing", sg.phrasing, "with one --apply: the editor's wording of the question");
+  suggest->add_option("--dismiss", sg.dismiss, "dismiss these suggestions (ids)");
+  suggest->add_option("--revert", sg.revert, "undo these accepted suggestions (ids)");
+  suggest->add_option("--editor", sg.editor, "who decides, for the audit (default: cli:$USER)");
+
   firstfix::cli::DemoEventsOptions deo;
   auto* demo = app.add_subcommand("demo-events", "Add a realistic month of widget events for the content, so the reports page\n"
                                                  "has figures at once. Visit ids start with demo-.");
@@ -160,6 +180,7 @@ int main(int argc, char** argv) {
       return firstfix::cli::report_command(ro);
     }
     if (*demo) return firstfix::cli::demo_events_command(deo);
+    if (*suggest) return firstfix::cli::suggest_command(sg);
     if (*staff) return firstfix::cli::staff_command(staff_options);
     if (*publish) return firstfix::cli::publish_command(publish_content, publish_database);
   } catch (const Xapian::Error& e) {

@@ -158,6 +158,10 @@ class IndexBuilder {
   }
 
   size_t size() const { return analysed_.size(); }
+  // Document `i`'s questions (a flow's intents) as the help center has them now.
+  const std::vector<std::string>& questions_of(size_t i) const {
+    return i < hc_.articles.size() ? hc_.articles[i].article.questions : hc_.flows[i - hc_.articles.size()].intents;
+  }
   const std::vector<std::string>& targets() const { return targets_; }
 
   // Document `i` as indexed, its questions (a flow's intents) replaced by
@@ -313,11 +317,19 @@ int TrialIndex::rank(const std::string& target, const SearchRequest& request, co
     for (size_t i = 0; i < r.hits.size() && !found; ++i)
       if (r.hits[i].kind == kind && r.hits[i].id == name) found = static_cast<int>(i) + 1;
   } catch (...) {
-    if (questions) impl_->db.replace_document(id, impl_->builder.document(it->second, spelling));
+    if (questions) refresh(target);
     throw;
   }
-  if (questions) impl_->db.replace_document(id, impl_->builder.document(it->second, spelling));
+  if (questions) refresh(target);
   return found;
+}
+
+void TrialIndex::refresh(const std::string& target) {
+  const auto it = impl_->at.find(target);
+  if (it == impl_->at.end()) throw std::invalid_argument("no article or flow '" + target + "' in the content");
+  std::map<std::string, Xapian::termcount> spelling;
+  impl_->db.replace_document(static_cast<Xapian::docid>(it->second + 1),
+                             impl_->builder.document(it->second, spelling, &impl_->builder.questions_of(it->second)));
 }
 
 }  // namespace firstfix::search

@@ -32,6 +32,8 @@ class TrialIndex {
   // them), with its questions (a flow's intents) replaced by `questions`
   // when given. Throws std::invalid_argument for an unknown target.
   int rank(const std::string& target, const SearchRequest& request, const std::vector<std::string>* questions = nullptr);
+  // `target` as the help center has it now (after its questions changed).
+  void refresh(const std::string& target);
 
  private:
   struct Impl;

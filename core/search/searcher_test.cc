@@ -240,7 +240,12 @@ TEST_CASE("a trial index ranks a target with a question added as a rebuilt index
   const std::vector<std::string> questions = {"stop charges each month"};
   const int after = trial.rank("article:cancel-subscription", request, &questions);
   CHECK(after == 1);
-  // Put back: the same rank as before, and the other article unchanged.
+  // Put back: the same rank as before, for this query and for one it ranks first.
+  CHECK(trial.rank("article:cancel-subscription", request) == before);
+  const search::SearchRequest own{.query = "cancel subscription", .locale = "en"};
+  CHECK(trial.rank("article:cancel-subscription", own) == 1);
+  CHECK(trial.rank("article:cancel-subscription", own, &questions) == 1);
+  CHECK(trial.rank("article:cancel-subscription", own) == 1);
   CHECK(trial.rank("article:cancel-subscription", request) == before);
   // The same as an index built with the question in the file.
   auto files = fixture();

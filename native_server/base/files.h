@@ -16,4 +16,25 @@ inline std::string read_file(const std::filesystem::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// Replaces `p` with `text` whole or not at all: written beside it, flushed,
+// then renamed over it (its permissions kept). A reader sees the old or the
+// new file, never half of one.
+inline void write_file_atomically(const std::filesystem::path& p, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path tmp = p.string() + ".firstfix-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw std::runtime_error("cannot write " + tmp.string());
+    }
+  }
+  std::error_code ec;
+  fs::permissions(tmp, fs::status(p, ec).permissions(), ec);
+  fs::rename(tmp, p);
+}
+
 }  // namespace firstfix::server

@@ -43,6 +43,16 @@ struct SearchOutcomes {
   std::vector<metrics::QueryPhrasing> phrasings;
 };
 
+// An editor's decision on a search-learning suggestion, kept for the audit
+// and to undo it: every decision is a row, the latest per suggestion counts.
+struct SuggestionDecision {
+  std::string suggestion;  // its id
+  std::string decision;    // accepted, dismissed, reverted
+  std::string editor;
+  std::int64_t at_ms = 0;
+  nlohmann::json detail;   // the suggestion as shown, and for a change: the file, and the text before and after
+};
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -59,6 +69,8 @@ class EventStore {
   virtual std::vector<content::Resolutions> resolutions(const ReportFilter& filter) = 0;
   // What the searches of each query form came to (search learning).
   virtual SearchOutcomes search_outcomes(const ReportFilter& filter) = 0;
+  virtual void record_decision(const SuggestionDecision& decision) = 0;
+  virtual std::vector<SuggestionDecision> decisions() = 0;  // oldest first
   // `which`: all, escalated, resolved, unresolved, repeat.
   virtual nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit) = 0;
   virtual std::int64_t event_count() = 0;

@@ -595,3 +595,26 @@ TEST_CASE("events: no suggestion holds personal data: the scrubber's tricky inpu
     }
   });
 }
+
+TEST_CASE("events: editors' decisions on suggestions are kept in order, with what they changed, on every server") {
+  for_each_event_engine([](EventEngine& engine) {
+    auto a = engine.open("events");
+    auto b = engine.open("events");
+    CHECK(a->decisions().empty());
+    const json change = {{"file", "articles/en/x.md"}, {"before", "---\nid: x\n"}, {"after", "---\nid: x\nquestions:\n  - “quoted” ü\n"}};
+    a->record_decision({"q-0123456789ab", "accepted", "editor@example.com", 1000, change});
+    b->record_decision({"g-0123456789ab", "dismissed", "other@example.com", 2000, json::object()});
+    a->record_decision({"q-0123456789ab", "reverted", "editor@example.com", 3000, change});
+    const auto all = b->decisions();
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].suggestion == "q-0123456789ab");
+    CHECK(all[0].decision == "accepted");
+    CHECK(all[0].editor == "editor@example.com");
+    CHECK(all[0].at_ms == 1000);
+    CHECK(all[0].detail == change);
+    CHECK(all[1].decision == "dismissed");
+    CHECK(all[1].detail == json::object());
+    CHECK(all[2].decision == "reverted");
+    CHECK(all[2].at_ms == 3000);
+  });
+}

@@ -156,6 +156,9 @@ const std::vector<std::string>& postgres_event_store_migrations() {
       "ALTER TABLE flows ADD COLUMN identity TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
       // What resolved each successful search ("article:ID", "flow:ID"; "" before it was recorded): search learning pairs them.
       "ALTER TABLE searches ADD COLUMN resolved_by TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
+      // Editors' decisions on search-learning suggestions, newest last: the audit, and what undoing one restores.
+      "CREATE TABLE suggestion_decisions (seq BIGSERIAL PRIMARY KEY, suggestion TEXT COLLATE \"C\" NOT NULL, decision TEXT COLLATE \"C\" NOT NULL, "
+      "editor TEXT NOT NULL, at_ms BIGINT NOT NULL, detail TEXT NOT NULL)",
   };
   return migrations;
 }

@@ -159,6 +159,8 @@ class PostgresEventStore final : public EventStore {
 
   std::vector<content::Resolutions> resolutions(const ReportFilter& f) override { return report_resolutions(runner(), f); }
   SearchOutcomes search_outcomes(const ReportFilter& f) override { return report_search_outcomes(runner(), f); }
+  void record_decision(const SuggestionDecision& d) override { store_decision(runner(), d); }
+  std::vector<SuggestionDecision> decisions() override { return stored_decisions(runner()); }
 
   bool has_events() override { return pool_.acquire()->exec("SELECT EXISTS (SELECT 1 FROM events)").text(0, 0) == "t"; }
 

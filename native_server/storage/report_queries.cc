@@ -207,6 +207,18 @@ SearchOutcomes report_search_outcomes(const SqlRunner& run, const ReportFilter& 
   return out;
 }
 
+void store_decision(const SqlRunner& run, const SuggestionDecision& d) {
+  run("INSERT INTO suggestion_decisions (suggestion, decision, editor, at_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+      {d.suggestion, d.decision, d.editor, std::to_string(d.at_ms), d.detail.dump()});
+}
+
+std::vector<SuggestionDecision> stored_decisions(const SqlRunner& run) {
+  std::vector<SuggestionDecision> out;
+  for (const auto& r : run("SELECT suggestion, decision, editor, at_ms, detail FROM suggestion_decisions ORDER BY seq", {}))
+    out.push_back({r[0], r[1], r[2], number(r[3]), json::parse(r[4], nullptr, false)});
+  return out;
+}
+
 json report_searches(const SqlRunner& run, const ReportFilter& f, const std::string& which, const std::string& normalized, size_t limit) {
   std::string cond;
   if (which == "no_results") cond = " AND results = 0";

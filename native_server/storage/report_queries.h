@@ -30,6 +30,8 @@ nlohmann::json report_searches(const SqlRunner& run, const ReportFilter& filter,
 std::vector<content::Resolutions> report_resolutions(const SqlRunner& run, const ReportFilter& filter);
 // What each query form's searches came to, and the phrasings typed for it (core/metrics/learning.h).
 SearchOutcomes report_search_outcomes(const SqlRunner& run, const ReportFilter& filter);
+void store_decision(const SqlRunner& run, const SuggestionDecision& decision);
+std::vector<SuggestionDecision> stored_decisions(const SqlRunner& run);
 // `which`: all, escalated, resolved, unresolved, repeat; each visit with its events in order.
 nlohmann::json report_visits(const SqlRunner& run, const ReportFilter& filter, const std::string& which, size_t limit);
 

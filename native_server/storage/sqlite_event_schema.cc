@@ -187,6 +187,9 @@ const std::vector<std::string>& event_store_migrations() {
     "ALTER TABLE flows ADD COLUMN identity TEXT NOT NULL DEFAULT '';",
     // What resolved each successful search ("article:ID", "flow:ID"; "" before it was recorded): search learning pairs them.
     "ALTER TABLE searches ADD COLUMN resolved_by TEXT NOT NULL DEFAULT '';",
+    // Editors' decisions on search-learning suggestions, newest last: the audit, and what undoing one restores.
+    "CREATE TABLE suggestion_decisions (seq INTEGER PRIMARY KEY AUTOINCREMENT, suggestion TEXT NOT NULL, decision TEXT NOT NULL, "
+    "editor TEXT NOT NULL, at_ms INTEGER NOT NULL, detail TEXT NOT NULL);",
 };
   return migrations;
 }

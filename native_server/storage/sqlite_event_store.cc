@@ -163,6 +163,16 @@ class SqliteEventStore final : public EventStore {
     return report_resolutions(runner(), f);
   }
 
+  void record_decision(const SuggestionDecision& d) override {
+    std::lock_guard lock(mu_);
+    store_decision(runner(), d);
+  }
+
+  std::vector<SuggestionDecision> decisions() override {
+    std::lock_guard lock(mu_);
+    return stored_decisions(runner());
+  }
+
   SearchOutcomes search_outcomes(const ReportFilter& f) override {
     std::lock_guard lock(mu_);
     return report_search_outcomes(runner(), f);

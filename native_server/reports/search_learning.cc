@@ -1,0 +1,210 @@
+#include "native_server/reports/search_learning.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "core/content/content_edit.h"
+#include "core/search/index_writer.h"
+#include "native_server/base/clock.h"
+#include "native_server/base/files.h"
+
+namespace firstfix::server {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// How deep a rank is looked for: beyond it, "not in the first 20".
+constexpr std::uint32_t kRankDepth = 20;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+struct SearchLearning::Impl {
+  EventStore& store;
+  content::HelpCenter hc;
+  std::string content_dir;
+  search::TrialIndex trial;
+  std::mutex mu;  // one list or decision at a time: the trial index is changed and put back per rank
+
+  Impl(EventStore& s, content::HelpCenter h, std::string dir, const std::string& scratch)
+      : store(s), hc(std::move(h)), content_dir(std::move(dir)), trial(hc, scratch) {}
+
+  struct Target {
+    std::string source, title, kind;
+    const std::vector<std::string>* questions = nullptr;
+  };
+  std::optional<Target> target(const std::string& t) {
+    const size_t colon = t.find(':');
+    const std::string kind = t.substr(0, colon), id = colon == std::string::npos ? "" : t.substr(colon + 1);
+    if (kind == "article")
+      for (const auto& c : hc.articles)
+        if (c.article.id == id) return Target{c.article.source, c.article.title, kind, &c.article.questions};
+    if (kind == "flow")
+      for (const auto& f : hc.flows)
+        if (f.id == id) return Target{f.source, f.title, kind, &f.intents};
+    return std::nullopt;
+  }
+
+  // The latest decision per suggestion.
+  std::map<std::string, SuggestionDecision> latest_decisions() {
+    std::map<std::string, SuggestionDecision> out;
+    for (auto& d : store.decisions()) out[d.suggestion] = std::move(d);
+    return out;
+  }
+
+  json view(const metrics::Suggestion& s) {
+    json j = {{"id", s.id},
+              {"kind", s.kind},
+              {"locale", s.locale},
+              {"normalized", s.normalized},
+              {"phrasing", s.phrasing},
+              {"examples", s.examples},
+              {"evidence",
+               {{"searches", s.searches}, {"resolutions", s.resolutions}, {"visitors", s.visitors}, {"first", s.first_ms}, {"last", s.last_ms}}}};
+    if (s.kind == "question") {
+      j["evidence"]["confidence"] = s.confidence;
+      j["target"] = {{"ref", s.target}};
+    }
+    return j;
+  }
+
+  // Every suggestion worth an editor's look, undecided, as shown.
+  std::vector<std::pair<metrics::Suggestion, json>> current(const ReportFilter& filter, const metrics::LearningOptions& options,
+                                                            size_t* decided = nullptr) {
+    const SearchOutcomes evidence = store.search_outcomes(filter);
+    const auto decisions = latest_decisions();
+    std::vector<std::pair<metrics::Suggestion, json>> out;
+    for (auto& s : metrics::suggest(evidence.outcomes, evidence.phrasings, options)) {
+      if (const auto d = decisions.find(s.id); d != decisions.end() && d->second.decision != "reverted") {
+        if (decided) ++*decided;
+        continue;
+      }
+      json j = view(s);
+      if (s.kind == "question") {
+        const auto t = target(s.target);
+        if (!t) continue;  // gone from the content
+        bool known = false;
+        for (const auto& q : *t->questions) known |= lower(q) == lower(s.phrasing);
+        if (known) continue;
+        const search::SearchRequest request{.query = s.phrasing, .locale = s.locale, .spelling = true, .facets = false, .limit = kRankDepth};
+        const int today = trial.rank(s.target, request);
+        if (today == 1) continue;
+        std::vector<std::string> with = *t->questions;
+        with.push_back(s.phrasing);
+        j["target"] = {{"ref", s.target}, {"kind", t->kind}, {"id", s.target.substr(s.target.find(':') + 1)}, {"title", t->title}, {"file", t->source}};
+        j["rank"] = {{"today", today}, {"after", trial.rank(s.target, request, &with)}, {"depth", kRankDepth}};
+      }
+      out.emplace_back(std::move(s), std::move(j));
+    }
+    return out;
+  }
+
+  std::pair<metrics::Suggestion, json> find(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options) {
+    for (auto& [s, j] : current(filter, options))
+      if (s.id == id) return {s, j};
+    const auto decisions = latest_decisions();
+    if (const auto d = decisions.find(id); d != decisions.end())
+      throw LearningError(409, "suggestion " + id + " was " + d->second.decision + " already");
+    throw LearningError(404, "no suggestion " + id + " (the evidence may have changed: list them again)");
+  }
+
+  // Replaces a content file's text, after checking that the path stays inside the content folder.
+  fs::path file(const std::string& source) {
+    const fs::path root = fs::weakly_canonical(content_dir), p = fs::weakly_canonical(root / source);
+    const auto rel = p.lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") throw LearningError(422, source + " is outside the content folder");
+    return p;
+  }
+};
+
+SearchLearning::SearchLearning(EventStore& store, content::HelpCenter help_center, std::string content_dir, const std::string& scratch_dir)
+    : impl_(std::make_unique<Impl>(store, std::move(help_center), std::move(content_dir), scratch_dir)) {}
+SearchLearning::~SearchLearning() = default;
+
+json SearchLearning::list(const ReportFilter& filter, const metrics::LearningOptions& options) {
+  std::lock_guard lock(impl_->mu);
+  size_t decided = 0;
+  json out = json::array();
+  for (auto& [s, j] : impl_->current(filter, options, &decided)) out.push_back(std::move(j));
+  return {{"suggestions", std::move(out)}, {"decided", decided},
+          {"thresholds", {{"min_visitors", options.min_visitors}, {"min_confidence", options.min_confidence}}}};
+}
+
+json SearchLearning::accept(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options,
+                            const std::string& editor, const std::string& phrasing) {
+  std::lock_guard lock(impl_->mu);
+  auto [s, shown] = impl_->find(id, filter, options);
+  if (s.kind != "question") throw LearningError(422, "suggestion " + id + " is a gap: write an article or flow for it, then dismiss it");
+  std::string added = phrasing.empty() ? s.phrasing : phrasing;
+  if (added.size() > 500 || added.find_first_of("\r\n") != std::string::npos)
+    throw LearningError(422, "phrasing: one line of at most 500 bytes");
+  if (metrics::has_scrubbed_mark(added)) throw LearningError(422, "phrasing: holds a scrubber's mark ([email], [phone], ...)");
+  const auto t = impl_->target(s.target);
+  const fs::path path = impl_->file(t->source);
+  const std::string before = read_file(path);
+  std::string after;
+  try {
+    after = t->kind == "article" ? content::with_article_question(t->source, before, added) : content::with_flow_intent(t->source, before, added);
+  } catch (const content::EditError& e) {
+    throw LearningError(409, e.what());
+  }
+  write_file_atomically(path, after);
+  // The trial index and the lists that follow see the question from now on.
+  for (auto& c : impl_->hc.articles)
+    if (t->kind == "article" && c.article.source == t->source) c.article.questions.push_back(added);
+  for (auto& f : impl_->hc.flows)
+    if (t->kind == "flow" && f.source == t->source) f.intents.push_back(added);
+  impl_->trial.refresh(s.target);
+  const json change = {{"file", t->source}, {"before", before}, {"after", after}, {"added", added}, {"kind", t->kind}, {"suggestion", shown}};
+  impl_->store.record_decision({id, "accepted", editor, system_now_ms(), change});
+  return {{"id", id}, {"file", t->source}, {"added", added}, {"before", before}, {"after", after}};
+}
+
+json SearchLearning::dismiss(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options,
+                             const std::string& editor) {
+  std::lock_guard lock(impl_->mu);
+  auto [s, shown] = impl_->find(id, filter, options);
+  impl_->store.record_decision({id, "dismissed", editor, system_now_ms(), {{"suggestion", shown}}});
+  return {{"id", id}, {"decision", "dismissed"}};
+}
+
+json SearchLearning::revert(const std::string& id, const std::string& editor) {
+  std::lock_guard lock(impl_->mu);
+  const auto decisions = impl_->latest_decisions();
+  const auto d = decisions.find(id);
+  if (d == decisions.end() || d->second.decision != "accepted") throw LearningError(409, "suggestion " + id + " is not an accepted change");
+  const json& change = d->second.detail;
+  const std::string source = change.value("file", ""), added = change.value("added", "");
+  const fs::path path = impl_->file(source);
+  const std::string now = read_file(path);
+  std::string restored;
+  if (now == change.value("after", "")) {
+    restored = change.value("before", "");
+  } else {
+    try {
+      restored = change.value("kind", "") == "flow" ? content::without_flow_intent(source, now, added)
+                                                    : content::without_article_question(source, now, added);
+    } catch (const content::EditError& e) {
+      throw LearningError(409, e.what());
+    }
+  }
+  write_file_atomically(path, restored);
+  for (auto& c : impl_->hc.articles)
+    if (c.article.source == source && !c.article.questions.empty() && c.article.questions.back() == added) c.article.questions.pop_back();
+  for (auto& f : impl_->hc.flows)
+    if (f.source == source && !f.intents.empty() && f.intents.back() == added) f.intents.pop_back();
+  if (const std::string ref = change.value("suggestion", json::object()).value("target", json::object()).value("ref", "");
+      impl_->trial.has(ref))
+    impl_->trial.refresh(ref);
+  impl_->store.record_decision({id, "reverted", editor, system_now_ms(), {{"file", source}, {"before", now}, {"after", restored}, {"removed", added}}});
+  return {{"id", id}, {"file", source}, {"before", now}, {"after", restored}};
+}
+
+}  // namespace firstfix::server

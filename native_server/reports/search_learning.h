@@ -1,0 +1,58 @@
+// Search learning for editors (README: "Search learning"): the suggestions
+// core/metrics/learning.h makes of what resolved, each question with the
+// target's rank for it today and with it added (a trial index of the
+// content), and the editors' decisions: accept (the content file gains the
+// question, audited), dismiss, and revert (the file as it was). The
+// Suggestions tab and `firstfix suggest` both go through here.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "core/content/help_center.h"
+#include "core/metrics/learning.h"
+#include "native_server/storage/event_store.h"
+
+namespace firstfix::server {
+
+// A request that cannot be done, with the HTTP status that says why
+// (404 unknown suggestion, 409 edited since or decided already, 422 not applicable).
+class LearningError : public std::runtime_error {
+ public:
+  LearningError(int status, const std::string& why) : std::runtime_error(why), status_(status) {}
+  int status() const { return status_; }
+
+ private:
+  int status_;
+};
+
+class SearchLearning {
+ public:
+  // `help_center` is compiled from `content_dir`, whose files accepted
+  // suggestions edit; the trial index is written under `scratch_dir`.
+  SearchLearning(EventStore& store, content::HelpCenter help_center, std::string content_dir, const std::string& scratch_dir);
+  ~SearchLearning();
+
+  // {"suggestions": [...], "decided": N}: every suggestion not accepted or
+  // dismissed, questions first. A question is left out when its target is
+  // gone, has the phrasing already, or ranks first for it already.
+  nlohmann::json list(const ReportFilter& filter, const metrics::LearningOptions& options);
+  // Adds the question (or `phrasing`, the editor's wording of it) to its
+  // target's file. Returns {"id", "file", "before", "after", "added"}.
+  nlohmann::json accept(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options,
+                        const std::string& editor, const std::string& phrasing = "");
+  nlohmann::json dismiss(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options,
+                         const std::string& editor);
+  // Undoes an accepted suggestion: its file as it was, if unchanged since,
+  // else without the question it gained. Audited like the rest.
+  nlohmann::json revert(const std::string& id, const std::string& editor);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace firstfix::server
