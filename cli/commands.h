@@ -80,6 +80,7 @@ struct SuggestOptions {
   bool json = false;
   std::vector<std::string> apply, dismiss, revert;
   std::string phrasing;  // the editor's wording, with one --apply
+  bool force = false;    // accept even what would move a first-ranked phrasing off the top
   std::string editor;    // for the audit; default: cli:$USER
 };
 // Lists search-learning suggestions, or decides some: --apply edits the content files.

@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
   suggest->add_flag("--json", sg.json, "print JSON (the Suggestions tab's API answer)");
   suggest->add_option("--apply", sg.apply, "accept these suggestions (ids): their questions join the content files");
   suggest->add_option("--phrasing", sg.phrasing, "with one --apply: the editor's wording of the question");
+  suggest->add_flag("--force", sg.force, "with --apply: accept even a question that would move a phrasing customers already find first off the top");
   suggest->add_option("--dismiss", sg.dismiss, "dismiss these suggestions (ids)");
   suggest->add_option("--revert", sg.revert, "undo these accepted suggestions (ids)");
   suggest->add_option("--editor", sg.editor, "who decides, for the audit (default: cli:$USER)");

@@ -119,7 +119,7 @@ int suggest_command(const SuggestOptions& o) {
       status = 1;
     }
   };
-  for (const auto& id : o.apply) decide("accepted", id, [&] { return learning.accept(id, f, options, editor, o.phrasing); });
+  for (const auto& id : o.apply) decide("accepted", id, [&] { return learning.accept(id, f, options, editor, o.phrasing, o.force); });
   for (const auto& id : o.dismiss) decide("dismissed", id, [&] { return learning.dismiss(id, f, options, editor); });
   for (const auto& id : o.revert) decide("reverted", id, [&] { return learning.revert(id, editor); });
   if (o.json) std::cout << json{{"decisions", done}}.dump(2) << "\n";

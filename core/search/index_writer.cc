@@ -303,25 +303,43 @@ TrialIndex::~TrialIndex() = default;
 
 bool TrialIndex::has(const std::string& target) const { return impl_->at.count(target) > 0; }
 
+namespace {
+int rank_of(Searcher& searcher, const std::string& target, const SearchRequest& request) {
+  const SearchResponse r = searcher.search(request);
+  const std::string kind = target.substr(0, target.find(':')), name = target.substr(target.find(':') + 1);
+  for (size_t i = 0; i < r.hits.size(); ++i)
+    if (r.hits[i].kind == kind && r.hits[i].id == name) return static_cast<int>(i) + 1;
+  return 0;
+}
+}  // namespace
+
 int TrialIndex::rank(const std::string& target, const SearchRequest& request, const std::vector<std::string>* questions) {
+  if (!questions) {
+    if (!has(target)) throw std::invalid_argument("no article or flow '" + target + "' in the content");
+    Searcher searcher(impl_->db);
+    return rank_of(searcher, target, request);
+  }
+  return ranks_with(target, *questions, {{target, request}}).at(0);
+}
+
+std::vector<int> TrialIndex::ranks_with(const std::string& target, const std::vector<std::string>& questions,
+                                        const std::vector<std::pair<std::string, SearchRequest>>& probes) {
   const auto it = impl_->at.find(target);
   if (it == impl_->at.end()) throw std::invalid_argument("no article or flow '" + target + "' in the content");
-  const Xapian::docid id = static_cast<Xapian::docid>(it->second + 1);
+  for (const auto& [t, r] : probes)
+    if (!has(t)) throw std::invalid_argument("no article or flow '" + t + "' in the content");
   std::map<std::string, Xapian::termcount> spelling;  // a trial's words do not join the spelling table
-  if (questions) impl_->db.replace_document(id, impl_->builder.document(it->second, spelling, questions));
-  int found = 0;
+  impl_->db.replace_document(static_cast<Xapian::docid>(it->second + 1), impl_->builder.document(it->second, spelling, &questions));
+  std::vector<int> out;
   try {
     Searcher searcher(impl_->db);
-    const SearchResponse r = searcher.search(request);
-    const std::string kind = target.substr(0, target.find(':')), name = target.substr(target.find(':') + 1);
-    for (size_t i = 0; i < r.hits.size() && !found; ++i)
-      if (r.hits[i].kind == kind && r.hits[i].id == name) found = static_cast<int>(i) + 1;
+    for (const auto& [t, r] : probes) out.push_back(rank_of(searcher, t, r));
   } catch (...) {
-    if (questions) refresh(target);
+    refresh(target);
     throw;
   }
-  if (questions) refresh(target);
-  return found;
+  refresh(target);
+  return out;
 }
 
 void TrialIndex::refresh(const std::string& target) {

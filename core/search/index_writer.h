@@ -32,6 +32,11 @@ class TrialIndex {
   // them), with its questions (a flow's intents) replaced by `questions`
   // when given. Throws std::invalid_argument for an unknown target.
   int rank(const std::string& target, const SearchRequest& request, const std::vector<std::string>* questions = nullptr);
+  // The ranks of each probe's target for its request (as rank()), all with
+  // `target`'s questions replaced by `questions`: what one change does to
+  // the other phrasings customers find their answers with.
+  std::vector<int> ranks_with(const std::string& target, const std::vector<std::string>& questions,
+                              const std::vector<std::pair<std::string, SearchRequest>>& probes);
   // `target` as the help center has it now (after its questions changed).
   void refresh(const std::string& target);
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "core/content/content_edit.h"
 #include "core/search/index_writer.h"
@@ -32,6 +33,15 @@ struct SearchLearning::Impl {
   std::string content_dir;
   search::TrialIndex trial;
   std::mutex mu;  // one list or decision at a time: the trial index is changed and put back per rank
+
+  // Resolved phrasings whose target ranks first (as of the last ranked
+  // list, and those accepted since): no accepted change may push them down.
+  struct Probe {
+    std::string target, title, phrasing, locale;
+    std::set<std::string> stems;
+  };
+  std::vector<Probe> firsts;
+  bool firsts_known = false;
 
   Impl(EventStore& s, content::HelpCenter h, std::string dir, const std::string& scratch)
       : store(s), hc(std::move(h)), content_dir(std::move(dir)), trial(hc, scratch) {}
@@ -75,39 +85,96 @@ struct SearchLearning::Impl {
     return j;
   }
 
-  // Every suggestion worth an editor's look, undecided, as shown.
+  // Every suggestion undecided whose target is there without the phrasing,
+  // as shown. `ranked`: with the target's rank for it today and with it,
+  // without the questions whose target is first already, and with what
+  // each would cost the phrasings customers already find their answer
+  // first with ("harms": those it would move off the top). Unranked, for a
+  // decision: one listed before stands, whatever the ranks do since.
   std::vector<std::pair<metrics::Suggestion, json>> current(const ReportFilter& filter, const metrics::LearningOptions& options,
-                                                            size_t* decided = nullptr) {
+                                                            bool ranked, size_t* decided = nullptr) {
     const SearchOutcomes evidence = store.search_outcomes(filter);
     const auto decisions = latest_decisions();
+    if (ranked) firsts.clear();
     std::vector<std::pair<metrics::Suggestion, json>> out;
     for (auto& s : metrics::suggest(evidence.outcomes, evidence.phrasings, options)) {
-      if (const auto d = decisions.find(s.id); d != decisions.end() && d->second.decision != "reverted") {
-        if (decided) ++*decided;
-        continue;
-      }
+      const auto d = decisions.find(s.id);
+      const bool is_decided = d != decisions.end() && d->second.decision != "reverted";
       json j = view(s);
       if (s.kind == "question") {
         const auto t = target(s.target);
         if (!t) continue;  // gone from the content
+        if (ranked && trial.rank(s.target, request_for(s.phrasing, s.locale)) == 1) {
+          firsts.push_back({s.target, t->title, s.phrasing, s.locale, stems_of(s.normalized)});
+          if (is_decided && decided) ++*decided;
+          continue;
+        }
         bool known = false;
         for (const auto& q : *t->questions) known |= lower(q) == lower(s.phrasing);
-        if (known) continue;
-        const search::SearchRequest request{.query = s.phrasing, .locale = s.locale, .spelling = true, .facets = false, .limit = kRankDepth};
-        const int today = trial.rank(s.target, request);
-        if (today == 1) continue;
-        std::vector<std::string> with = *t->questions;
-        with.push_back(s.phrasing);
+        if (known && !is_decided) continue;
         j["target"] = {{"ref", s.target}, {"kind", t->kind}, {"id", s.target.substr(s.target.find(':') + 1)}, {"title", t->title}, {"file", t->source}};
-        j["rank"] = {{"today", today}, {"after", trial.rank(s.target, request, &with)}, {"depth", kRankDepth}};
+      }
+      if (is_decided) {
+        if (decided) ++*decided;
+        continue;
       }
       out.emplace_back(std::move(s), std::move(j));
+    }
+    if (!ranked) return out;
+    firsts_known = true;
+    for (auto& [s, j] : out) {
+      if (s.kind != "question") continue;
+      const Trial t = trial_of(s, s.phrasing);
+      j["rank"] = {{"today", trial.rank(s.target, request_for(s.phrasing, s.locale))}, {"after", t.rank_after}, {"depth", kRankDepth}};
+      j["harms"] = t.harms;
+      j["checked"] = t.checked;
     }
     return out;
   }
 
+  static search::SearchRequest request_for(const std::string& phrasing, const std::string& locale) {
+    return search::SearchRequest{.query = phrasing, .locale = locale, .spelling = true, .facets = false, .limit = kRankDepth};
+  }
+  static std::set<std::string> stems_of(const std::string& normalized) {
+    std::set<std::string> out;
+    for (size_t at = 0; at < normalized.size();) {
+      const size_t space = std::min(normalized.find(' ', at), normalized.size());
+      if (space > at) out.insert(normalized.substr(at, space - at));
+      at = space + 1;
+    }
+    return out;
+  }
+
+  // What adding `phrasing` to suggestion `s`'s target does: its own rank,
+  // and every first-ranked phrasing it could touch (a stem in common) that it
+  // would move off the top.
+  struct Trial {
+    int rank_after = 0;
+    json harms = json::array();
+    size_t checked = 0;
+  };
+  Trial trial_of(const metrics::Suggestion& s, const std::string& phrasing) {
+    std::vector<std::string> with = *target(s.target)->questions;
+    with.push_back(phrasing);
+    std::vector<std::pair<std::string, search::SearchRequest>> probes = {{s.target, request_for(phrasing, s.locale)}};
+    std::vector<const Probe*> touched;
+    const auto mine = stems_of(s.normalized);
+    for (const auto& p : firsts) {
+      if (p.locale != s.locale || (p.target == s.target && p.phrasing == phrasing)) continue;
+      if (std::none_of(p.stems.begin(), p.stems.end(), [&](const std::string& stem) { return mine.count(stem) > 0; })) continue;
+      probes.push_back({p.target, request_for(p.phrasing, p.locale)});
+      touched.push_back(&p);
+    }
+    const std::vector<int> ranks = trial.ranks_with(s.target, with, probes);
+    Trial t{.rank_after = ranks[0], .checked = touched.size()};
+    for (size_t i = 0; i < touched.size(); ++i)
+      if (ranks[i + 1] != 1)
+        t.harms.push_back({{"phrasing", touched[i]->phrasing}, {"target", touched[i]->target}, {"title", touched[i]->title}, {"rank_after", ranks[i + 1]}});
+    return t;
+  }
+
   std::pair<metrics::Suggestion, json> find(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options) {
-    for (auto& [s, j] : current(filter, options))
+    for (auto& [s, j] : current(filter, options, /*ranked=*/false))
       if (s.id == id) return {s, j};
     const auto decisions = latest_decisions();
     if (const auto d = decisions.find(id); d != decisions.end())
@@ -132,13 +199,13 @@ json SearchLearning::list(const ReportFilter& filter, const metrics::LearningOpt
   std::lock_guard lock(impl_->mu);
   size_t decided = 0;
   json out = json::array();
-  for (auto& [s, j] : impl_->current(filter, options, &decided)) out.push_back(std::move(j));
+  for (auto& [s, j] : impl_->current(filter, options, /*ranked=*/true, &decided)) out.push_back(std::move(j));
   return {{"suggestions", std::move(out)}, {"decided", decided},
           {"thresholds", {{"min_visitors", options.min_visitors}, {"min_confidence", options.min_confidence}}}};
 }
 
 json SearchLearning::accept(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options,
-                            const std::string& editor, const std::string& phrasing) {
+                            const std::string& editor, const std::string& phrasing, bool force) {
   std::lock_guard lock(impl_->mu);
   auto [s, shown] = impl_->find(id, filter, options);
   if (s.kind != "question") throw LearningError(422, "suggestion " + id + " is a gap: write an article or flow for it, then dismiss it");
@@ -146,6 +213,16 @@ json SearchLearning::accept(const std::string& id, const ReportFilter& filter, c
   if (added.size() > 500 || added.find_first_of("\r\n") != std::string::npos)
     throw LearningError(422, "phrasing: one line of at most 500 bytes");
   if (metrics::has_scrubbed_mark(added)) throw LearningError(422, "phrasing: holds a scrubber's mark ([email], [phone], ...)");
+  // Checked again now, with every change accepted since the list: nothing customers find first is moved off the top.
+  if (!impl_->firsts_known) impl_->current(filter, options, /*ranked=*/true);
+  const Impl::Trial trial = impl_->trial_of(s, added);
+  if (!trial.harms.empty() && !force) {
+    const json& h = trial.harms[0];
+    throw LearningError(409, "suggestion " + id + " would move " + h["phrasing"].dump() + " (" + h["title"].get<std::string>() +
+                                 ") off the top, to " + (h["rank_after"] == 0 ? std::string("below ") + std::to_string(kRankDepth) : h["rank_after"].dump()) +
+                                 (trial.harms.size() > 1 ? ", and " + std::to_string(trial.harms.size() - 1) + " more" : "") +
+                                 "; accept it anyway with force");
+  }
   const auto t = impl_->target(s.target);
   const fs::path path = impl_->file(t->source);
   const std::string before = read_file(path);
@@ -162,9 +239,12 @@ json SearchLearning::accept(const std::string& id, const ReportFilter& filter, c
   for (auto& f : impl_->hc.flows)
     if (t->kind == "flow" && f.source == t->source) f.intents.push_back(added);
   impl_->trial.refresh(s.target);
-  const json change = {{"file", t->source}, {"before", before}, {"after", after}, {"added", added}, {"kind", t->kind}, {"suggestion", shown}};
+  if (trial.rank_after == 1) impl_->firsts.push_back({s.target, t->title, added, s.locale, Impl::stems_of(s.normalized)});
+  const json change = {{"file", t->source}, {"before", before}, {"after", after}, {"added", added}, {"kind", t->kind}, {"suggestion", shown},
+                      {"harms", trial.harms}, {"forced", force && !trial.harms.empty()}};
   impl_->store.record_decision({id, "accepted", editor, system_now_ms(), change});
-  return {{"id", id}, {"file", t->source}, {"added", added}, {"before", before}, {"after", after}};
+  return {{"id", id}, {"file", t->source}, {"added", added}, {"before", before}, {"after", after}, {"rank_after", trial.rank_after},
+          {"harms", trial.harms}};
 }
 
 json SearchLearning::dismiss(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options,

@@ -41,9 +41,12 @@ class SearchLearning {
   // gone, has the phrasing already, or ranks first for it already.
   nlohmann::json list(const ReportFilter& filter, const metrics::LearningOptions& options);
   // Adds the question (or `phrasing`, the editor's wording of it) to its
-  // target's file. Returns {"id", "file", "before", "after", "added"}.
+  // target's file. Checked first against the content as it is now (with
+  // every change accepted since the list): a change that would move a
+  // phrasing customers already find first off the top is refused (409)
+  // unless `force`. Returns {"id", "file", "before", "after", "added", "rank_after", "harms"}.
   nlohmann::json accept(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options,
-                        const std::string& editor, const std::string& phrasing = "");
+                        const std::string& editor, const std::string& phrasing = "", bool force = false);
   nlohmann::json dismiss(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options,
                          const std::string& editor);
   // Undoes an accepted suggestion: its file as it was, if unchanged since,
