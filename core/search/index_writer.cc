@@ -197,6 +197,14 @@ class IndexBuilder {
                                          intents));
     }
     add_terms(questions ? changed : analysed_[i], vocabulary_, avg_len_, doc, spelling);
+    // Each question's form: a query of that form ranks this document first
+    // (saturated: the searcher scales it above what its words can add up to).
+    const std::string& locale = i < articles ? hc_.articles[i].article.locale : hc_.flows[i - articles].locale;
+    for (const auto& q : questions ? *questions : questions_of(i)) {
+      const std::string form = text::query_form(analyzer(locale).analyze(q));
+      if (!form.empty() && form.size() <= schema::kMaxFormBytes)
+        doc.add_term(std::string(schema::kQuestionForm) + form, static_cast<Xapian::termcount>(schema::kWdfScale * 1000));
+    }
     return doc;
   }
 

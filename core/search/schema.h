@@ -18,6 +18,11 @@ inline constexpr std::string_view kLocale = "XL";
 inline constexpr std::string_view kCategory = "XC";
 inline constexpr std::string_view kTag = "XT";
 inline constexpr std::string_view kKind = "XK";
+// A question's form (text::query_form): a query of the same form ranks its
+// document first. Forms longer than kMaxFormBytes are not marked (Xapian's
+// terms are at most 245 bytes).
+inline constexpr std::string_view kQuestionForm = "XF";
+inline constexpr size_t kMaxFormBytes = 200;
 
 inline constexpr Xapian::valueno kCategorySlot = 0;
 

@@ -234,6 +234,19 @@ Searcher::Plan Searcher::plan(const SearchRequest& req, const text::Analyzer& an
     for (const auto& a : synonyms_of(w.token.word)) group.push_back(alternative_query(a));
     optional.push_back(group.size() == 1 ? group[0] : Xapian::Query(Xapian::Query::OP_SYNONYM, group.begin(), group.end()));
   }
+  // The query worded as one of a document's questions: that document first.
+  // Scaled by the form's stems, so it outweighs what those words can add up
+  // to anywhere else (each is at most as rare as the form).
+  {
+    std::vector<text::Token> tokens;
+    for (const auto& w : parsed.words)
+      if (!w.excluded) tokens.push_back(w.token);
+    const std::string form = text::query_form(tokens);
+    const std::string term = std::string(schema::kQuestionForm) + form;
+    if (!form.empty() && form.size() <= schema::kMaxFormBytes && db_.term_exists(term))
+      optional.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term),
+                            static_cast<double>(1 + std::count(form.begin(), form.end(), ' ')));
+  }
   for (const auto& phrase : parsed.phrases) {
     std::vector<std::string> words;
     for (const auto& t : phrase) {

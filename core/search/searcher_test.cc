@@ -263,6 +263,24 @@ TEST_CASE("a trial index ranks a target with a question added as a rebuilt index
   CHECK_THROWS_AS(trial.rank("flow:nope", request), std::invalid_argument);
 }
 
+TEST_CASE("a query worded as one of an article's questions ranks it first, above a title with the same words") {
+  const std::vector<content::SourceFile> files = {
+      {"site.yaml", "name: Test\ndefault_locale: en\nlocales: [en]\n"},
+      {"articles/en/a.md", testing::article("money-gone", "Money gone from your account",
+                                            "Money gone from your account is usually a pending charge. Money gone? Check the account.")},
+      {"articles/en/b.md", testing::article("card-charges", "Unknown card charges", "A charge you do not know is often a subscription.",
+                                            "questions: [money gone from my account]\n")},
+  };
+  testing::TempDir dir;
+  search::Searcher searcher{Xapian::Database(testing::build_index(dir, files))};
+  auto first = [&](const std::string& q) { return searcher.search({.query = q}).hits.at(0).id; };
+  CHECK(first("money gone from my account") == "card-charges");
+  CHECK(first("MONEY GONE from the account!") == "card-charges");  // the same form: stop words, case and order aside
+  CHECK(first("account money gone") == "card-charges");
+  CHECK(first("money gone from my savings account") == "money-gone");  // another form: the words decide
+  CHECK(first("money gone") == "money-gone");
+}
+
 TEST_CASE("request JSON: fields are checked by name") {
   auto r = search::request_from_json(nlohmann::json::parse(R"({"q":"a","locale":"es","category":"X","limit":5})"));
   CHECK(r.query == "a");

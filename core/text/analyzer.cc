@@ -6,6 +6,7 @@
 #include <unicode/utext.h>
 #include <xapian.h>
 
+#include <set>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -158,6 +159,15 @@ std::vector<Token> Analyzer::analyze(std::string_view utf8) const {
   bi.setText(icu::UnicodeString());
   utext_close(ut);
   return tokens;
+}
+
+std::string query_form(const std::vector<Token>& tokens) {
+  std::set<std::string> stems;
+  for (const auto& t : tokens)
+    if (!t.stop) stems.insert(t.stem);
+  std::string out;
+  for (const auto& s : stems) out += (out.empty() ? "" : " ") + s;
+  return out;
 }
 
 }  // namespace firstfix::text

@@ -52,6 +52,12 @@ class Analyzer {
   std::unique_ptr<Impl> impl_;
 };
 
+// The form of a query or question: its stems but the stop words, each once,
+// sorted, joined by spaces ("password reset" for "resetting my passwords");
+// "" when it has none. Reports group searches by it, and the index marks
+// each question with it, so a query worded as a question finds it first.
+std::string query_form(const std::vector<Token>& tokens);
+
 // A locale's stop words (empty for locales without a list).
 class StopWords {
  public:

@@ -87,7 +87,7 @@ struct Reports::Impl {
   // "Resetting my passwords?" and "password reset" group together: the
   // analyzer's stems of the words that are not stop words, sorted.
   std::string normalize(const std::string& query, const std::string& locale) {
-    std::set<std::string> stems;
+    std::string out;
     {
       std::lock_guard lock(analyzers_mu);
       auto it = analyzers.find(locale);
@@ -100,11 +100,8 @@ struct Reports::Impl {
         }
         it = analyzers.emplace(locale, std::move(a)).first;
       }
-      for (const auto& t : it->second->analyze(query))
-        if (!t.stop) stems.insert(t.stem);
+      out = text::query_form(it->second->analyze(query));
     }
-    std::string out;
-    for (const auto& s : stems) out += (out.empty() ? "" : " ") + s;
     return out.empty() ? query : out;
   }
 };
