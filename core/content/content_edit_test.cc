@@ -21,14 +21,14 @@ std::vector<std::string> questions_of(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("content edit: a question joins a block list after its last item, indented the same; nothing else changes") {
+TEST_CASE("content edit: a question joins a block list after its last item, indented the same, and nothing else changes") {
   const std::string text = kHead + "tags: [order]\nquestions:\n    - where is my parcel\n    # a comment stays\n    - has it shipped\npages: [\"/orders/*\"]\n" + kBody;
   const std::string out = with_article_question("a.md", text, "my package never came");
   CHECK(out == kHead + "tags: [order]\nquestions:\n    - where is my parcel\n    # a comment stays\n    - has it shipped\n    - my package never came\npages: [\"/orders/*\"]\n" + kBody);
   CHECK(without_article_question("a.md", out, "my package never came") == text);
 }
 
-TEST_CASE("content edit: a one-line list gains it before ']'; an article without questions gets a list before '---'") {
+TEST_CASE("content edit: a one-line list gains it at its end, and an article without questions gets a list at the end of its header") {
   const std::string inline_list = kHead + "questions: [where is my parcel]  # a comment\n" + kBody;
   const std::string out = with_article_question("a.md", inline_list, "where's my stuff?");
   CHECK(out == kHead + "questions: [where is my parcel, \"where's my stuff?\"]  # a comment\n" + kBody);
@@ -77,7 +77,7 @@ TEST_CASE("content edit: refused with the file's name: a repeat, a broken articl
   CHECK_THROWS_AS(with_article_question("articles/en/t.md", multi, "c"), EditError);
 }
 
-TEST_CASE("content edit: a flow's intents gain one, one per line or on one line; the JSON says nothing else new") {
+TEST_CASE("content edit: a flow's intents gain one, one per line or on one line, and the JSON says nothing else new") {
   const std::string flow = "{\n  \"id\": \"track\",\n  \"intents\": [\n    \"where is my order\",\n    \"track \\\"it\\\"\"\n  ],\n  \"steps\": {}\n}\n";
   const std::string out = with_flow_intent("flows/en/track.json", flow, "parcel, late");
   CHECK(out == "{\n  \"id\": \"track\",\n  \"intents\": [\n    \"where is my order\",\n    \"track \\\"it\\\"\",\n    \"parcel, late\"\n  ],\n  \"steps\": {}\n}\n");

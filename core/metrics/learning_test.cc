@@ -98,7 +98,7 @@ TEST_CASE("learning: a phrasing with a scrubber's mark is never suggested") {
   CHECK_FALSE(has_scrubbed_mark("order BL-10421 [not] arrived"));
 }
 
-TEST_CASE("learning: questions come first, strongest evidence first; forms without text are skipped") {
+TEST_CASE("learning: questions come first, strongest evidence first, and forms without text are skipped") {
   const auto all = suggest({outcome("a", "article:x", 5, 5), outcome("b", "article:y", 9, 9), outcome("c", "", 30, 30), outcome("", "article:z", 99, 99)},
                            {typed("a", "a", 5), typed("b", "b", 9), typed("c", "c", 30), typed("", "", 99)});
   REQUIRE(all.size() == 3);
