@@ -28,7 +28,8 @@ test('search answers with the same ranking as the CLI', async () => {
   assert.match(r.headers.get('content-type'), /application\/json/);
   const body = await r.json();
   assert.equal(body.corrected, 'password reset');
-  assert.equal(body.results[0].id, 'reset-password');
+  // The flow that resets it first (one of its intents has the query's form), then the article.
+  assert.deepEqual(body.results.slice(0, 2).map((x) => x.id), ['password-reset', 'reset-password']);
   assert.match(body.results[0].title_html, /<mark>password<\/mark>/i);
   const dist = mkdtempSync(join(tmpdir(), 'ff-api-'));
   execFileSync(firstfixBin, ['build', `${repo}/content`, '-o', dist, '--quiet']);
