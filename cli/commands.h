@@ -82,6 +82,9 @@ struct SuggestOptions {
   std::string phrasing;  // the editor's wording, with one --apply
   bool force = false;    // accept even what would move a first-ranked phrasing off the top
   std::string editor;    // for the audit; default: cli:$USER
+  // Off (0) unless set: accepts every question at least this confident that
+  // ranks its target first and moves no phrasing customers find first off the top.
+  double auto_accept = 0;
 };
 // Lists search-learning suggestions, or decides some: --apply edits the content files.
 int suggest_command(const SuggestOptions& options);

@@ -155,6 +155,10 @@ ContentReloader::ContentReloader(server::App& app, std::string content_dir, std:
                                  std::string connectors_file)
     : impl_(std::make_unique<Impl>(app, std::move(content_dir), std::move(data_dir), watch, database, std::move(connectors_file))) {}
 
+void ContentReloader::publish(const std::string& why) {
+  asio::post(impl_->ioc, [impl = impl_.get(), why] { impl->publish(why); });
+}
+
 ContentReloader::~ContentReloader() {
   impl_->listener.reset();  // no more posts
   impl_->ioc.stop();

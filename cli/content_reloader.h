@@ -29,6 +29,8 @@ class ContentReloader {
   ContentReloader(server::App& app, std::string content_dir, std::string data_dir, bool watch, const std::string& database,
                   std::string connectors_file);
   ~ContentReloader();  // stops the thread; a publish in progress finishes first
+  // Publishes the folder as SIGHUP does, on the reloader's thread (returns at once).
+  void publish(const std::string& why);
 
  private:
   struct Impl;

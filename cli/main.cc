@@ -132,6 +132,10 @@ int main(int argc, char** argv) {
   suggest->add_option("--dismiss", sg.dismiss, "dismiss these suggestions (ids)");
   suggest->add_option("--revert", sg.revert, "undo these accepted suggestions (ids)");
   suggest->add_option("--editor", sg.editor, "who decides, for the audit (default: cli:$USER)");
+  suggest->add_option("--auto-accept", sg.auto_accept,
+                      "accept, without an editor, every question at least this confident (0-1) that ranks its target first and "
+                      "moves no phrasing customers already find first (off unless given; audited as auto-accept)")
+      ->check(CLI::Range(0.01, 1.0));
 
   firstfix::cli::DemoEventsOptions deo;
   auto* demo = app.add_subcommand("demo-events", "Add a realistic month of widget events for the content, so the reports page\n"

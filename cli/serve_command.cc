@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 
 #include "cli/commands.h"
+#include "cli/content_files.h"
 #include "cli/content_reloader.h"
 #include "native_server/app.h"
 #include "native_server/base/log.h"
@@ -31,7 +33,19 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     return 2;
   }
   server::AppConfig config{.dist_dir = dist, .widget_dir = widget, .data_dir = o.data_dir, .database = o.database, .connectors_file = o.connectors_file,
-                           .demo = o.demo, .public_url = o.public_url};
+                           .demo = o.demo, .public_url = o.public_url, .content_dir = o.content_dir,
+                           .compile_content = [&o](const std::string& dir, content::HelpCenter& out) { return compile_content_dir(dir, out, o.connectors_file); }};
+  // The reloader is made after the app, and goes before it: an accepted
+  // suggestion (on the app's reports threads) publishes through it while it is there.
+  std::unique_ptr<ContentReloader> reloader;
+  struct {
+    std::mutex mu;
+    ContentReloader* reloader = nullptr;
+  } publisher;
+  config.content_edited = [&publisher] {
+    std::lock_guard lock(publisher.mu);
+    if (publisher.reloader) publisher.reloader->publish("an accepted suggestion");
+  };
   std::unique_ptr<server::App> app;
   try {
     server::log::set_level(server::log::parse_level(o.log_level));
@@ -82,9 +96,10 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
                             app->handle(std::move(req), std::move(respond), client);
                           });
   // New content without a restart: on SIGHUP, and with --watch when the folder changes.
-  std::unique_ptr<ContentReloader> reloader;
   try {
     reloader = std::make_unique<ContentReloader>(*app, o.content_dir, o.data_dir, o.watch, o.database, o.connectors_file);
+    std::lock_guard lock(publisher.mu);
+    publisher.reloader = reloader.get();
   } catch (const std::exception& e) {
     std::cerr << "firstfix serve: published content: " << e.what() << "\n";
     return 1;
@@ -93,6 +108,10 @@ int serve_command(const ServeOptions& o, const std::string& program_path) {
     std::cout << "firstfix: serving " << o.content_dir << " at http://" << o.host << ":" << port << "/" << (o.demo ? " (demo)" : "")
               << std::endl;
   });
+  {
+    std::lock_guard lock(publisher.mu);
+    publisher.reloader = nullptr;
+  }
   reloader.reset();
   // The app first: its pools finish their tasks and its chat sockets (whose
   // timers belong to the server's I/O context) go while that context still exists.

@@ -87,12 +87,44 @@ int suggest_command(const SuggestOptions& o) {
   }
   content::HelpCenter hc;
   if (!compile_content_dir(o.content_dir, hc)) return 1;
-  const std::string editor = !o.editor.empty() ? o.editor : std::string("cli:") + (std::getenv("USER") ? std::getenv("USER") : "unknown");
+  if (o.auto_accept > 0 && !(o.apply.empty() && o.dismiss.empty() && o.revert.empty())) {
+    std::cerr << "firstfix suggest: --auto-accept decides alone: no --apply, --dismiss or --revert with it\n";
+    return 2;
+  }
+  char threshold[32];
+  std::snprintf(threshold, sizeof threshold, "%.2f", o.auto_accept);
+  const std::string editor = !o.editor.empty()   ? o.editor
+                             : o.auto_accept > 0 ? std::string("auto-accept:") + threshold
+                                                 : std::string("cli:") + (std::getenv("USER") ? std::getenv("USER") : "unknown");
   const metrics::LearningOptions options{.min_visitors = o.min_visitors, .min_confidence = o.min_confidence};
   Scratch scratch;
   auto store = server::open_event_store(o.database, o.data_dir, 2);
   server::SearchLearning learning(*store, std::move(hc), o.content_dir, scratch.path.string());
 
+  if (o.auto_accept > 0) {
+    // Each accepted change is checked again against the ones before it: one
+    // that would now move a first-ranked phrasing is left for an editor.
+    json done = json::array();
+    const json list = learning.list(f, options);
+    for (const auto& s : list["suggestions"]) {
+      if (s["kind"] != "question" || s["evidence"]["confidence"].get<double>() < o.auto_accept || s["rank"]["after"] != 1 || !s["harms"].empty())
+        continue;
+      const std::string id = s["id"];
+      try {
+        json r = learning.accept(id, f, options, editor);
+        if (!o.json) std::printf("accepted %s: %s gained %s\n", id.c_str(), r["file"].get<std::string>().c_str(), quoted(r["added"]).c_str());
+        r.erase("before");
+        r.erase("after");
+        r["decision"] = "accepted";
+        done.push_back(std::move(r));
+      } catch (const server::LearningError& e) {
+        if (!o.json) std::printf("left for an editor %s: %s\n", id.c_str(), e.what());
+      }
+    }
+    if (o.json) std::cout << json{{"decisions", done}}.dump(2) << "\n";
+    else std::printf("%zu accepted at confidence >= %s. Build or publish the content to serve them.\n", done.size(), threshold);
+    return 0;
+  }
   if (o.apply.empty() && o.dismiss.empty() && o.revert.empty()) {
     const json list = learning.list(f, options);
     if (o.json) std::cout << list.dump(2) << "\n";

@@ -38,6 +38,7 @@
 #include "native_server/identity/identity_verifier.h"
 #include "native_server/http/static_assets.h"
 #include "native_server/reports/reports.h"
+#include "native_server/reports/suggestions_service.h"
 #include "native_server/routes/services.h"
 #include "native_server/site/pages.h"
 #include "native_server/storage/published_content.h"
@@ -144,6 +145,7 @@ struct App::Impl {
   std::unique_ptr<StaffService> staff;
   std::unique_ptr<ChatService> chat;
   std::unique_ptr<Reports> reports;
+  std::unique_ptr<SuggestionsService> suggestions;
   std::unique_ptr<Router> router;
   // Declared after `chat`, whose handler it calls: destroyed first, so its
   // listening thread stops before the chat service goes.
@@ -394,6 +396,12 @@ struct App::Impl {
     set_chat_hours();
     // Events come in and reports go out on the reports pool (2 threads): 4 connections at most.
     reports = std::make_unique<Reports>(content()->manifest, open_event_store(config.database, config.data_dir, 4));
+    // With PostgreSQL the servers serve what `firstfix publish` stored, not their folders: an accepted change waits for it.
+    suggestions = std::make_unique<SuggestionsService>(
+        reports->store(), SuggestionsConfig{.content_dir = config.content_dir,
+                                            .scratch_dir = (data / "learning").string(),
+                                            .compile = config.compile_content,
+                                            .edited = is_sqlite_database(config.database) ? config.content_edited : std::function<void()>()});
     if (staff->list().empty())
       notices.push_back("no staff account yet: add one with `firstfix staff add " +
                         (is_sqlite_database(config.database) ? "--data " + config.data_dir : std::string("--database URL")) +
@@ -424,7 +432,7 @@ struct App::Impl {
     router = std::make_unique<Router>(std::move(options));
     const Services services{[this] { return content(); }, [](const Content& c) -> search::Searcher& { return searcher(c); },
                             [this] { return suggested_now(); },
-                            *flows, *chat, *staff, *reports, demo.get(), *identity, widget_file("console.js"), widget_file("reports.js"),
+                            *flows, *chat, *staff, *reports, *suggestions, demo.get(), *identity, widget_file("console.js"), widget_file("reports.js"),
                             config.public_url.starts_with("https://")};
     add_search_routes(*router, services);
     add_site_routes(*router, services);

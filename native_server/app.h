@@ -6,12 +6,14 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/content/help_center.h"
 #include "native_server/http/types.h"
 #include "native_server/http/websocket.h"
 
@@ -45,6 +47,13 @@ struct AppConfig {
   // sockets accept. Empty: the request's own Host.
   std::string public_url;
   std::map<std::string, LimitConfig> limits = default_limits();
+  // Search learning's Suggestions tab edits the folder the content is
+  // compiled from (README: "Search learning"): `compile_content` compiles
+  // it (false when it does not compile); with SQLite, `content_edited` is
+  // called after each change to publish it. No folder, no suggestions.
+  std::string content_dir;
+  std::function<bool(const std::string& dir, content::HelpCenter& out)> compile_content;
+  std::function<void()> content_edited;
 };
 
 class App {

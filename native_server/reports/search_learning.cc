@@ -200,7 +200,14 @@ json SearchLearning::list(const ReportFilter& filter, const metrics::LearningOpt
   size_t decided = 0;
   json out = json::array();
   for (auto& [s, j] : impl_->current(filter, options, /*ranked=*/true, &decided)) out.push_back(std::move(j));
-  return {{"suggestions", std::move(out)}, {"decided", decided},
+  // The changes in force, newest first, for a revert.
+  json accepted = json::array();
+  for (const auto& [id, d] : impl_->latest_decisions())
+    if (d.decision == "accepted")
+      accepted.push_back({{"id", id}, {"file", d.detail.value("file", "")}, {"added", d.detail.value("added", "")}, {"editor", d.editor},
+                          {"at", d.at_ms}, {"target", d.detail.value("suggestion", json::object()).value("target", json::object())}});
+  std::sort(accepted.begin(), accepted.end(), [](const json& a, const json& b) { return a["at"].get<std::int64_t>() > b["at"].get<std::int64_t>(); });
+  return {{"suggestions", std::move(out)}, {"decided", decided}, {"accepted", std::move(accepted)},
           {"thresholds", {{"min_visitors", options.min_visitors}, {"min_confidence", options.min_confidence}}}};
 }
 

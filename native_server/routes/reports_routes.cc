@@ -2,10 +2,72 @@
 // editors only. Both on the reports executor: a report may scan millions
 // of rows, and must never hold up a search or a flow.
 #include "native_server/base/clock.h"
+#include "native_server/base/json_fields.h"
 #include "native_server/reports/reports.h"
+#include "native_server/reports/suggestions_service.h"
 #include "native_server/routes/services.h"
 
 namespace firstfix::server {
+
+namespace {
+
+// The Suggestions tab (README: "Search learning"): on the reports executor
+// (the evidence is a scan of the searches), editors only, each change with
+// the CSRF token. A request names the same filter as the list it acts on,
+// so the suggestion it names is found on the same evidence.
+void add_suggestions_routes(Router& router, const Services& s) {
+  Reports& reports = s.reports;
+  SuggestionsService& suggestions = s.suggestions;
+  auto content = s.content;
+  auto filter_of = [&reports](const Call& c) {
+    std::map<std::string, std::string> query;
+    for (const auto& [key, value] : c.query) query[key] = value;
+    return reports.filter(query, metrics::utc_day(system_now_ms()));
+  };
+  // A LearningError is the client's answer, with its own status.
+  auto guarded = [](auto&& f) {
+    try {
+      return f();
+    } catch (const LearningError& e) {
+      throw HttpError(static_cast<unsigned>(e.status()), e.what());
+    }
+  };
+  const metrics::LearningOptions options;  // README: k = 5 visitors, confidence 0.35
+  router.add({.method = http::verb::get, .path = "/api/v1/suggestions", .operation_id = "listSuggestions",
+              .handler = [=, &suggestions](Call& c) {
+                return guarded([&] {
+                  nlohmann::json out = suggestions.list(content()->version, filter_of(c), options);
+                  out["csrf"] = c.staff->csrf;  // the page may have been opened on a session cookie alone
+                  return json_response(c.req, 200, out);
+                });
+              },
+              .runs = Runs::reports, .access = Access::editor});
+  router.add({.method = http::verb::post, .path = "/api/v1/suggestions/{id}/accept", .operation_id = "acceptSuggestion",
+              .handler = [=, &suggestions](Call& c) {
+                const std::string phrasing = text_field(c.body, "phrasing", 500, /*required=*/false);
+                const auto force = c.body.find("force");
+                if (force != c.body.end() && !force->is_boolean()) throw std::invalid_argument("field 'force' must be true or false");
+                return guarded([&] {
+                  return json_response(c.req, 200, suggestions.accept(content()->version, c.param("id"), filter_of(c), options, c.staff->email,
+                                                                      phrasing, force != c.body.end() && force->get<bool>()));
+                });
+              },
+              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor});
+  router.add({.method = http::verb::post, .path = "/api/v1/suggestions/{id}/dismiss", .operation_id = "dismissSuggestion",
+              .handler = [=, &suggestions](Call& c) {
+                return guarded([&] {
+                  return json_response(c.req, 200, suggestions.dismiss(content()->version, c.param("id"), filter_of(c), options, c.staff->email));
+                });
+              },
+              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor});
+  router.add({.method = http::verb::post, .path = "/api/v1/suggestions/{id}/revert", .operation_id = "revertSuggestion",
+              .handler = [=, &suggestions](Call& c) {
+                return guarded([&] { return json_response(c.req, 200, suggestions.revert(content()->version, c.param("id"), c.staff->email)); });
+              },
+              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor});
+}
+
+}  // namespace
 
 void add_reports_routes(Router& router, const Services& s) {
   Reports& reports = s.reports;
@@ -51,6 +113,7 @@ void add_reports_routes(Router& router, const Services& s) {
               .runs = Runs::reports, .access = Access::editor});
   router.add({.method = http::verb::get, .path = "/api/v1/reports/searches", .operation_id = "getReportSearches",
               .handler = report("searches"), .runs = Runs::reports, .access = Access::editor});
+  add_suggestions_routes(router, s);
   router.add({.method = http::verb::get, .path = "/api/v1/reports/visits", .operation_id = "getReportVisits",
               .handler = report("visits"), .runs = Runs::reports, .access = Access::editor});
 }

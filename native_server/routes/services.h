@@ -22,6 +22,7 @@ class DemoBackOffice;
 class FlowService;
 class Reports;
 class StaffService;
+class SuggestionsService;
 
 // One version of the compiled help center, as the routes read it. A reload
 // makes a new one and swaps it in whole: a request keeps the version it
@@ -48,6 +49,7 @@ struct Services {
   ChatService& chat;
   StaffService& staff;
   Reports& reports;
+  SuggestionsService& suggestions;                           // search learning's Suggestions tab
   DemoBackOffice* demo = nullptr;                            // only with --demo
   const IdentityVerifier& identity;                          // the demo site signs its customer with it
   std::string console_url, reports_url;                      // the staff pages' scripts

@@ -131,6 +131,11 @@ std::string reports_page(const SiteContext& site, const std::string& script_url)
          "<button type=\"submit\">Apply</button><a id=\"csv\" class=\"button\" href=\"#\" download>Export CSV</a></form>\n"
          "<p id=\"status\" role=\"status\"></p>\n"
          "<p id=\"content-version\" class=\"category\"></p>\n"
+         "<div role=\"tablist\" aria-label=\"Reports and suggestions\" class=\"tabs\">"
+         "<button type=\"button\" role=\"tab\" id=\"tab-reports\" aria-controls=\"panel-reports\" aria-selected=\"true\">Reports</button>"
+         "<button type=\"button\" role=\"tab\" id=\"tab-suggestions\" aria-controls=\"panel-suggestions\" aria-selected=\"false\" tabindex=\"-1\">"
+         "Suggestions <span id=\"suggestion-count\"></span></button></div>\n"
+         "<div id=\"panel-reports\" role=\"tabpanel\" aria-labelledby=\"tab-reports\">\n"
          "<section aria-labelledby=\"h-outcomes\"><h2 id=\"h-outcomes\">Resolution beside deflection</h2><div id=\"cards\" class=\"cards\"></div></section>\n"
          "<section aria-labelledby=\"h-trend\"><h2 id=\"h-trend\">Day by day</h2><div class=\"chart\"><canvas id=\"trend\" role=\"img\" "
          "aria-label=\"Visits, search success, resolution and deflection by day\"></canvas></div></section>\n"
@@ -138,6 +143,15 @@ std::string reports_page(const SiteContext& site, const std::string& script_url)
          "<section aria-labelledby=\"h-flows\"><h2 id=\"h-flows\">Task flows</h2><div id=\"flows\"></div></section>\n"
          "<section aria-labelledby=\"h-articles\"><h2 id=\"h-articles\">Articles</h2><div id=\"articles\"></div></section>\n"
          "<section aria-labelledby=\"h-escalations\"><h2 id=\"h-escalations\">Where people ask for a person</h2><div id=\"escalations\"></div></section>\n"
+         "</div>\n"
+         "<div id=\"panel-suggestions\" role=\"tabpanel\" aria-labelledby=\"tab-suggestions\" hidden>\n"
+         "<p class=\"lead\">What customers typed before an article or flow solved their problem. Accepting a question adds their wording "
+         "to the article's or flow's file (one line, reversible), so the next customer who words it that way finds it first.</p>\n"
+         "<p id=\"suggestions-status\" role=\"status\"></p><p id=\"suggestions-outcome\" role=\"status\"></p>\n"
+         "<section aria-labelledby=\"h-questions\"><h2 id=\"h-questions\">Questions to add</h2><div id=\"questions\"></div></section>\n"
+         "<section aria-labelledby=\"h-writes\"><h2 id=\"h-writes\">Something to write</h2><div id=\"writes\"></div></section>\n"
+         "<section aria-labelledby=\"h-accepted\"><h2 id=\"h-accepted\">Accepted</h2><div id=\"accepted\"></div></section>\n"
+         "</div>\n"
          "<section id=\"drill\" aria-labelledby=\"h-drill\" hidden><h2 id=\"h-drill\"></h2><div id=\"drill-body\"></div></section>\n"
          "</main>");
 }
@@ -218,6 +232,12 @@ blockquote{margin:1rem 0;padding:.5rem 1rem;border-left:4px solid #c98a00;backgr
 .chart{position:relative;height:18rem;background:#fff;border:1px solid var(--line);border-radius:10px;padding:.5rem}
 .reports table{width:100%;border-collapse:collapse;background:#fff}.reports th,.reports td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line)}
 .reports th button{background:none;border:0;color:var(--ink);padding:0;font-weight:600}.reports td.num,.reports th.num{text-align:right}
+.tabs{display:flex;gap:.3rem;border-bottom:1px solid var(--line);margin:1rem 0}.reports .tabs [role=tab]{background:none;color:var(--ink);border:1px solid transparent;border-bottom:0;border-radius:6px 6px 0 0}
+.reports .tabs [role=tab][aria-selected=true]{background:#fff;border-color:var(--line);font-weight:600}
+.suggestion{background:#fff;border:1px solid var(--line);border-radius:10px;padding:.8rem 1.2rem;margin-bottom:.8rem}.suggestion h3{font-size:1.05rem;margin:.2rem 0}
+.suggestion .file,.suggestion .evidence,.suggestion .examples{color:var(--muted);font-size:.9rem;margin:.2rem 0}.suggestion .harms{color:#8a5a00}
+.suggestion .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.suggestion .wording{display:flex;gap:.4rem;align-items:center;flex:1 1 20rem}
+.suggestion .wording input{flex:1}.reports button.secondary{background:#fff;color:var(--accent)}.outcome{color:#b3261e}
 .msg .photo img{display:block;max-width:min(100%,28rem);height:auto;border-radius:6px;margin-top:.3rem}
 .typing{color:var(--muted);font-size:.9rem;min-height:1.2em}#composer,#close-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-top:.5rem}
 #composer textarea{flex:1 1 100%}

@@ -263,7 +263,7 @@ TEST_CASE("events: report figures on hand-built visits have the answers worked o
     // once voted helpful and once not voted (escalating later in that visit does not undo the read).
     auto resolutions = [&](const ReportFilter& f) {
       std::map<std::string, std::int64_t> out;
-      for (const auto& r : store->resolutions(f)) out[r.id] += r.count;
+      for (const auto& row : store->resolutions(f)) out[row.id] += row.count;
       return out;
     };
     CHECK(resolutions({"2026-11-20", "2026-11-23", "", ""}) == std::map<std::string, std::int64_t>{{"order-tracking", 1}, {"reset-password", 2}});

@@ -198,11 +198,17 @@ const setAt = (object, path, value) => {
 const INVALID_UTF8 = [[0xff], [0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]];
 const MARK = 'MARK\u0001MARK';
 
+// A staff route's credentials: the session cookie of its role and the CSRF token.
+const staffHeaders = (route) => {
+  const who = { agent, editor }[route.access];
+  return who ? { Cookie: who.cookie, 'X-CSRF-Token': who.csrf } : {};
+};
+
 // The JSON routes of the route table, with their path parameters filled in.
 function jsonRoutes() {
   const table = JSON.parse(spawnSync(firstfixBin, ['serve', '--content', join(repo, 'content'), '--data', open.data, '--print-routes', '--demo']).stdout);
   const fill = (path) => path.replace('/flows/{id}', '/flows/password-reset').replace('/sessions/{id}', `/sessions/${session}`)
-    .replace('/conversations/{id}', `/conversations/${conversation.conversation}`);
+    .replace('/conversations/{id}', `/conversations/${conversation.conversation}`).replace('/suggestions/{id}', '/suggestions/q-000000000000');
   return table.filter((r) => r.body === 'json').map((r) => {
     const op = Object.values(spec.paths).flatMap((item) => Object.values(item)).find((o) => o?.operationId === r.operation_id);
     const schema = op?.requestBody?.content?.['application/json']?.schema;
@@ -214,7 +220,7 @@ test('invalid UTF-8 in every JSON field and key of every POST: 400 that says so'
   const routes = jsonRoutes();
   assert.ok(routes.length >= 8, `JSON routes: ${routes.map((r) => r.path)}`);
   for (const route of routes) {
-    const headers = { 'Content-Type': 'application/json', ...(route.access === 'agent' ? { Cookie: agent.cookie, 'X-CSRF-Token': agent.csrf } : {}) };
+    const headers = { 'Content-Type': 'application/json', ...staffHeaders(route) };
     const fields = route.fields.length ? route.fields : [['any']];
     for (const field of fields) {
       for (const bad of INVALID_UTF8) {
@@ -241,7 +247,7 @@ test('invalid UTF-8 in every JSON field and key of every POST: 400 that says so'
 test('every JSON field of every POST given the wrong type, a lone surrogate or a NUL: a 4xx or a success, never a 5xx', async () => {
   const wrong = [42, -1.5e308, true, null, [], [1, 'a'], {}, { a: { b: [] } }, '\u0000', 'x'.repeat(70000), '\ud800'];
   for (const route of jsonRoutes()) {
-    const headers = { 'Content-Type': 'application/json', ...(route.access === 'agent' ? { Cookie: agent.cookie, 'X-CSRF-Token': agent.csrf } : {}) };
+    const headers = { 'Content-Type': 'application/json', ...staffHeaders(route) };
     for (const field of route.fields.length ? route.fields : [['any']]) {
       for (const value of wrong) {
         const body = JSON.stringify(setAt({}, field, value));

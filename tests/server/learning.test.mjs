@@ -10,6 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, firstfixBin, databaseFor, repo } from '../support/server.mjs';
+import { postLearningEvents } from '../support/learning_visits.mjs';
 
 let work, content, data;
 const missingPackage = () => join(content, 'articles/en/orders/missing-package.md');
@@ -30,21 +31,7 @@ before(async () => {
   original = readFileSync(missingPackage(), 'utf8');
   const server = await startServer({ content, data, demo: false });
   try {
-    const events = [];
-    let n = 0;
-    const at = Date.now() - 3600000;
-    const visit = (visitor, query, read, results = 5) => {
-      const id = `learning-visit-${n++}`;
-      events.push({ id: `${id}-s`, visit: id, visitor, at: at + n * 1000, seq: 0, locale: 'en', type: 'search', query, results, search_id: 's1' });
-      if (read) events.push({ id: `${id}-r`, visit: id, visitor, at: at + n * 1000 + 1, seq: 1, locale: 'en', type: 'article_view', target: read });
-    };
-    for (let v = 0; v < 6; v++) visit(`box-${v}`, 'my box never showed up', 'missing-package');
-    visit('box-0', 'my box never showed up', 'missing-package');  // the same visitor again: still 6 people
-    for (let v = 0; v < 4; v++) visit(`few-${v}`, 'my crate never showed up', 'missing-package');  // 4 people: under k
-    for (let v = 0; v < 5; v++) visit(`gift-${v}`, 'gift card balance', null, 0);
-    for (let v = 0; v < 7; v++) visit(`mail-${v}`, `reset password for person${v}@example.com`, 'reset-password');
-    const r = await fetch(`${server.origin}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ events }) });
-    assert.equal(r.status, 200, await r.text());
+    await postLearningEvents(server.origin);
   } finally {
     await server.stop();
   }
@@ -127,4 +114,109 @@ test('accepting one adds one line to the article; a rebuilt index ranks it first
   assert.equal(marked.status, 1);
   assert.match(marked.stderr, /scrubber's mark/);
   assert.equal(readFileSync(missingPackage(), 'utf8'), original, 'nothing written by a refusal');
+});
+
+test('auto-accept is off unless a threshold is given; with one, only questions at least that confident are accepted, audited as such', () => {
+  const before = readFileSync(missingPackage(), 'utf8');
+  const q = suggest('--json').json().suggestions.find((s) => s.kind === 'question');
+  assert.ok(q.evidence.confidence < 0.99);
+  const high = suggest('--auto-accept', '0.99', '--json');
+  assert.equal(high.status, 0, high.stderr);
+  assert.deepEqual(high.json().decisions, []);
+  assert.equal(readFileSync(missingPackage(), 'utf8'), before, 'nothing under the threshold is applied');
+  const low = suggest('--auto-accept', String(Math.floor(q.evidence.confidence * 100) / 100));
+  assert.equal(low.status, 0, low.stderr);
+  assert.match(low.stdout, new RegExp(`accepted ${q.id}: articles/en/orders/missing-package.md gained "my box never showed up"\n1 accepted at confidence >= `));
+  assert.ok(readFileSync(missingPackage(), 'utf8').includes('  - my box never showed up\n'));
+  const audited = suggest('--json').json().accepted.find((a) => a.id === q.id);
+  assert.match(audited.editor, /^auto-accept:0\.\d\d$/);
+  assert.equal(suggest('--auto-accept', '0.5', '--apply', q.id).status, 2, 'it decides alone');
+  assert.equal(suggest('--auto-accept', '0').status, 2, 'a threshold of 0 would accept everything: refused');
+  assert.equal(suggest('--revert', q.id).status, 0);
+  assert.equal(readFileSync(missingPackage(), 'utf8'), before);
+});
+
+test('the Suggestions API: editors only, changes with the CSRF token; an accept edits the file and customers get it (at once with SQLite, at the next publish with PostgreSQL)', async () => {
+  // A content folder and data of its own: the tests above decided on these suggestions already.
+  const own = mkdtempSync(join(tmpdir(), 'firstfix-learning-api-'));
+  const content = join(own, 'content'), data = join(own, 'data');
+  mkdirSync(data);
+  cpSync(join(repo, 'content'), content, { recursive: true });
+  const missingPackage = () => join(content, 'articles/en/orders/missing-package.md');
+  const db = databaseFor(data);
+  const server = await startServer({ content, data });
+  try {
+    await postLearningEvents(server.origin, 'api');
+    const call = async (method, path, { who, csrf, body } = {}) => {
+      const r = await fetch(`${server.origin}${path}`, {
+        method,
+        headers: { ...(who ? { cookie: who } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: r.status, body: await r.json() };
+    };
+    const login = async (email, password) => {
+      const r = await fetch(`${server.origin}/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      assert.equal(r.status, 200);
+      return r.headers.get('set-cookie').split(';')[0];
+    };
+    const editor = await login('editor@brightloop.example', 'brightloop-editor');
+    const agent = await login('agent@brightloop.example', 'brightloop-agent');
+    assert.equal((await call('GET', '/api/v1/suggestions')).status, 401);
+    assert.equal((await call('GET', '/api/v1/suggestions', { who: agent })).status, 403);
+
+    const list = await call('GET', '/api/v1/suggestions', { who: editor });
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    assert.equal(list.body.publishes, db ? 'at the next firstfix publish' : 'now');
+    assert.ok(list.body.csrf.length >= 16);
+    const text = JSON.stringify(list.body.suggestions);
+    assert.ok(!/example\.com|person\d|\[email\]/.test(text), 'nothing personal');
+    const q = list.body.suggestions.find((s) => s.kind === 'question');
+    const gap = list.body.suggestions.find((s) => s.kind === 'gap');
+    assert.equal(q.phrasing, 'my box never showed up');
+    assert.equal(q.rank.after, 1);
+    const firstFor = async (query) => (await (await fetch(`${server.origin}/api/v1/search?q=${encodeURIComponent(query)}&limit=3`)).json()).results[0]?.id;
+    assert.notEqual(await firstFor(q.phrasing), 'missing-package', 'not first today');
+
+    // A change without the token is refused and changes nothing.
+    const forged = await call('POST', `/api/v1/suggestions/${q.id}/accept`, { who: editor, body: {} });
+    assert.equal(forged.status, 403);
+    assert.equal(readFileSync(missingPackage(), 'utf8'), original);
+    assert.equal((await call('POST', `/api/v1/suggestions/${q.id}/accept`, { who: editor, csrf: list.body.csrf, body: { force: 'yes' } })).status, 400);
+    assert.equal((await call('POST', '/api/v1/suggestions/q-000000000000/accept', { who: editor, csrf: list.body.csrf, body: {} })).status, 404);
+    assert.equal((await call('POST', `/api/v1/suggestions/${gap.id}/accept`, { who: editor, csrf: list.body.csrf, body: {} })).status, 422);
+
+    const accepted = await call('POST', `/api/v1/suggestions/${q.id}/accept`, { who: editor, csrf: list.body.csrf, body: {} });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.published, db ? 'at the next firstfix publish' : 'now');
+    assert.equal(readFileSync(missingPackage(), 'utf8'), original.replace('  - my order never came\n', '  - my order never came\n  - my box never showed up\n'));
+    if (db) {
+      const published = spawnSync(firstfixBin, ['publish', '--content', content, '--database', db], { encoding: 'utf8' });
+      assert.equal(published.status, 0, published.stderr);
+    }
+    // The server takes the new version (its own publish, or the database's) and ranks the article first for that phrasing.
+    const deadline = Date.now() + 20000;
+    while (await firstFor(q.phrasing) !== 'missing-package') {
+      assert.ok(Date.now() < deadline, 'the accepted question never reached the live index');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const after = await call('GET', '/api/v1/suggestions', { who: editor });
+    assert.ok(!after.body.suggestions.some((s) => s.id === q.id));
+    assert.deepEqual(after.body.accepted.map((a) => [a.id, a.added, a.file, a.editor]),
+      [[q.id, 'my box never showed up', 'articles/en/orders/missing-package.md', 'editor@brightloop.example']]);
+    assert.equal((await call('POST', `/api/v1/suggestions/${q.id}/accept`, { who: editor, csrf: list.body.csrf, body: {} })).status, 409);
+
+    const reverted = await call('POST', `/api/v1/suggestions/${q.id}/revert`, { who: editor, csrf: list.body.csrf, body: {} });
+    assert.equal(reverted.status, 200, JSON.stringify(reverted.body));
+    assert.equal(readFileSync(missingPackage(), 'utf8'), original, 'byte for byte');
+    assert.equal((await call('POST', `/api/v1/suggestions/${q.id}/revert`, { who: editor, csrf: list.body.csrf, body: {} })).status, 409);
+
+    assert.equal((await call('POST', `/api/v1/suggestions/${gap.id}/dismiss`, { who: editor, csrf: list.body.csrf, body: {} })).status, 200);
+    const last = await call('GET', '/api/v1/suggestions', { who: editor });
+    assert.ok(!last.body.suggestions.some((s) => s.id === gap.id), 'dismissed: gone');
+    assert.ok(last.body.suggestions.some((s) => s.id === q.id), 'reverted: suggested again');
+  } finally {
+    await server.stop();
+    rmSync(own, { recursive: true, force: true });
+  }
 });

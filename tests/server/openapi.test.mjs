@@ -3,7 +3,8 @@
 // operation, and every JSON body matches the documented schema.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -11,6 +12,7 @@ import YAML from 'yaml';
 import { startServer, repo, firstfixBin } from '../support/server.mjs';
 import { flowClient } from '../support/flow_client.mjs';
 import { photo } from '../support/photos.mjs';
+import { postLearningEvents } from '../support/learning_visits.mjs';
 
 const spec = YAML.parse(readFileSync(join(repo, 'native_server', 'openapi.yaml'), 'utf8'));
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -28,8 +30,15 @@ function operationFor(method, path) {
 
 let server, api;
 const exercised = new Set();
-before(async () => { server = await startServer(); api = flowClient(server); });
-after(async () => { await server?.stop(); });
+// A copy of the sample content: accepting a suggestion edits the folder served.
+let content;
+before(async () => {
+  content = join(mkdtempSync(join(tmpdir(), 'firstfix-openapi-')), 'content');
+  cpSync(join(repo, 'content'), content, { recursive: true });
+  server = await startServer({ content });
+  api = flowClient(server);
+});
+after(async () => { await server?.stop(); rmSync(join(content, '..'), { recursive: true, force: true }); });
 
 async function check(method, path, body, headers) {
   const r = await api.call(method, path, body, headers);
@@ -174,6 +183,26 @@ test('every response matches the document', async () => {
   await csv(agent, 403);
   await image(`/api/v1/agent/photos/${id}`, {}, 401);
   await image('/api/v1/agent/photos/ph_nope', agent, 404);
+  // Search learning's suggestions, and each decision on them.
+  await postLearningEvents(server.origin, 'openapi');
+  const listed = (await check('GET', '/api/v1/suggestions', undefined, editor)).body;
+  await check('GET', '/api/v1/suggestions');
+  await check('GET', '/api/v1/suggestions', undefined, agent);
+  await check('GET', '/api/v1/suggestions?to=nope', undefined, editor);
+  const withToken = { ...editor, 'x-csrf-token': listed.csrf };
+  const question = listed.suggestions.find((x) => x.kind === 'question');
+  const gap = listed.suggestions.find((x) => x.kind === 'gap');
+  assert.ok(question && gap, JSON.stringify(listed));
+  await check('POST', `/api/v1/suggestions/${question.id}/accept`, {}, editor);
+  await check('POST', `/api/v1/suggestions/${question.id}/accept`, { force: 1 }, withToken);
+  await check('POST', '/api/v1/suggestions/q-000000000000/accept', {}, withToken);
+  await check('POST', `/api/v1/suggestions/${gap.id}/accept`, {}, withToken);
+  await check('POST', `/api/v1/suggestions/${question.id}/accept`, { phrasing: 'box never came' }, withToken);
+  await check('POST', `/api/v1/suggestions/${question.id}/accept`, {}, withToken);
+  await check('POST', `/api/v1/suggestions/${question.id}/revert`, {}, withToken);
+  await check('POST', `/api/v1/suggestions/${question.id}/revert`, {}, withToken);
+  await check('POST', `/api/v1/suggestions/${gap.id}/dismiss`, {}, withToken);
+  await check('POST', `/api/v1/suggestions/${gap.id}/dismiss`, {}, withToken);
   await check('POST', '/agent/logout', {}, editor);
   assert.equal((await fetch(`${server.origin}/api/v1/reports`, { headers: editor })).status, 401, 'the logged-out session is gone');
 });

@@ -2,12 +2,14 @@
 // beside deflection, never deflection alone), a day-by-day chart, sortable
 // tables, drill-down to the searches and visits behind a figure, and the
 // CSV export. Everything comes from /api/v1/reports, the same figures
-// `firstfix report` prints. Served same-origin under a strict CSP.
+// `firstfix report` prints. Beside it, the Suggestions tab (suggestions.js).
+// Served same-origin under a strict CSP.
 import {
   Chart, BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip,
 } from 'chart.js';
 
 import { $, el, showLogin, wireLogin } from './staff.js';
+import { suggestionsTab } from './suggestions.js';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
 
@@ -34,6 +36,29 @@ async function get(path) {
 
 wireLogin({ role: 'editor', wrongRole: 'This login is for the agent console (/agent); reports need an editor login.', onLogin: () => load() });
 $('#filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
+
+// Two tabs under one set of filters: the reports, and what they suggest.
+const suggestions = suggestionsTab({ query, drillSearches });
+const tabs = [...document.querySelectorAll('[role=tab]')];
+function showTab(tab, focus = false) {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+    $(`#${t.getAttribute('aria-controls')}`).hidden = !on;
+  }
+  if (focus) tab.focus();
+  history.replaceState(null, '', tab.id === 'tab-suggestions' ? '#suggestions' : location.pathname + location.search);
+  if (tab.id === 'tab-suggestions') suggestions.load();
+}
+const onSuggestions = () => $('#tab-suggestions').getAttribute('aria-selected') === 'true';
+for (const tab of tabs) {
+  tab.addEventListener('click', () => showTab(tab));
+  tab.addEventListener('keydown', (e) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (step) showTab(tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length], true);
+  });
+}
 $('#locale').addEventListener('change', () => fillCategories());
 
 function fillCategories() {
@@ -63,6 +88,8 @@ async function load() {
   $('#status').textContent = `${count(report.visits)} visits, ${count(report.searches)} searches from ${report.range.from} to ${report.range.to}.`;
   render();
   showLiveContent();
+  if (location.hash === '#suggestions' && !onSuggestions()) showTab($('#tab-suggestions'));
+  else if (onSuggestions()) suggestions.load();
 }
 
 // Which content version customers get now (it changes when content is published).

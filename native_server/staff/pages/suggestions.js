@@ -1,0 +1,134 @@
+// The Suggestions tab of the reports page (README: "Search learning"): what
+// customers typed before an article or flow solved their problem, as
+// questions to add to it, each with its evidence and the target's rank for
+// that wording today and with it; the searches nothing answered, as
+// something to write; and the changes accepted, each revertible. Every
+// figure comes from /api/v1/suggestions, the list `firstfix suggest` prints.
+import { $, el } from './staff.js';
+
+const count = (x) => Number(x).toLocaleString('en');
+const percent = (x) => `${Math.round(x * 100)}%`;
+const date = (ms) => new Date(ms).toISOString().slice(0, 10);
+const rank = (r, depth) => (r ? `#${r}` : `not in the first ${depth}`);
+
+let csrf = null;
+
+async function call(method, path, body) {
+  const r = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: method === 'POST' ? { 'content-type': 'application/json', 'x-csrf-token': csrf || '' } : {},
+    body: method === 'POST' ? JSON.stringify(body || {}) : undefined,
+  });
+  return { status: r.status, body: await r.json().catch(() => ({})) };
+}
+
+// `query()`: the filters' query string (the same evidence as the reports);
+// `drillSearches(which, normalized, title)`: the searches behind a suggestion.
+export function suggestionsTab({ query, drillSearches }) {
+  const say = (text) => { $('#suggestions-status').textContent = text; };
+  const done = (text) => { $('#suggestions-outcome').textContent = text; };
+
+  async function load() {
+    say('Loading…');
+    const r = await call('GET', `/api/v1/suggestions?${query()}`);
+    if (r.status !== 200) { say(r.body.error || 'Could not load the suggestions'); return; }
+    csrf = r.body.csrf;
+    const list = r.body.suggestions;
+    const questions = list.filter((s) => s.kind === 'question');
+    const gaps = list.filter((s) => s.kind === 'gap');
+    $('#suggestion-count').textContent = list.length ? `(${list.length})` : '';
+    const t = r.body.thresholds;
+    say(`${questions.length} question${questions.length === 1 ? '' : 's'} to add and ${gaps.length} thing${gaps.length === 1 ? '' : 's'} to write, `
+      + `from searches at least ${t.min_visitors} people made; ${r.body.decided} decided already. `
+      + (r.body.publishes === 'now' ? 'An accepted question reaches customers at once.' : 'An accepted question waits in the content folder for the next firstfix publish.'));
+    $('#questions').replaceChildren(...(questions.length ? questions.map(questionCard) : [el('p', { text: 'Nothing to add: no wording enough people resolved ranks its answer below first.' })]));
+    $('#writes').replaceChildren(...(gaps.length ? gaps.map(gapCard) : [el('p', { text: 'No search that enough people made went unanswered.' })]));
+    $('#accepted').replaceChildren(...(r.body.accepted.length ? [el('ul', { class: 'accepted' }, r.body.accepted.map(acceptedItem))]
+      : [el('p', { text: 'No accepted question in force.' })]));
+  }
+
+  function evidence(s) {
+    const e = s.evidence;
+    return el('p', { class: 'evidence' },
+      s.kind === 'question'
+        ? `${count(e.visitors)} people · ${count(e.searches)} searches · ${count(e.resolutions)} resolved by it · confidence ${percent(e.confidence)} · ${date(e.first)} to ${date(e.last)}`
+        : `${count(e.visitors)} people · ${count(e.searches)} searches · none resolved · ${date(e.first)} to ${date(e.last)}`);
+  }
+
+  function examples(s) {
+    const others = s.examples.filter((x) => x !== s.phrasing);
+    return others.length ? el('p', { class: 'examples', text: `Also typed: ${others.map((x) => `“${x}”`).join(', ')}` }) : null;
+  }
+
+  function questionCard(s) {
+    const message = el('p', { class: 'outcome', role: 'status' });
+    const wording = el('input', { type: 'text', value: s.phrasing, maxlength: '500', 'aria-label': `Wording to add to ${s.target.title}` });
+    const harms = s.harms.length
+      ? el('p', { class: 'harms', text: `Would move ${s.harms.map((h) => `“${h.phrasing}” (${h.title}) to ${rank(h.rank_after, s.rank.depth)}`).join(', ')}, which customers find first today.` })
+      : null;
+    const decide = async (action, body) => {
+      message.textContent = '';
+      const r = await call('POST', `/api/v1/suggestions/${encodeURIComponent(s.id)}/${action}?${query()}`, body);
+      if (r.status !== 200) {
+        message.textContent = r.body.error || `Could not ${action} it`;
+        if (action === 'accept' && r.status === 409 && /anyway/.test(message.textContent) && !card.querySelector('.force')) {
+          card.querySelector('.actions').append(el('button', { type: 'button', class: 'force', text: 'Accept anyway', onclick: () => decide('accept', { ...body, force: true }) }));
+        }
+        return;
+      }
+      if (action === 'accept') {
+        const when = r.body.published === 'now' ? 'customers get it now' : 'it goes live at the next firstfix publish';
+        done(`Added “${r.body.added}” to ${r.body.file}: ${when}. It ranks ${rank(r.body.rank_after, s.rank.depth)} for it.`);
+      } else done(`Dismissed “${s.phrasing}”.`);
+      await load();
+    };
+    const card = el('article', { class: 'suggestion', 'data-id': s.id, 'data-kind': 'question' },
+      el('h3', {}, 'Add “', el('span', { class: 'phrasing', text: s.phrasing }), `” to the ${s.target.kind} `, el('strong', { text: s.target.title })),
+      el('p', { class: 'file', text: s.target.file }),
+      evidence(s),
+      el('p', { class: 'rank', 'data-today': String(s.rank.today), 'data-after': String(s.rank.after),
+        text: `Rank for this wording: ${rank(s.rank.today, s.rank.depth)} today, ${rank(s.rank.after, s.rank.depth)} with it.` }),
+      harms,
+      examples(s),
+      el('div', { class: 'actions' },
+        el('label', { class: 'wording' }, 'Wording ', wording),
+        el('button', { type: 'button', text: 'Accept', onclick: () => decide('accept', wording.value.trim() === s.phrasing ? {} : { phrasing: wording.value.trim() }) }),
+        el('button', { type: 'button', class: 'secondary', text: 'Dismiss', onclick: () => decide('dismiss') }),
+        el('button', { type: 'button', class: 'secondary', text: 'Searches', onclick: () => drillSearches('all', s.normalized, `Searches for “${s.phrasing}”`) })),
+      message);
+    return card;
+  }
+
+  function gapCard(s) {
+    const message = el('p', { class: 'outcome', role: 'status' });
+    return el('article', { class: 'suggestion', 'data-id': s.id, 'data-kind': 'gap' },
+      el('h3', {}, 'Write something for “', el('span', { class: 'phrasing', text: s.phrasing }), '”'),
+      evidence(s),
+      examples(s),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', class: 'secondary', text: 'Dismiss', onclick: async () => {
+          const r = await call('POST', `/api/v1/suggestions/${encodeURIComponent(s.id)}/dismiss?${query()}`);
+          if (r.status !== 200) { message.textContent = r.body.error || 'Could not dismiss it'; return; }
+          done(`Dismissed “${s.phrasing}”.`);
+          await load();
+        } }),
+        el('button', { type: 'button', class: 'secondary', text: 'Searches', onclick: () => drillSearches('all', s.normalized, `Searches for “${s.phrasing}”`) })),
+      message);
+  }
+
+  function acceptedItem(a) {
+    const message = el('span', { class: 'outcome', role: 'status' });
+    return el('li', { 'data-id': a.id },
+      `“${a.added}” in ${a.file}, by ${a.editor} on ${date(a.at)} `,
+      el('button', { type: 'button', class: 'secondary', text: 'Revert', onclick: async () => {
+        const r = await call('POST', `/api/v1/suggestions/${encodeURIComponent(a.id)}/revert`);
+        if (r.status !== 200) { message.textContent = r.body.error || 'Could not revert it'; return; }
+        done(`Removed “${a.added}” from ${r.body.file}: ${r.body.published === 'now' ? 'customers get it now' : 'at the next firstfix publish'}.`);
+        await load();
+      } }),
+      message);
+  }
+
+  return { load };
+}
