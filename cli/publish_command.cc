@@ -1,6 +1,8 @@
 // `firstfix publish --content DIR --database URL`: the content compiled here,
 // stored in PostgreSQL as a new version, and taken by every server that
 // serves from that database (cli/content_reloader.cc), without a restart.
+// The editors' search-learning decisions stored in that database are
+// written into DIR first (README: "Search learning").
 #include <unistd.h>
 
 #include <chrono>
@@ -8,10 +10,13 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "native_server/reports/search_learning.h"
+#include "native_server/storage/event_store.h"
 #include "native_server/storage/pg_connection.h"
 #include "native_server/storage/published_content.h"
 
 namespace fs = std::filesystem;
+using nlohmann::json;
 
 namespace firstfix::cli {
 
@@ -31,6 +36,20 @@ int publish_command(const std::string& content_dir, const std::string& database)
     }
   } cleanup{work};
   const std::string dist = (work / "dist").string();
+  // What editors accepted or reverted in the Suggestions tab since, into the folder first.
+  try {
+    const auto events = server::open_event_store(database, "", 1);
+    for (const auto& c : server::apply_decisions(*events, content_dir)) {
+      if (c.contains("left"))
+        std::cerr << "firstfix publish: suggestion " << c["id"].get<std::string>() << " not applied: " << c["left"].get<std::string>() << "\n";
+      else
+        std::cout << "firstfix: " << c["file"].get<std::string>() << (c.contains("added") ? " gained " : " lost ")
+                  << c.value("added", c.value("removed", json())).dump() << " (suggestion " << c["id"].get<std::string>() << ")" << std::endl;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "firstfix publish: the editors' decisions: " << e.what() << "\n";
+    return 1;
+  }
   if (int rc = build_command(content_dir, dist, /*quiet=*/true); rc != 0) return rc;
   server::PublishedContent store(database);
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();

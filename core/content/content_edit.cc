@@ -155,6 +155,21 @@ bool json_says_only(const json& original, const std::string& edited, const std::
 
 }  // namespace
 
+std::vector<std::string> article_questions(const std::string& source, const std::string& text) {
+  const auto a = parse(source, text);
+  if (!a) throw fail(source, "the article does not compile as it is; fix it first");
+  return a->questions;
+}
+
+std::vector<std::string> flow_intents(const std::string& source, const std::string& text) {
+  const json j = parse_json(source, text);
+  std::vector<std::string> out;
+  if (!j.contains("intents") || !j["intents"].is_array()) return out;
+  for (const auto& i : j["intents"])
+    if (i.is_string()) out.push_back(i.get<std::string>());
+  return out;
+}
+
 std::string with_article_question(const std::string& source, const std::string& text, const std::string& question) {
   const auto original = parse(source, text);
   if (!original) throw fail(source, "the article does not compile as it is; fix it first");

@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace firstfix::content {
 
@@ -23,6 +24,10 @@ class EditError : public std::runtime_error {
 std::string with_article_question(const std::string& source, const std::string& text, const std::string& question);
 // The same for a flow's JSON: `intent` appended to "intents".
 std::string with_flow_intent(const std::string& source, const std::string& text, const std::string& intent);
+
+// The questions (a flow's intents) `text` holds now; throws EditError when it does not parse.
+std::vector<std::string> article_questions(const std::string& source, const std::string& text);
+std::vector<std::string> flow_intents(const std::string& source, const std::string& text);
 
 // The inverse: `text` without the question (or intent) an edit above added,
 // when it is the list's last entry as the edit left it.

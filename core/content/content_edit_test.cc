@@ -26,6 +26,8 @@ TEST_CASE("content edit: a question joins a block list after its last item, inde
   const std::string out = with_article_question("a.md", text, "my package never came");
   CHECK(out == kHead + "tags: [order]\nquestions:\n    - where is my parcel\n    # a comment stays\n    - has it shipped\n    - my package never came\npages: [\"/orders/*\"]\n" + kBody);
   CHECK(without_article_question("a.md", out, "my package never came") == text);
+  CHECK(article_questions("a.md", out) == std::vector<std::string>{"where is my parcel", "has it shipped", "my package never came"});
+  CHECK_THROWS_AS(article_questions("a.md", "no front matter"), EditError);
 }
 
 TEST_CASE("content edit: a one-line list gains it at its end, and an article without questions gets a list at the end of its header") {
@@ -82,6 +84,7 @@ TEST_CASE("content edit: a flow's intents gain one, one per line or on one line,
   const std::string out = with_flow_intent("flows/en/track.json", flow, "parcel, late");
   CHECK(out == "{\n  \"id\": \"track\",\n  \"intents\": [\n    \"where is my order\",\n    \"track \\\"it\\\"\",\n    \"parcel, late\"\n  ],\n  \"steps\": {}\n}\n");
   CHECK(without_flow_intent("flows/en/track.json", out, "parcel, late") == flow);
+  CHECK(flow_intents("flows/en/track.json", out) == std::vector<std::string>{"where is my order", "track \"it\"", "parcel, late"});
   const std::string one_line = "{\"id\": \"t\", \"intents\": [\"a\"], \"x\": [1]}";
   CHECK(with_flow_intent("t.json", one_line, "b") == "{\"id\": \"t\", \"intents\": [\"a\", \"b\"], \"x\": [1]}");
   CHECK(with_flow_intent("t.json", "{\"intents\": []}", "b") == "{\"intents\": [\"b\"]}");

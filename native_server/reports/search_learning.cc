@@ -31,6 +31,7 @@ struct SearchLearning::Impl {
   EventStore& store;
   content::HelpCenter hc;
   std::string content_dir;
+  Applies applies;
   search::TrialIndex trial;
   std::mutex mu;  // one list or decision at a time: the trial index is changed and put back per rank
 
@@ -43,8 +44,8 @@ struct SearchLearning::Impl {
   std::vector<Probe> firsts;
   bool firsts_known = false;
 
-  Impl(EventStore& s, content::HelpCenter h, std::string dir, const std::string& scratch)
-      : store(s), hc(std::move(h)), content_dir(std::move(dir)), trial(hc, scratch) {}
+  Impl(EventStore& s, content::HelpCenter h, std::string dir, const std::string& scratch, Applies a)
+      : store(s), hc(std::move(h)), content_dir(std::move(dir)), applies(a), trial(hc, scratch) {}
 
   struct Target {
     std::string source, title, kind;
@@ -191,8 +192,9 @@ struct SearchLearning::Impl {
   }
 };
 
-SearchLearning::SearchLearning(EventStore& store, content::HelpCenter help_center, std::string content_dir, const std::string& scratch_dir)
-    : impl_(std::make_unique<Impl>(store, std::move(help_center), std::move(content_dir), scratch_dir)) {}
+SearchLearning::SearchLearning(EventStore& store, content::HelpCenter help_center, std::string content_dir, const std::string& scratch_dir,
+                               Applies applies)
+    : impl_(std::make_unique<Impl>(store, std::move(help_center), std::move(content_dir), scratch_dir, applies)) {}
 SearchLearning::~SearchLearning() = default;
 
 json SearchLearning::list(const ReportFilter& filter, const metrics::LearningOptions& options) {
@@ -239,7 +241,7 @@ json SearchLearning::accept(const std::string& id, const ReportFilter& filter, c
   } catch (const content::EditError& e) {
     throw LearningError(409, e.what());
   }
-  write_file_atomically(path, after);
+  if (impl_->applies == Applies::now) write_file_atomically(path, after);
   // The trial index and the lists that follow see the question from now on.
   for (auto& c : impl_->hc.articles)
     if (t->kind == "article" && c.article.source == t->source) c.article.questions.push_back(added);
@@ -247,8 +249,9 @@ json SearchLearning::accept(const std::string& id, const ReportFilter& filter, c
     if (t->kind == "flow" && f.source == t->source) f.intents.push_back(added);
   impl_->trial.refresh(s.target);
   if (trial.rank_after == 1) impl_->firsts.push_back({s.target, t->title, added, s.locale, Impl::stems_of(s.normalized)});
-  const json change = {{"file", t->source}, {"before", before}, {"after", after}, {"added", added}, {"kind", t->kind}, {"suggestion", shown},
-                      {"harms", trial.harms}, {"forced", force && !trial.harms.empty()}};
+  json change = {{"file", t->source}, {"before", before}, {"after", after}, {"added", added}, {"kind", t->kind}, {"suggestion", shown},
+                {"harms", trial.harms}, {"forced", force && !trial.harms.empty()}};
+  if (impl_->applies == Applies::at_publish) change["applied"] = false;  // before/after: this folder's file, as a preview
   impl_->store.record_decision({id, "accepted", editor, system_now_ms(), change});
   return {{"id", id}, {"file", t->source}, {"added", added}, {"before", before}, {"after", after}, {"rank_after", trial.rank_after},
           {"harms", trial.harms}};
@@ -268,11 +271,13 @@ json SearchLearning::revert(const std::string& id, const std::string& editor) {
   const auto d = decisions.find(id);
   if (d == decisions.end() || d->second.decision != "accepted") throw LearningError(409, "suggestion " + id + " is not an accepted change");
   const json& change = d->second.detail;
-  const std::string source = change.value("file", ""), added = change.value("added", "");
+  const std::string source = change.value("file", ""), added = change.value("added", ""), kind = change.value("kind", "");
   const fs::path path = impl_->file(source);
   const std::string now = read_file(path);
   std::string restored;
-  if (now == change.value("after", "")) {
+  if (impl_->applies == Applies::at_publish) {
+    restored = now;  // the next publish takes it out
+  } else if (now == change.value("after", "")) {
     restored = change.value("before", "");
   } else {
     try {
@@ -282,7 +287,7 @@ json SearchLearning::revert(const std::string& id, const std::string& editor) {
       throw LearningError(409, e.what());
     }
   }
-  write_file_atomically(path, restored);
+  if (restored != now) write_file_atomically(path, restored);
   for (auto& c : impl_->hc.articles)
     if (c.article.source == source && !c.article.questions.empty() && c.article.questions.back() == added) c.article.questions.pop_back();
   for (auto& f : impl_->hc.flows)
@@ -290,8 +295,44 @@ json SearchLearning::revert(const std::string& id, const std::string& editor) {
   if (const std::string ref = change.value("suggestion", json::object()).value("target", json::object()).value("ref", "");
       impl_->trial.has(ref))
     impl_->trial.refresh(ref);
-  impl_->store.record_decision({id, "reverted", editor, system_now_ms(), {{"file", source}, {"before", now}, {"after", restored}, {"removed", added}}});
+  json reverted = {{"file", source}, {"before", now}, {"after", restored}, {"removed", added}, {"kind", kind}};
+  if (impl_->applies == Applies::at_publish) reverted["applied"] = false;
+  impl_->store.record_decision({id, "reverted", editor, system_now_ms(), reverted});
   return {{"id", id}, {"file", source}, {"before", now}, {"after", restored}};
+}
+
+json apply_decisions(EventStore& store, const std::string& content_dir) {
+  std::map<std::string, SuggestionDecision> latest;
+  for (auto& d : store.decisions()) latest[d.suggestion] = std::move(d);
+  const fs::path root = fs::weakly_canonical(content_dir);
+  json out = json::array();
+  for (const auto& [id, d] : latest) {
+    if (d.decision != "accepted" && d.decision != "reverted") continue;
+    const bool add = d.decision == "accepted";
+    const std::string source = d.detail.value("file", ""), phrasing = d.detail.value(add ? "added" : "removed", "");
+    const bool flow = d.detail.value("kind", "article") == "flow";
+    const fs::path path = fs::weakly_canonical(root / source);
+    const auto rel = path.lexically_relative(root);
+    if (source.empty() || phrasing.empty() || rel.empty() || *rel.begin() == "..") continue;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      if (add) out.push_back({{"id", id}, {"file", source}, {"left", "no such file in " + content_dir}});
+      continue;
+    }
+    try {
+      const std::string text = read_file(path);
+      const auto has = flow ? content::flow_intents(source, text) : content::article_questions(source, text);
+      if ((std::find(has.begin(), has.end(), phrasing) != has.end()) == add) continue;  // as decided already
+      const std::string edited = add ? (flow ? content::with_flow_intent(source, text, phrasing) : content::with_article_question(source, text, phrasing))
+                                     : (flow ? content::without_flow_intent(source, text, phrasing)
+                                             : content::without_article_question(source, text, phrasing));
+      write_file_atomically(path, edited);
+      out.push_back({{"id", id}, {"file", source}, {add ? "added" : "removed", phrasing}});
+    } catch (const content::EditError& e) {
+      out.push_back({{"id", id}, {"file", source}, {"left", e.what()}});
+    }
+  }
+  return out;
 }
 
 }  // namespace firstfix::server

@@ -29,11 +29,18 @@ class LearningError : public std::runtime_error {
   int status_;
 };
 
+// When a decision reaches the content folder: `now` (it is written there),
+// or `at_publish`: it is stored in the event store only, and `firstfix
+// publish` writes it into the folder it publishes (apply_decisions): with
+// PostgreSQL, where servers serve what was published, not their folders.
+enum class Applies { now, at_publish };
+
 class SearchLearning {
  public:
   // `help_center` is compiled from `content_dir`, whose files accepted
   // suggestions edit; the trial index is written under `scratch_dir`.
-  SearchLearning(EventStore& store, content::HelpCenter help_center, std::string content_dir, const std::string& scratch_dir);
+  SearchLearning(EventStore& store, content::HelpCenter help_center, std::string content_dir, const std::string& scratch_dir,
+                 Applies applies = Applies::now);
   ~SearchLearning();
 
   // {"suggestions": [...], "decided": N}: every suggestion not accepted or
@@ -57,5 +64,12 @@ class SearchLearning {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Makes `content_dir` say what editors decided: every question whose
+// suggestion's latest decision is "accepted" is in its file, and every one
+// "reverted" is out of it (each edit as accept and revert make it, written
+// whole). What a file cannot take is left as it is and said why. Returns
+// [{"id", "file", "added"|"removed"} or {"id", "file", "left": why}].
+nlohmann::json apply_decisions(EventStore& store, const std::string& content_dir);
 
 }  // namespace firstfix::server

@@ -17,7 +17,8 @@ SearchLearning& SuggestionsService::learning(const std::string& live) {
       throw LearningError(503, "the content folder " + config_.content_dir + " does not compile now (the server log names the problems)");
     learning_.reset();  // its trial index goes before the next one is written in the same place
     std::filesystem::create_directories(config_.scratch_dir);
-    learning_ = std::make_unique<SearchLearning>(store_, std::move(hc), config_.content_dir, config_.scratch_dir);
+    learning_ = std::make_unique<SearchLearning>(store_, std::move(hc), config_.content_dir, config_.scratch_dir,
+                                                 config_.edited ? Applies::now : Applies::at_publish);
     learning_version_ = live;
   }
   return *learning_;

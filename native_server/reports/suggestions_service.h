@@ -2,9 +2,10 @@
 // learning"): a SearchLearning over the folder the server's content is
 // compiled from, made again whenever the live content version changes (an
 // editor's own change, a SIGHUP, a publish), and what follows an accepted
-// or reverted change: with SQLite the server publishes its folder at once
-// (as on SIGHUP); with PostgreSQL the change waits in the folder for
-// `firstfix publish`, which every server takes.
+// or reverted change: with SQLite it is written into the folder and the
+// server publishes it at once (as on SIGHUP); with PostgreSQL it is stored
+// with the decision, and `firstfix publish` writes it into the folder it
+// publishes, which every server takes.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -24,7 +25,8 @@ struct SuggestionsConfig {
   std::string scratch_dir;  // the trial index
   // Compiles `content_dir`; false when it does not compile (the problems go to the log).
   std::function<bool(const std::string& dir, content::HelpCenter& out)> compile;
-  // A file of the folder changed; empty when content is published from elsewhere (PostgreSQL).
+  // A file of the folder changed: publish it. Empty when content is
+  // published from the database (PostgreSQL): decisions wait for `firstfix publish`.
   std::function<void()> edited;
 };
 

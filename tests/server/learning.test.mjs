@@ -189,11 +189,20 @@ test('the Suggestions API: editors only, changes with the CSRF token; an accept 
     const accepted = await call('POST', `/api/v1/suggestions/${q.id}/accept`, { who: editor, csrf: list.body.csrf, body: {} });
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     assert.equal(accepted.body.published, db ? 'at the next firstfix publish' : 'now');
-    assert.equal(readFileSync(missingPackage(), 'utf8'), original.replace('  - my order never came\n', '  - my order never came\n  - my box never showed up\n'));
-    if (db) {
+    const withIt = original.replace('  - my order never came\n', '  - my order never came\n  - my box never showed up\n');
+    assert.equal(accepted.body.after, withIt, 'the change, as it will be written');
+    // With PostgreSQL the decision waits in the database; the publish writes it into the folder it publishes.
+    const publish = () => {
       const published = spawnSync(firstfixBin, ['publish', '--content', content, '--database', db], { encoding: 'utf8' });
       assert.equal(published.status, 0, published.stderr);
+      return published.stdout;
+    };
+    if (db) {
+      assert.equal(readFileSync(missingPackage(), 'utf8'), original, 'not written before the publish');
+      assert.match(publish(), new RegExp(`articles/en/orders/missing-package.md gained "my box never showed up" \\(suggestion ${q.id}\\)`));
+      assert.doesNotMatch(publish(), /gained/, 'applied once');
     }
+    assert.equal(readFileSync(missingPackage(), 'utf8'), withIt);
     // The server takes the new version (its own publish, or the database's) and ranks the article first for that phrasing.
     const deadline = Date.now() + 20000;
     while (await firstFor(q.phrasing) !== 'missing-package') {
@@ -208,6 +217,10 @@ test('the Suggestions API: editors only, changes with the CSRF token; an accept 
 
     const reverted = await call('POST', `/api/v1/suggestions/${q.id}/revert`, { who: editor, csrf: list.body.csrf, body: {} });
     assert.equal(reverted.status, 200, JSON.stringify(reverted.body));
+    if (db) {
+      assert.equal(readFileSync(missingPackage(), 'utf8'), withIt, 'taken out at the next publish');
+      assert.match(publish(), new RegExp(`articles/en/orders/missing-package.md lost "my box never showed up" \\(suggestion ${q.id}\\)`));
+    }
     assert.equal(readFileSync(missingPackage(), 'utf8'), original, 'byte for byte');
     assert.equal((await call('POST', `/api/v1/suggestions/${q.id}/revert`, { who: editor, csrf: list.body.csrf, body: {} })).status, 409);
 
