@@ -37,19 +37,28 @@ std::string quoted(const std::string& s) { return json(s).dump(); }
 
 void print(const json& list, const server::ReportFilter& f) {
   const auto& all = list["suggestions"];
-  size_t questions = 0;
-  for (const auto& s : all) questions += s["kind"] == "question";
-  std::printf("Suggestions from %s to %s (at least %lld visitors, confidence >= %.2f): %zu questions, %zu gaps; %zu decided before\n",
+  size_t questions = 0, synonyms = 0;
+  for (const auto& s : all) questions += s["kind"] == "question", synonyms += s["kind"] == "synonym";
+  std::printf("Suggestions from %s to %s (at least %lld visitors, confidence >= %.2f): %zu questions, %zu synonyms, %zu gaps; %zu decided before\n",
               f.from.c_str(), f.to.c_str(), static_cast<long long>(list["thresholds"]["min_visitors"].get<std::int64_t>()),
-              list["thresholds"]["min_confidence"].get<double>(), questions, all.size() - questions, list["decided"].get<size_t>());
+              list["thresholds"]["min_confidence"].get<double>(), questions, synonyms, all.size() - questions - synonyms,
+              list["decided"].get<size_t>());
   for (const auto& s : all) {
     const auto& e = s["evidence"];
     std::printf("\n%s  ", s["id"].get<std::string>().c_str());
-    if (s["kind"] == "question") {
+    const auto rank = [&](const json& r) {
+      return r.get<int>() == 0 ? "not in the first " + std::to_string(s["rank"]["depth"].get<int>()) : std::to_string(r.get<int>());
+    };
+    if (s["kind"] == "synonym") {
+      std::printf("add the synonyms %s to %s (customers say %s where the content says %s)\n", quoted(s["phrasing"]).c_str(),
+                  s["file"].get<std::string>().c_str(), quoted(s["words"][0]).c_str(), quoted(s["words"][1]).c_str());
+      std::printf("    rank of %s for %s: %s today, %s with it\n", quoted(s["target"]["title"]).c_str(), quoted(s["rank"]["phrasing"]).c_str(),
+                  rank(s["rank"]["today"]).c_str(), rank(s["rank"]["after"]).c_str());
+      std::printf("    %lld visitors resolved with the word: %lld of %lld searches (confidence %.2f)\n",
+                  static_cast<long long>(e["visitors"].get<std::int64_t>()), static_cast<long long>(e["resolutions"].get<std::int64_t>()),
+                  static_cast<long long>(e["searches"].get<std::int64_t>()), e["confidence"].get<double>());
+    } else if (s["kind"] == "question") {
       const auto& t = s["target"];
-      const auto rank = [&](const json& r) {
-        return r.get<int>() == 0 ? "not in the first " + std::to_string(s["rank"]["depth"].get<int>()) : std::to_string(r.get<int>());
-      };
       std::printf("add the question %s to %s %s (%s)\n", quoted(s["phrasing"]).c_str(), t["kind"].get<std::string>().c_str(),
                   quoted(t["title"]).c_str(), t["file"].get<std::string>().c_str());
       std::printf("    rank for it: %s today, %s with it\n", rank(s["rank"]["today"]).c_str(), rank(s["rank"]["after"]).c_str());

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "core/base/diagnostic.h"
 #include "core/base/json_positions.h"
 #include "core/content/article.h"
+#include "core/content/synonyms.h"
 
 namespace firstfix::content {
 namespace {
@@ -115,6 +117,25 @@ size_t block_end(const std::string& text, const std::vector<Line>& lines, size_t
   return last;
 }
 
+// Calls `stop(i, c)` for each byte of JSON `text` in [from, to) outside its
+// strings; returns the first index it said yes to, or npos.
+template <typename Stop>
+size_t outside_strings(const std::string& text, size_t from, size_t to, Stop stop) {
+  bool in_string = false;
+  for (size_t i = from; i < to; ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (stop(i, c)) {
+      return i;
+    }
+  }
+  return std::string::npos;
+}
+
 // Where a flow JSON's top-level "intents" array opens and closes (offsets of '[' and ']').
 std::optional<std::pair<size_t, size_t>> intents_array(const std::string& text) {
   const auto [line, column] = base::JsonPositions(text).at("/intents");
@@ -122,21 +143,18 @@ std::optional<std::pair<size_t, size_t>> intents_array(const std::string& text) 
   for (int l = 1; l < line && at != std::string::npos; ++l) at = text.find('\n', at) + 1;
   at += static_cast<size_t>(column - 1);
   if (at >= text.size() || text[at] != '[') return std::nullopt;
-  bool in_string = false;
-  for (size_t i = at + 1; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ']') {
-      return std::make_pair(at, i);
-    } else if (c == '[' || c == '{') {
-      return std::nullopt;  // intents hold strings only
-    }
-  }
-  return std::nullopt;
+  const size_t close = outside_strings(text, at + 1, text.size(), [](size_t, char c) { return c == ']' || c == '[' || c == '{'; });
+  if (close == std::string::npos || text[close] != ']') return std::nullopt;  // intents hold strings only
+  return std::make_pair(at, close);
+}
+
+// The first candidate that parses to `original` with exactly `want` as its
+// questions; else the edit is refused with `why`.
+std::string first_saying(const Article& original, const std::string& source, const std::vector<std::string>& candidates,
+                         const std::vector<std::string>& want, const std::string& why) {
+  for (const auto& c : candidates)
+    if (says_only(original, source, c, want)) return c;
+  throw fail(source, why);
 }
 
 json parse_json(const std::string& source, const std::string& text) {
@@ -212,9 +230,7 @@ std::string with_article_question(const std::string& source, const std::string& 
     out.insert(lines[closing].begin, "questions:" + nl + "  - " + item + nl);
     candidates.push_back(out);
   }
-  for (const auto& c : candidates)
-    if (says_only(*original, source, c, want)) return c;
-  throw fail(source, "its questions are written in a form firstfix does not edit; add \"" + question + "\" by hand");
+  return first_saying(*original, source, candidates, want, "its questions are written in a form firstfix does not edit; add \"" + question + "\" by hand");
 }
 
 std::string without_article_question(const std::string& source, const std::string& text, const std::string& question) {
@@ -249,9 +265,7 @@ std::string without_article_question(const std::string& source, const std::strin
       candidates.push_back(out);
     }
   }
-  for (const auto& c : candidates)
-    if (says_only(*original, source, c, want)) return c;
-  throw fail(source, "cannot take \"" + question + "\" out without rewriting its questions; change it by hand");
+  return first_saying(*original, source, candidates, want, "cannot take \"" + question + "\" out without rewriting its questions; change it by hand");
 }
 
 std::string with_flow_intent(const std::string& source, const std::string& text, const std::string& intent) {
@@ -299,22 +313,73 @@ std::string without_flow_intent(const std::string& source, const std::string& te
   while (end > open + 1 && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
   // The last element starts after the last ',' outside strings (or after '[').
   size_t from = open + 1;
-  bool in_string = false;
-  for (size_t i = open + 1; i < end; ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ',') {
-      from = i;
-    }
-  }
+  outside_strings(text, open + 1, end, [&](size_t i, char c) {
+    if (c == ',') from = i;
+    return false;
+  });
   std::string out = text;
   out.erase(from, end - from);
   if (!json_says_only(original, out, want)) throw fail(source, "cannot take \"" + intent + "\" out without rewriting the file; change it by hand");
   return out;
+}
+
+namespace {
+
+std::vector<std::vector<std::string>> synonym_groups(const std::string& source, const std::string& text) {
+  base::Diagnostics d;
+  const SynonymFile file = parse_synonyms(source, "", text, d);
+  if (!d.empty()) throw fail(source, "line " + std::to_string(d.front().line) + ": " + d.front().message + "; fix it first");
+  std::vector<std::vector<std::string>> out;
+  for (const auto& g : file.groups) out.push_back(g.terms);
+  return out;
+}
+
+std::string synonym_line(const std::string& source, const std::vector<std::string>& words) {
+  if (words.size() < 2) throw fail(source, "a synonym group needs two words or more");
+  std::string line;
+  for (const auto& w : words) {
+    if (w.empty() || w.find_first_of(",#\r\n") != std::string::npos || w.front() == ' ' || w.back() == ' ')
+      throw fail(source, "\"" + w + "\" cannot be a synonym (a comma, a '#', a line break or spaces around it)");
+    line += (line.empty() ? "" : ", ") + w;
+  }
+  return line;
+}
+
+}  // namespace
+
+bool has_synonym_group(const std::string& source, const std::string& text, const std::vector<std::string>& words) {
+  for (const auto& g : synonym_groups(source, text))
+    if (std::all_of(words.begin(), words.end(), [&](const std::string& w) { return std::find(g.begin(), g.end(), w) != g.end(); }))
+      return true;
+  return false;
+}
+
+std::string with_synonym_line(const std::string& source, const std::string& text, const std::vector<std::string>& words) {
+  const std::string line = synonym_line(source, words);
+  if (has_synonym_group(source, text, words)) throw fail(source, "already has a group with " + line);
+  const std::string nl = text.find("\r\n") != std::string::npos ? "\r\n" : "\n";
+  std::string out = text;
+  if (!out.empty() && out.back() != '\n') out += nl;
+  out += line + nl;
+  auto want = synonym_groups(source, text);
+  want.push_back(words);
+  if (synonym_groups(source, out) != want) throw fail(source, "adding \"" + line + "\" would change its other groups; add it by hand");
+  return out;
+}
+
+std::string without_synonym_line(const std::string& source, const std::string& text, const std::vector<std::string>& words) {
+  const std::string line = synonym_line(source, words);
+  for (const std::string nl : {"\r\n", "\n"}) {
+    const std::string tail = line + nl;
+    if (text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0 &&
+        (text.size() == tail.size() || text[text.size() - tail.size() - 1] == '\n')) {
+      std::string out = text.substr(0, text.size() - tail.size());
+      auto want = synonym_groups(source, text);
+      want.pop_back();
+      if (synonym_groups(source, out) == want) return out;
+    }
+  }
+  throw fail(source, "its last line is not \"" + line + "\"; take it out by hand");
 }
 
 }  // namespace firstfix::content

@@ -34,4 +34,14 @@ std::vector<std::string> flow_intents(const std::string& source, const std::stri
 std::string without_article_question(const std::string& source, const std::string& text, const std::string& question);
 std::string without_flow_intent(const std::string& source, const std::string& text, const std::string& intent);
 
+// A synonyms file (synonyms/<locale>.txt, `text` "" for a new one) with
+// `words` as one more group: a line at its end ("box, package"), the file's
+// line ends kept. Refused when a word holds a comma or '#', or a group
+// already has them all.
+std::string with_synonym_line(const std::string& source, const std::string& text, const std::vector<std::string>& words);
+// The inverse: `text` without that line, when it is the file's last group.
+std::string without_synonym_line(const std::string& source, const std::string& text, const std::vector<std::string>& words);
+// Whether a group of the file holds all of `words`.
+bool has_synonym_group(const std::string& source, const std::string& text, const std::vector<std::string>& words);
+
 }  // namespace firstfix::content

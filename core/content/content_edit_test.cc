@@ -95,4 +95,21 @@ TEST_CASE("content edit: a flow's intents gain one, one per line or on one line,
   CHECK_THROWS_AS(without_flow_intent("t.json", "{\"intents\": [\"a\", \"b\"]}", "a"), EditError);
 }
 
+TEST_CASE("content edit: a synonym group is one line at the end of the file, line ends kept, and comes out again") {
+  const std::string file = "# Groups of words.\nsign in, log in\npackage, parcel\n";
+  const std::string out = with_synonym_line("synonyms/en.txt", file, {"box", "package"});
+  CHECK(out == file + "box, package\n");
+  CHECK(has_synonym_group("synonyms/en.txt", out, {"box", "package"}));
+  CHECK_FALSE(has_synonym_group("synonyms/en.txt", file, {"box", "package"}));
+  CHECK(without_synonym_line("synonyms/en.txt", out, {"box", "package"}) == file);
+  CHECK(with_synonym_line("synonyms/en.txt", "a, b", {"c", "d"}) == "a, b\nc, d\n");  // no final line end: one is added
+  CHECK(with_synonym_line("synonyms/en.txt", "a, b\r\n", {"c", "d"}) == "a, b\r\nc, d\r\n");
+  CHECK(with_synonym_line("synonyms/es.txt", "", {"caja", "paquete"}) == "caja, paquete\n");  // a new file
+  CHECK_THROWS_AS(with_synonym_line("synonyms/en.txt", file, {"parcel", "package"}), EditError);  // a group has them
+  CHECK_THROWS_AS(with_synonym_line("synonyms/en.txt", file, {"a,b", "c"}), EditError);
+  CHECK_THROWS_AS(with_synonym_line("synonyms/en.txt", file, {"a#", "c"}), EditError);
+  CHECK_THROWS_AS(with_synonym_line("synonyms/en.txt", "a, , b\n", {"c", "d"}), EditError);  // the file is broken
+  CHECK_THROWS_AS(without_synonym_line("synonyms/en.txt", out + "x, y\n", {"box", "package"}), EditError);  // not the last line
+}
+
 }  // namespace firstfix::content

@@ -21,6 +21,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,8 +50,8 @@ struct LearningOptions {
 };
 
 struct Suggestion {
-  std::string id;    // the same evidence gives the same id: "q-" or "g-" and 12 hex digits
-  std::string kind;  // "question" or "gap"
+  std::string id;    // the same evidence gives the same id: "q-", "s-" or "g-" and 12 hex digits
+  std::string kind;  // "question", "synonym" or "gap"
   std::string locale, normalized;
   std::string phrasing;               // question: what to add; gap: the most typed phrasing
   std::string target;                 // question: "article:ID" or "flow:ID"
@@ -58,8 +60,17 @@ struct Suggestion {
   std::int64_t resolutions = 0;       // of those, resolved by the target (question) or by anything (gap: 0)
   std::int64_t visitors = 0;          // distinct visitors behind the resolutions (question) or the searches (gap)
   std::int64_t first_ms = 0, last_ms = 0;
-  double confidence = 0;              // question only
+  double confidence = 0;              // question and synonym
+  // synonym: the word customers use, then the word the content uses
+  // (folded, as the synonyms file matches them); `phrasing` is the line
+  // to add ("box, package"), `normalized` the strongest query form with the
+  // word, `target` the answer most resolved with it.
+  std::vector<std::string> words;
+  std::vector<std::string> targets;   // synonym: every answer the pairs resolved on
 };
+
+// The stems of a query form ("box never show up" -> box, never, show, up).
+std::vector<std::string> form_stems(const std::string& normalized);
 
 // Whether `text` holds a scrubber's mark: such a phrasing is never suggested.
 bool has_scrubbed_mark(const std::string& text);
@@ -74,5 +85,27 @@ double wilson_lower_bound(std::int64_t hits, std::int64_t n);
 // the index.
 std::vector<Suggestion> suggest(const std::vector<QueryOutcome>& outcomes, const std::vector<QueryPhrasing>& phrasings,
                                 const LearningOptions& options = {});
+
+// The stems each target's text uses ("article:ID" -> stems), as its index
+// document holds them.
+using TargetStems = std::map<std::string, std::set<std::string>>;
+
+// "synonym" suggestions: a word customers use for one the content uses.
+// Evidence: two query forms that differ in one word only and share two or
+// more ("box never show up", "never package show up"), both resolved on the same target, whose
+// text has the second word and not the first, which at most one target in
+// ten uses (a word the content uses often is left alone: a synonym of it
+// would pull that word's own answers toward another); summed over such pairs, at
+// least `min_visitors` visitors resolved with the first word (a person who
+// searched two such forms counts twice) and the confidence (over the
+// searches with it) reaches `min_confidence`. A word paired so with several
+// words is suggested with the strongest only if it has twice the visitors
+// of the next; a content word paired with more than two is an open slot
+// ("covid fever", "covid reddit", ...), not a meaning, and none is
+// suggested for it; a word within two edits of its partner is a misspelling (the
+// spelling correction's); words come from unscrubbed phrasings only, and a
+// pair with a digit or a word of one letter is never suggested.
+std::vector<Suggestion> suggest_synonyms(const std::vector<QueryOutcome>& outcomes, const std::vector<QueryPhrasing>& phrasings,
+                                         const TargetStems& target_stems, const LearningOptions& options = {});
 
 }  // namespace firstfix::metrics

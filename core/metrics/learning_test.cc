@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/text/analyzer.h"
+
 namespace firstfix::metrics {
 namespace {
 
@@ -106,6 +108,104 @@ TEST_CASE("learning: questions come first, strongest evidence first, and forms w
   CHECK(all[1].normalized == "a");
   CHECK(all[2].kind == "gap");
   CHECK(find(all, "question", "") == nullptr);
+}
+
+namespace {
+
+std::string form_of(const std::string& query) { return text::query_form(text::Analyzer("en").analyze(query)); }
+std::set<std::string> stems_of(const std::string& text) {
+  std::set<std::string> out;
+  for (const auto& t : text::Analyzer("en").analyze(text)) out.insert(t.stem);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("learning: a word customers use for one the content uses becomes a synonym line, from forms that differ in that word alone") {
+  const std::string box = form_of("my box never showed up"), package = form_of("my package never showed up");
+  REQUIRE(box != package);
+  const std::vector<QueryOutcome> outcomes = {outcome(box, "article:missing-package", 7, 6), outcome(box, "", 1, 1),
+                                              outcome(package, "article:missing-package", 3, 3),
+                                              outcome(form_of("where is my box"), "article:track-order", 9, 9)};
+  const std::vector<QueryPhrasing> phrasings = {typed(box, "my box never showed up", 5), typed(box, "My boxes never showed up", 3),
+                                                typed(package, "my package never showed up", 3),
+                                                typed(form_of("where is my box"), "where is my box", 9)};
+  TargetStems stems = {{"article:missing-package", stems_of("My package says delivered but it never showed up")},
+                       {"article:track-order", stems_of("Track your order")}};
+  const auto all = suggest_synonyms(outcomes, phrasings, stems);
+  REQUIRE(all.size() == 1);
+  const Suggestion& s = all[0];
+  CHECK(s.kind == "synonym");
+  CHECK(s.words == std::vector<std::string>{"box", "package"});  // the word most typed for the stem, folded
+  CHECK(s.phrasing == "box, package");
+  CHECK(s.id.rfind("s-", 0) == 0);
+  CHECK(s.id.size() == 14);
+  CHECK(s.target == "article:missing-package");
+  CHECK(s.targets == std::vector<std::string>{"article:missing-package"});
+  CHECK(s.normalized == box);
+  CHECK(s.examples == std::vector<std::string>{"my box never showed up", "My boxes never showed up"});
+  CHECK(s.searches == 8);
+  CHECK(s.resolutions == 7);
+  CHECK(s.visitors == 6);
+  CHECK(s.confidence == doctest::Approx(wilson_lower_bound(7, 8)));
+  CHECK(suggest_synonyms(outcomes, phrasings, stems).front().id == s.id);  // stable
+
+  SUBCASE("not when the answer uses the word already") {
+    stems["article:missing-package"].insert("box");
+    CHECK(suggest_synonyms(outcomes, phrasings, stems).empty());
+  }
+  SUBCASE("not when more than one answer in ten uses the word: the content knows it") {
+    stems["article:track-order"].insert("box");
+    CHECK(suggest_synonyms(outcomes, phrasings, stems).empty());
+    for (int i = 0; i < 18; ++i) stems["article:other-" + std::to_string(i)] = {"other"};
+    CHECK(suggest_synonyms(outcomes, phrasings, stems).size() == 1);  // one in twenty
+  }
+  SUBCASE("not for a content word customers pair with many of theirs") {
+    auto many = outcomes;
+    auto typed_many = phrasings;
+    for (const std::string w : {"crate", "bundle"}) {
+      const std::string f = form_of("my " + w + " never showed up");
+      many.push_back(outcome(f, "article:missing-package", 6, 6));
+      typed_many.push_back(typed(f, "my " + w + " never showed up", 6));
+    }
+    CHECK(suggest_synonyms(many, typed_many, stems).empty());
+  }
+  SUBCASE("not when the other wording resolved elsewhere") {
+    auto moved = outcomes;
+    moved[2].resolved_by = "article:track-order";
+    CHECK(suggest_synonyms(moved, phrasings, stems).empty());
+  }
+  SUBCASE("not on fewer than k people, nor under the confidence") {
+    CHECK(suggest_synonyms(outcomes, phrasings, stems, {.min_visitors = 7}).empty());
+    CHECK(suggest_synonyms(outcomes, phrasings, stems, {.min_confidence = 0.9}).empty());
+  }
+  SUBCASE("not a misspelling of the word the content uses") {
+    const std::string typo = form_of("my pakage never showed up");
+    const std::vector<QueryOutcome> typos = {outcome(typo, "article:missing-package", 7, 6), outcome(package, "article:missing-package", 3, 3)};
+    const std::vector<QueryPhrasing> typed_typos = {typed(typo, "my pakage never showed up", 7), typed(package, "my package never showed up", 3)};
+    CHECK(suggest_synonyms(typos, typed_typos, stems).empty());
+  }
+  SUBCASE("a word paired with two words: only a clear winner") {
+    const std::string parcel = form_of("my parcel never showed up");
+    stems["article:missing-package"].insert(text::Analyzer("en").analyze("parcel")[0].stem);
+    auto both = outcomes;
+    both.push_back(outcome(parcel, "article:missing-package", 2, 2));
+    auto typed_both = phrasings;
+    typed_both.push_back(typed(parcel, "my parcel never showed up", 2));
+    // box -> package and box -> parcel rest on the same 6 visitors: neither is clear.
+    CHECK(suggest_synonyms(both, typed_both, stems).empty());
+  }
+  SUBCASE("not from forms that share one word only") {
+    const std::string video = form_of("coronavirus video"), disease = form_of("coronavirus disease");
+    const std::vector<QueryOutcome> short_forms = {outcome(video, "article:missing-package", 7, 6), outcome(disease, "article:missing-package", 3, 3)};
+    const std::vector<QueryPhrasing> typed_short = {typed(video, "coronavirus video", 7), typed(disease, "coronavirus disease", 3)};
+    stems["article:missing-package"].insert(text::Analyzer("en").analyze("disease")[0].stem);
+    CHECK(suggest_synonyms(short_forms, typed_short, stems).empty());
+  }
+  SUBCASE("never a word only scrubbed phrasings held") {
+    std::vector<QueryPhrasing> scrubbed = {typed(box, "my box never showed up [email]", 8), typed(package, "my package never showed up", 3)};
+    CHECK(suggest_synonyms(outcomes, scrubbed, stems).empty());
+  }
 }
 
 }  // namespace firstfix::metrics

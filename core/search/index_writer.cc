@@ -358,4 +358,51 @@ void TrialIndex::refresh(const std::string& target) {
                              impl_->builder.document(it->second, spelling, &impl_->builder.questions_of(it->second)));
 }
 
+std::set<std::string> TrialIndex::stems(const std::string& target) const {
+  const auto it = impl_->at.find(target);
+  if (it == impl_->at.end()) throw std::invalid_argument("no article or flow '" + target + "' in the content");
+  std::set<std::string> out;
+  const std::string prefix(schema::kStem);
+  const Xapian::docid id = static_cast<Xapian::docid>(it->second + 1);
+  for (auto t = impl_->db.termlist_begin(id); t != impl_->db.termlist_end(id); ++t) {
+    const std::string term = *t;
+    if (term.size() > prefix.size() && term.compare(0, prefix.size(), prefix) == 0) out.insert(term.substr(prefix.size()));
+  }
+  return out;
+}
+
+void TrialIndex::set_synonym(const std::string& locale, const std::string& word, const std::string& partner, bool on) {
+  for (const auto& [key, to] : {std::pair{locale + ":" + word, partner}, std::pair{locale + ":" + partner, word}}) {
+    if (on) impl_->db.add_synonym(key, to);
+    else impl_->db.remove_synonym(key, to);
+  }
+}
+
+std::vector<int> TrialIndex::ranks_with_synonym(const std::string& locale, const std::string& word, const std::string& partner,
+                                                const std::vector<std::pair<std::string, SearchRequest>>& probes) {
+  for (const auto& [t, r] : probes)
+    if (!has(t)) throw std::invalid_argument("no article or flow '" + t + "' in the content");
+  // Both ways, as the index writer adds a group's members; only what was not there is taken out again.
+  const std::vector<std::pair<std::string, std::string>> links = {{locale + ":" + word, partner}, {locale + ":" + partner, word}};
+  std::vector<std::pair<std::string, std::string>> added;
+  for (const auto& [key, to] : links) {
+    bool there = false;
+    for (auto s = impl_->db.synonyms_begin(key); s != impl_->db.synonyms_end(key); ++s) there |= *s == to;
+    if (!there) {
+      impl_->db.add_synonym(key, to);
+      added.push_back({key, to});
+    }
+  }
+  std::vector<int> out;
+  try {
+    Searcher searcher(impl_->db);
+    for (const auto& [t, r] : probes) out.push_back(rank_of(searcher, t, r));
+  } catch (...) {
+    for (const auto& [key, to] : added) impl_->db.remove_synonym(key, to);
+    throw;
+  }
+  for (const auto& [key, to] : added) impl_->db.remove_synonym(key, to);
+  return out;
+}
+
 }  // namespace firstfix::search

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,15 @@ class TrialIndex {
                               const std::vector<std::pair<std::string, SearchRequest>>& probes);
   // `target` as the help center has it now (after its questions changed).
   void refresh(const std::string& target);
+  // The stems `target`'s document holds (metrics::TargetStems).
+  std::set<std::string> stems(const std::string& target) const;
+  // The ranks of each probe's target for its request (as rank()), with
+  // `word` and `partner` (folded words) synonyms of each other in `locale`,
+  // as a line of synonyms/<locale>.txt would make them.
+  std::vector<int> ranks_with_synonym(const std::string& locale, const std::string& word, const std::string& partner,
+                                      const std::vector<std::pair<std::string, SearchRequest>>& probes);
+  // Makes `word` and `partner` synonyms in `locale` from now on (`on`), or no longer.
+  void set_synonym(const std::string& locale, const std::string& word, const std::string& partner, bool on);
 
  private:
   struct Impl;

@@ -10,6 +10,7 @@
 #include "core/search/json.h"
 #include "core/search/schema.h"
 #include "core/search/snippet.h"
+#include "core/text/analyzer.h"
 #include "tests/support/temp_index.h"
 
 using namespace firstfix;
@@ -228,7 +229,7 @@ TEST_CASE("empty queries on several threads at once, each with its own searcher,
   CHECK(wrong == 0);
 }
 
-TEST_CASE("a trial index ranks a target with a question added as a rebuilt index would, and puts it back") {
+TEST_CASE("a trial index ranks a target with a question or a synonym added as a rebuilt index would, and puts it back") {
   base::Diagnostics diagnostics;
   const auto hc = content::compile_help_center(fixture(), diagnostics);
   REQUIRE(diagnostics.empty());
@@ -261,6 +262,19 @@ TEST_CASE("a trial index ranks a target with a question added as a rebuilt index
   CHECK(trial.has("article:refund-policy"));
   CHECK_FALSE(trial.has("article:nope"));
   CHECK_THROWS_AS(trial.rank("flow:nope", request), std::invalid_argument);
+
+  // A synonym line on trial: the word finds what its partner finds, and only while it is tried.
+  const search::SearchRequest membership{.query = "membership", .locale = "en"}, subscription{.query = "subscription", .locale = "en"};
+  REQUIRE(trial.rank("article:cancel-subscription", membership) == 0);
+  const int direct = trial.rank("article:cancel-subscription", subscription);
+  REQUIRE(direct >= 1);
+  CHECK(trial.ranks_with_synonym("en", "membership", "subscription", {{"article:cancel-subscription", membership}}) == std::vector<int>{direct});
+  CHECK(trial.rank("article:cancel-subscription", membership) == 0);
+  CHECK(trial.ranks_with_synonym("es", "membership", "subscription", {{"article:cancel-subscription", membership}}) == std::vector<int>{0});
+  // The stems its document holds.
+  const auto stems = trial.stems("article:cancel-subscription");
+  CHECK(stems.count(text::Analyzer("en").analyze("subscription")[0].stem) == 1);
+  CHECK(stems.count("membership") == 0);
 }
 
 TEST_CASE("a query worded as one of an article's questions ranks it first, above a title with the same words") {

@@ -8,6 +8,7 @@
 
 #include "core/content/content_edit.h"
 #include "core/search/index_writer.h"
+#include "core/text/analyzer.h"
 #include "native_server/base/clock.h"
 #include "native_server/base/files.h"
 
@@ -19,6 +20,15 @@ using nlohmann::json;
 
 // How deep a rank is looked for: beyond it, "not in the first 20".
 constexpr std::uint32_t kRankDepth = 20;
+
+std::string synonyms_file(const std::string& locale) { return "synonyms/" + locale + ".txt"; }
+
+// A synonym's words as the index matches them (folded, as the writer folds a synonyms file's terms).
+std::string folded(const std::string& locale, const std::string& term) {
+  std::string out;
+  for (const auto& t : text::Analyzer(locale).analyze(term)) out += (out.empty() ? "" : " ") + t.word;
+  return out;
+}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -70,6 +80,31 @@ struct SearchLearning::Impl {
     return out;
   }
 
+  // Each target's stems as its trial document holds them (for synonyms), made when first needed.
+  metrics::TargetStems target_stems;
+  const metrics::TargetStems& stems_by_target() {
+    if (target_stems.empty()) {
+      for (const auto& c : hc.articles)
+        if (trial.has("article:" + c.article.id)) target_stems["article:" + c.article.id] = trial.stems("article:" + c.article.id);
+      for (const auto& f : hc.flows)
+        if (trial.has("flow:" + f.id)) target_stems["flow:" + f.id] = trial.stems("flow:" + f.id);
+    }
+    return target_stems;
+  }
+
+  // Whether the locale's synonyms file has a group with both words already.
+  bool has_synonyms(const std::string& locale, const std::vector<std::string>& words) {
+    for (const auto& file : hc.synonyms)
+      if (file.locale == locale)
+        for (const auto& g : file.groups) {
+          size_t found = 0;
+          for (const auto& w : words)
+            for (const auto& term : g.terms) found += folded(locale, term) == w;
+          if (found >= words.size()) return true;
+        }
+    return false;
+  }
+
   json view(const metrics::Suggestion& s) {
     json j = {{"id", s.id},
               {"kind", s.kind},
@@ -82,6 +117,16 @@ struct SearchLearning::Impl {
     if (s.kind == "question") {
       j["evidence"]["confidence"] = s.confidence;
       j["target"] = {{"ref", s.target}};
+    }
+    if (s.kind == "synonym") {
+      j["evidence"]["confidence"] = s.confidence;
+      j["words"] = s.words;
+      j["file"] = synonyms_file(s.locale);
+      j["targets"] = json::array();
+      for (const auto& ref : s.targets)
+        if (const auto t = target(ref)) j["targets"].push_back({{"ref", ref}, {"title", t->title}});
+      if (const auto t = target(s.target))
+        j["target"] = {{"ref", s.target}, {"kind", t->kind}, {"id", s.target.substr(s.target.find(':') + 1)}, {"title", t->title}, {"file", t->source}};
     }
     return j;
   }
@@ -121,15 +166,39 @@ struct SearchLearning::Impl {
       }
       out.emplace_back(std::move(s), std::move(j));
     }
+    // Synonyms after the questions, before the gaps.
+    std::vector<std::pair<metrics::Suggestion, json>> synonyms;
+    for (auto& s : metrics::suggest_synonyms(evidence.outcomes, evidence.phrasings, stems_by_target(), options)) {
+      const auto d = decisions.find(s.id);
+      if (d != decisions.end() && d->second.decision != "reverted") {
+        if (decided) ++*decided;
+        continue;
+      }
+      if (!target(s.target) || has_synonyms(s.locale, s.words)) continue;
+      json j = view(s);
+      synonyms.emplace_back(std::move(s), std::move(j));
+    }
+    const auto gaps = std::find_if(out.begin(), out.end(), [](const auto& e) { return e.first.kind == "gap"; });
+    out.insert(gaps, std::make_move_iterator(synonyms.begin()), std::make_move_iterator(synonyms.end()));
     if (!ranked) return out;
     firsts_known = true;
+    std::set<std::string> no_better;  // synonyms that do not raise their answer for the customers' wording
     for (auto& [s, j] : out) {
+      if (s.kind == "synonym") {
+        const Trial t = synonym_trial(s, s.words);
+        const int today = trial.rank(s.target, request_for(s.examples.front(), s.locale));
+        if (t.rank_after == 0 || (today != 0 && t.rank_after >= today)) no_better.insert(s.id);
+        j["rank"] = {{"phrasing", s.examples.front()}, {"today", today}, {"after", t.rank_after}, {"depth", kRankDepth}};
+        j["harms"] = t.harms;
+        j["checked"] = t.checked;
+      }
       if (s.kind != "question") continue;
       const Trial t = trial_of(s, s.phrasing);
       j["rank"] = {{"today", trial.rank(s.target, request_for(s.phrasing, s.locale))}, {"after", t.rank_after}, {"depth", kRankDepth}};
       j["harms"] = t.harms;
       j["checked"] = t.checked;
     }
+    std::erase_if(out, [&](const auto& e) { return no_better.count(e.first.id) > 0; });
     return out;
   }
 
@@ -137,13 +206,8 @@ struct SearchLearning::Impl {
     return search::SearchRequest{.query = phrasing, .locale = locale, .spelling = true, .facets = false, .limit = kRankDepth};
   }
   static std::set<std::string> stems_of(const std::string& normalized) {
-    std::set<std::string> out;
-    for (size_t at = 0; at < normalized.size();) {
-      const size_t space = std::min(normalized.find(' ', at), normalized.size());
-      if (space > at) out.insert(normalized.substr(at, space - at));
-      at = space + 1;
-    }
-    return out;
+    const auto stems = metrics::form_stems(normalized);
+    return {stems.begin(), stems.end()};
   }
 
   // What adding `phrasing` to suggestion `s`'s target does: its own rank,
@@ -172,6 +236,115 @@ struct SearchLearning::Impl {
       if (ranks[i + 1] != 1)
         t.harms.push_back({{"phrasing", touched[i]->phrasing}, {"target", touched[i]->target}, {"title", touched[i]->title}, {"rank_after", ranks[i + 1]}});
     return t;
+  }
+
+  // What making `words` synonyms does: the rank of suggestion `s`'s target for
+  // its most typed phrasing, and every first-ranked phrasing with the
+  // customers' word (the only ones a synonym of it can change) that it would
+  // move off the top.
+  Trial synonym_trial(const metrics::Suggestion& s, const std::vector<std::string>& words) {
+    std::vector<std::pair<std::string, search::SearchRequest>> probes = {{s.target, request_for(s.examples.front(), s.locale)}};
+    std::vector<const Probe*> touched;
+    const text::Analyzer an(s.locale);
+    for (const auto& p : firsts) {
+      if (p.locale != s.locale) continue;
+      const auto tokens = an.analyze(p.phrasing);
+      if (std::none_of(tokens.begin(), tokens.end(), [&](const text::Token& t) { return t.word == words[0]; })) continue;
+      probes.push_back({p.target, request_for(p.phrasing, p.locale)});
+      touched.push_back(&p);
+    }
+    const std::vector<int> ranks = trial.ranks_with_synonym(s.locale, words[0], words[1], probes);
+    Trial t{.rank_after = ranks[0], .checked = touched.size()};
+    for (size_t i = 0; i < touched.size(); ++i)
+      if (ranks[i + 1] != 1)
+        t.harms.push_back({{"phrasing", touched[i]->phrasing}, {"target", touched[i]->target}, {"title", touched[i]->title}, {"rank_after", ranks[i + 1]}});
+    return t;
+  }
+
+  // Refuses a change with harms unless forced, naming the first.
+  static void refuse_harms(const std::string& id, const Trial& trial, bool force) {
+    if (trial.harms.empty() || force) return;
+    const json& h = trial.harms[0];
+    throw LearningError(409, "suggestion " + id + " would move " + h["phrasing"].dump() + " (" + h["title"].get<std::string>() +
+                                 ") off the top, to " + (h["rank_after"] == 0 ? std::string("below ") + std::to_string(kRankDepth) : h["rank_after"].dump()) +
+                                 (trial.harms.size() > 1 ? ", and " + std::to_string(trial.harms.size() - 1) + " more" : "") +
+                                 "; accept it anyway with force");
+  }
+
+  json accept_synonym(const std::string& id, const metrics::Suggestion& s, const json& shown, const std::string& editor,
+                      const std::string& phrasing, bool force) {
+    std::vector<std::string> words = s.words;
+    // Before folding, which drops a mark's brackets.
+    if (metrics::has_scrubbed_mark(phrasing)) throw LearningError(422, "phrasing: holds a scrubber's mark ([email], [phone], ...)");
+    if (!phrasing.empty()) {
+      words.clear();
+      for (size_t at = 0; at <= phrasing.size();) {
+        const size_t comma = std::min(phrasing.find(',', at), phrasing.size());
+        words.push_back(folded(s.locale, phrasing.substr(at, comma - at)));
+        at = comma + 1;
+      }
+      if (words.size() != 2 || words[0].empty() || words[1].empty() || words[0] == words[1])
+        throw LearningError(422, "phrasing: two different words, separated by a comma (\"box, package\")");
+    }
+    const std::string line = words[0] + ", " + words[1];
+    const Trial trial_result = synonym_trial(s, words);
+    refuse_harms(id, trial_result, force);
+    const std::string source = synonyms_file(s.locale);
+    const fs::path path = file(source);
+    std::error_code ec;
+    const bool existed = fs::exists(path, ec);
+    const std::string before = existed ? read_file(path) : std::string();
+    std::string after;
+    try {
+      after = content::with_synonym_line(source, before, words);
+    } catch (const content::EditError& e) {
+      throw LearningError(409, e.what());
+    }
+    if (applies == Applies::now) {
+      fs::create_directories(path.parent_path());
+      write_file_atomically(path, after);
+    }
+    auto file_of = std::find_if(hc.synonyms.begin(), hc.synonyms.end(), [&](const auto& f) { return f.locale == s.locale; });
+    if (file_of == hc.synonyms.end()) file_of = hc.synonyms.insert(hc.synonyms.end(), content::SynonymFile{source, s.locale, {}});
+    file_of->groups.push_back({words, 0});
+    trial.set_synonym(s.locale, words[0], words[1], true);
+    json change = {{"file", source}, {"before", before}, {"after", after}, {"added", line}, {"words", words}, {"kind", "synonym"},
+                   {"created", !existed}, {"suggestion", shown}, {"harms", trial_result.harms}, {"forced", force && !trial_result.harms.empty()}};
+    if (applies == Applies::at_publish) change["applied"] = false;
+    store.record_decision({id, "accepted", editor, system_now_ms(), change});
+    return {{"id", id}, {"file", source}, {"added", line}, {"before", before}, {"after", after}, {"rank_after", trial_result.rank_after},
+            {"harms", trial_result.harms}};
+  }
+
+  json revert_synonym(const std::string& id, const json& change, const std::string& editor) {
+    const std::string source = change.value("file", "");
+    const std::vector<std::string> words = change.value("words", std::vector<std::string>{});
+    if (words.size() != 2) throw LearningError(409, "suggestion " + id + " holds no synonym words");
+    const std::string locale = source.substr(std::string("synonyms/").size(), source.size() - std::string("synonyms/.txt").size());
+    const fs::path path = file(source);
+    std::error_code ec;
+    const std::string now = fs::exists(path, ec) ? read_file(path) : std::string();
+    std::string restored = now;
+    if (applies == Applies::now) {
+      if (now == change.value("after", "")) {
+        restored = change.value("before", "");
+      } else {
+        try {
+          restored = content::without_synonym_line(source, now, words);
+        } catch (const content::EditError& e) {
+          throw LearningError(409, e.what());
+        }
+      }
+      if (restored.empty() && change.value("created", false)) fs::remove(path, ec);
+      else if (restored != now) write_file_atomically(path, restored);
+    }
+    for (auto& f : hc.synonyms)
+      if (f.locale == locale && !f.groups.empty() && f.groups.back().terms == words) f.groups.pop_back();
+    trial.set_synonym(locale, words[0], words[1], false);
+    json reverted = {{"file", source}, {"before", now}, {"after", restored}, {"removed", change.value("added", "")}, {"words", words}, {"kind", "synonym"}};
+    if (applies == Applies::at_publish) reverted["applied"] = false;
+    store.record_decision({id, "reverted", editor, system_now_ms(), reverted});
+    return {{"id", id}, {"file", source}, {"before", now}, {"after", restored}};
   }
 
   std::pair<metrics::Suggestion, json> find(const std::string& id, const ReportFilter& filter, const metrics::LearningOptions& options) {
@@ -217,7 +390,11 @@ json SearchLearning::accept(const std::string& id, const ReportFilter& filter, c
                             const std::string& editor, const std::string& phrasing, bool force) {
   std::lock_guard lock(impl_->mu);
   auto [s, shown] = impl_->find(id, filter, options);
-  if (s.kind != "question") throw LearningError(422, "suggestion " + id + " is a gap: write an article or flow for it, then dismiss it");
+  if (s.kind == "gap") throw LearningError(422, "suggestion " + id + " is a gap: write an article or flow for it, then dismiss it");
+  if (s.kind == "synonym") {
+    if (!impl_->firsts_known) impl_->current(filter, options, /*ranked=*/true);
+    return impl_->accept_synonym(id, s, shown, editor, phrasing, force);
+  }
   std::string added = phrasing.empty() ? s.phrasing : phrasing;
   if (added.size() > 500 || added.find_first_of("\r\n") != std::string::npos)
     throw LearningError(422, "phrasing: one line of at most 500 bytes");
@@ -225,13 +402,7 @@ json SearchLearning::accept(const std::string& id, const ReportFilter& filter, c
   // Checked again now, with every change accepted since the list: nothing customers find first is moved off the top.
   if (!impl_->firsts_known) impl_->current(filter, options, /*ranked=*/true);
   const Impl::Trial trial = impl_->trial_of(s, added);
-  if (!trial.harms.empty() && !force) {
-    const json& h = trial.harms[0];
-    throw LearningError(409, "suggestion " + id + " would move " + h["phrasing"].dump() + " (" + h["title"].get<std::string>() +
-                                 ") off the top, to " + (h["rank_after"] == 0 ? std::string("below ") + std::to_string(kRankDepth) : h["rank_after"].dump()) +
-                                 (trial.harms.size() > 1 ? ", and " + std::to_string(trial.harms.size() - 1) + " more" : "") +
-                                 "; accept it anyway with force");
-  }
+  Impl::refuse_harms(id, trial, force);
   const auto t = impl_->target(s.target);
   const fs::path path = impl_->file(t->source);
   const std::string before = read_file(path);
@@ -248,6 +419,7 @@ json SearchLearning::accept(const std::string& id, const ReportFilter& filter, c
   for (auto& f : impl_->hc.flows)
     if (t->kind == "flow" && f.source == t->source) f.intents.push_back(added);
   impl_->trial.refresh(s.target);
+  impl_->target_stems.clear();  // its document has the question's words now
   if (trial.rank_after == 1) impl_->firsts.push_back({s.target, t->title, added, s.locale, Impl::stems_of(s.normalized)});
   json change = {{"file", t->source}, {"before", before}, {"after", after}, {"added", added}, {"kind", t->kind}, {"suggestion", shown},
                 {"harms", trial.harms}, {"forced", force && !trial.harms.empty()}};
@@ -271,6 +443,7 @@ json SearchLearning::revert(const std::string& id, const std::string& editor) {
   const auto d = decisions.find(id);
   if (d == decisions.end() || d->second.decision != "accepted") throw LearningError(409, "suggestion " + id + " is not an accepted change");
   const json& change = d->second.detail;
+  if (change.value("kind", "") == "synonym") return impl_->revert_synonym(id, change, editor);
   const std::string source = change.value("file", ""), added = change.value("added", ""), kind = change.value("kind", "");
   const fs::path path = impl_->file(source);
   const std::string now = read_file(path);
@@ -295,6 +468,7 @@ json SearchLearning::revert(const std::string& id, const std::string& editor) {
   if (const std::string ref = change.value("suggestion", json::object()).value("target", json::object()).value("ref", "");
       impl_->trial.has(ref))
     impl_->trial.refresh(ref);
+  impl_->target_stems.clear();
   json reverted = {{"file", source}, {"before", now}, {"after", restored}, {"removed", added}, {"kind", kind}};
   if (impl_->applies == Applies::at_publish) reverted["applied"] = false;
   impl_->store.record_decision({id, "reverted", editor, system_now_ms(), reverted});
@@ -310,11 +484,26 @@ json apply_decisions(EventStore& store, const std::string& content_dir) {
     if (d.decision != "accepted" && d.decision != "reverted") continue;
     const bool add = d.decision == "accepted";
     const std::string source = d.detail.value("file", ""), phrasing = d.detail.value(add ? "added" : "removed", "");
-    const bool flow = d.detail.value("kind", "article") == "flow";
+    const std::string kind = d.detail.value("kind", "article");
+    const bool flow = kind == "flow";
     const fs::path path = fs::weakly_canonical(root / source);
     const auto rel = path.lexically_relative(root);
     if (source.empty() || phrasing.empty() || rel.empty() || *rel.begin() == "..") continue;
     std::error_code ec;
+    if (kind == "synonym") {
+      try {
+        const auto words = d.detail.value("words", std::vector<std::string>{});
+        const std::string text = fs::is_regular_file(path, ec) ? read_file(path) : std::string();
+        if (content::has_synonym_group(source, text, words) == add) continue;  // as decided already
+        const std::string edited = add ? content::with_synonym_line(source, text, words) : content::without_synonym_line(source, text, words);
+        fs::create_directories(path.parent_path());
+        write_file_atomically(path, edited);
+        out.push_back({{"id", id}, {"file", source}, {add ? "added" : "removed", phrasing}});
+      } catch (const content::EditError& e) {
+        out.push_back({{"id", id}, {"file", source}, {"left", e.what()}});
+      }
+      continue;
+    }
     if (!fs::is_regular_file(path, ec)) {
       if (add) out.push_back({{"id", id}, {"file", source}, {"left", "no such file in " + content_dir}});
       continue;

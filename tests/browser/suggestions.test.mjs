@@ -3,7 +3,8 @@
 // sees the question with its evidence and ranks, accepts it (the article's
 // file gains one line; the server publishes it, and the widget's in-page
 // engine, on the new version, ranks the article first for that wording),
-// reverts it (the file byte for byte), and dismisses a gap. A screenshot is kept.
+// reverts it (the file byte for byte), dismisses a gap, and accepts and
+// reverts a synonym line. A screenshot is kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -75,7 +76,13 @@ test('an editor accepts a suggested question: the file gains one line, the publi
   assert.match(await gap.locator('.evidence').innerText(), /^5 people · 5 searches · none resolved/);
   const panelText = await page.locator('#panel-suggestions').innerText();
   assert.ok(!/example\.com|person\d|\[email\]/.test(panelText), 'nothing personal on the page');
-  assert.equal(await tab.innerText(), 'Suggestions (2)');
+  // The word customers use for the article's own, as a synonym line.
+  const synonym = page.locator('.suggestion[data-kind=synonym]');
+  assert.equal(await synonym.locator('h3').innerText(), 'Make “box” find what “package” finds');
+  assert.equal(await synonym.locator('.file').innerText(), 'synonyms/en.txt');
+  assert.equal(await synonym.getByLabel('Synonyms to add to synonyms/en.txt').inputValue(), 'box, package');
+  assert.match(await synonym.locator('.rank').innerText(), /^Rank of My package says delivered but it isn.t here for “my box never showed up”: #\d+ today, #1 with it\.$/);
+  assert.equal(await tab.innerText(), 'Suggestions (3)');
 
   mkdirSync(join(repo, 'build', 'screenshots'), { recursive: true });
   await page.locator('#tab-suggestions').scrollIntoViewIfNeeded();
@@ -88,7 +95,7 @@ test('an editor accepts a suggested question: the file gains one line, the publi
 
   // Accept: one line in the file, published, first in the widget's own engine.
   await card.getByRole('button', { name: 'Accept' }).click();
-  await page.getByRole('status').filter({ hasText: 'Added “my box never showed up” to articles/en/orders/missing-package.md: customers get it now. It ranks #1 for it.' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Added “my box never showed up” to articles/en/orders/missing-package.md: customers get it now. It ranks #1 for “my box never showed up”.' }).waitFor();
   assert.equal(readFileSync(articleFile(), 'utf8'), original.replace('  - my order never came\n', '  - my order never came\n  - my box never showed up\n'));
   assert.equal(await card.count(), 0, 'decided: no longer listed');
   const accepted = page.locator('#accepted li');
@@ -106,7 +113,7 @@ test('an editor accepts a suggested question: the file gains one line, the publi
   await page.getByRole('status').filter({ hasText: 'Removed “my box never showed up” from articles/en/orders/missing-package.md' }).waitFor();
   assert.equal(readFileSync(articleFile(), 'utf8'), original);
   await card.waitFor();
-  assert.equal(await page.locator('#accepted').innerText(), 'No accepted question in force.');
+  assert.equal(await page.locator('#accepted').innerText(), 'No accepted change in force.');
 
   // An editor's own wording instead.
   await card.getByLabel(/Wording to add/).fill('box did not arrive');
@@ -122,6 +129,17 @@ test('an editor accepts a suggested question: the file gains one line, the publi
   await page.getByRole('status').filter({ hasText: 'Dismissed “gift card balance”' }).waitFor();
   assert.equal(await gap.count(), 0);
   assert.match(await page.locator('#suggestions-status').innerText(), /1 decided already/);
+
+  // Accept the synonym: one line at the end of synonyms/en.txt; revert it.
+  const synonymsFile = join(content, 'synonyms/en.txt');
+  const synonymsBefore = readFileSync(synonymsFile, 'utf8');
+  await synonym.getByRole('button', { name: 'Accept' }).click();
+  await page.getByRole('status').filter({ hasText: 'Added “box, package” to synonyms/en.txt: customers get it now. It ranks #1 for “my box never showed up”.' }).waitFor();
+  assert.equal(readFileSync(synonymsFile, 'utf8'), `${synonymsBefore}box, package\n`);
+  assert.equal(await card.count(), 0, 'with the synonym the article is first for the question\'s wording: nothing to add');
+  await accepted.getByRole('button', { name: 'Revert' }).click();
+  await page.getByRole('status').filter({ hasText: 'Removed “box, package” from synonyms/en.txt' }).waitFor();
+  assert.equal(readFileSync(synonymsFile, 'utf8'), synonymsBefore);
 
   // The tabs by keyboard: back to the reports.
   await tab.focus();

@@ -2,7 +2,7 @@
 // Search learning, measured: what the customers' own words, accepted as
 // questions, do to the ranking for the next customers.
 //
-//   node tests/eval/learning_eval.mjs COLLECTION_DIR [--firstfix BIN] [--visitors 5] [--seed 1] [--json] [--check]
+//   node tests/eval/learning_eval.mjs COLLECTION_DIR [--firstfix BIN] [--visitors 5] [--seed 1] [--synonyms] [--json] [--check]
 //
 // The judged queries are split in two halves (a seeded shuffle). The train
 // half is played as visits through the real server's POST /api/v1/events
@@ -10,7 +10,7 @@
 // distinct visitors (the default is the default k: a phrasing that k people
 // used). `firstfix suggest` then lists the suggestions at its default
 // thresholds, every question is accepted (`--apply --force`, which edits the
-// articles' files), the content is rebuilt, and the test half is scored
+// articles' files; with --synonyms every synonym line too), the content is rebuilt, and the test half is scored
 // before and after, beside the test queries whose articles got no question
 // (the target: no loss; README: "Search learning" has the figures). --check
 // exits 1 if nDCG@10 after is below 0.85, learning did not improve it, or
@@ -24,7 +24,7 @@ import { startServer } from '../support/server.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : fallback; };
-const dir = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && !['--json', '--check'].includes(args[i - 1])));
+const dir = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && !['--json', '--check', '--synonyms'].includes(args[i - 1])));
 if (!dir) { console.error('usage: learning_eval.mjs COLLECTION_DIR [--firstfix BIN] [--visitors N] [--seed N] [--json] [--check]'); process.exit(2); }
 const firstfix = resolve(opt('--firstfix', process.env.FIRSTFIX_BIN ?? 'build/native/firstfix'));
 const visitors = Number(opt('--visitors', 5));
@@ -100,18 +100,22 @@ try {
   const listed = JSON.parse(execFileSync(firstfix, ['suggest', '--data', data, '--content', content, '--json'], { maxBuffer: 1 << 28 }));
   figures.suggest_ms = Math.round(performance.now() - t1);
   const listedQuestions = listed.suggestions.filter((s) => s.kind === 'question');
+  const listedSynonyms = listed.suggestions.filter((s) => s.kind === 'synonym');
   // Every question listed is accepted, as the thresholds have it; `firstfix suggest` would refuse, at the time
   // it is applied, one that by then moves a phrasing customers find first off the top: --force takes them all.
   const questions = listedQuestions;
-  figures.suggestions = { questions: listedQuestions.length, gaps: listed.suggestions.length - listedQuestions.length,
+  figures.synonym_lines = listedSynonyms.map((s) => s.phrasing);
+  figures.suggestions = { questions: listedQuestions.length, synonyms: listedSynonyms.length,
+    gaps: listed.suggestions.filter((s) => s.kind === 'gap').length,
     with_harms_listed: listedQuestions.filter((s) => s.harms.length > 0).length };
   figures.rank_today_to_after = {
     first_after: questions.filter((s) => s.rank.after === 1).length,
     better: questions.filter((s) => s.rank.after > 0 && (s.rank.today === 0 || s.rank.after < s.rank.today)).length,
   };
-  if (questions.length) {
+  const accepting = [...questions, ...(args.includes('--synonyms') ? listedSynonyms : [])];
+  if (accepting.length) {
     const run = spawnSync(firstfix, ['suggest', '--data', data, '--content', content, '--json', '--editor', 'learning-eval',
-      '--force', '--apply', ...questions.map((s) => s.id)], { maxBuffer: 1 << 28 });
+      '--force', '--apply', ...accepting.map((s) => s.id)], { maxBuffer: 1 << 28 });
     if (run.status !== 0 && run.status !== 1) throw new Error(`firstfix suggest --apply: ${run.stderr}`);
     const applied = JSON.parse(run.stdout.toString());
     figures.accepted = applied.decisions.length;
@@ -139,6 +143,10 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+function listedSynonymsText(f) {
+  return f.synonym_lines.length ? f.synonym_lines.slice(0, 8).map((l) => `"${l}"`).join(', ') + (f.synonym_lines.length > 8 ? ', ...' : '') : 'none';
+}
+
 if (asJson) {
   console.log(JSON.stringify(figures));
 } else {
@@ -146,7 +154,8 @@ if (asJson) {
   console.log(`search learning on ${dir}: ${figures.documents} articles; ${figures.train} train queries played by ${visitors} visitors each ` +
     `(${figures.events} events in ${figures.play_ms} ms), ${figures.test} test queries`);
   console.log(`  suggestions: ${figures.suggestions.questions} questions (${figures.rank_today_to_after.first_after} first with the question, ` +
-    `${figures.suggestions.with_harms_listed} moving a phrasing customers find first off the top), ${figures.suggestions.gaps} gaps, ` +
+    `${figures.suggestions.with_harms_listed} moving a phrasing customers find first off the top), ` +
+    `${figures.suggestions.synonyms} synonyms (${listedSynonymsText(figures)}), ${figures.suggestions.gaps} gaps, ` +
     `listed in ${figures.suggest_ms} ms; ${figures.accepted} accepted`);
   console.log(`  test half nDCG@10: ${f4(figures.before.ndcg10)} before, ${f4(figures.after.ndcg10)} after ` +
     `(MRR@10 ${f4(figures.before.mrr10)} -> ${f4(figures.after.mrr10)}, P@1 ${f4(figures.before.p1)} -> ${f4(figures.after.p1)})`);

@@ -57,11 +57,20 @@ test('suggestions: a phrasing enough people resolved on an article becomes a que
   assert.ok(Array.isArray(q.harms));
   const gaps = list.suggestions.filter((s) => s.kind === 'gap');
   assert.deepEqual(gaps.map((g) => [g.phrasing, g.evidence.visitors]), [['gift card balance', 5]]);
+  // "box" where the article says "package": both wordings resolved there, and the article never uses "box".
+  const synonyms = list.suggestions.filter((s) => s.kind === 'synonym');
+  assert.deepEqual(synonyms.map((x) => [x.phrasing, x.words, x.file, x.target.ref, x.evidence.visitors]),
+    [['box, package', ['box', 'package'], 'synonyms/en.txt', 'article:missing-package', 6]]);
+  assert.equal(synonyms[0].rank.phrasing, 'my box never showed up');
+  assert.notEqual(synonyms[0].rank.today, 1);
+  assert.equal(synonyms[0].rank.after, 1);
+  assert.deepEqual(list.suggestions.map((x) => x.kind), ['question', 'synonym', 'gap']);
   // The same list for people, with the ids.
   const human = suggest();
   assert.equal(human.status, 0, human.stderr);
   assert.match(human.stdout, new RegExp(`${q.id}  add the question "my box never showed up" to article`));
   assert.match(human.stdout, /write something for "gift card balance": 5 visitors/);
+  assert.match(human.stdout, /add the synonyms "box, package" to synonyms\/en.txt \(customers say "box" where the content says "package"\)/);
   assert.equal(suggest('--min-visitors', '7', '--json').json().suggestions.length, 0, 'k = 7: nothing');
 });
 
@@ -114,6 +123,32 @@ test('accepting one adds one line to the article; a rebuilt index ranks it first
   assert.equal(marked.status, 1);
   assert.match(marked.stderr, /scrubber's mark/);
   assert.equal(readFileSync(missingPackage(), 'utf8'), original, 'nothing written by a refusal');
+});
+
+test('a synonym accepted is one line at the end of synonyms/en.txt; the rebuilt index ranks the article first for the customers\' wording; the question is then unnecessary; revert restores the file', () => {
+  const file = join(content, 'synonyms/en.txt');
+  const before = readFileSync(file, 'utf8');
+  const syn = suggest('--json').json().suggestions.find((s) => s.kind === 'synonym');
+  const applied = suggest('--apply', syn.id);
+  assert.equal(applied.status, 0, applied.stderr);
+  assert.equal(readFileSync(file, 'utf8'), `${before}box, package\n`);
+  const dist = join(work, 'dist-synonym');
+  assert.equal(spawnSync(firstfixBin, ['build', content, '-o', dist, '--quiet']).status, 0);
+  const found = spawnSync(firstfixBin, ['search', '--index', dist, '--json', 'my box never showed up'], { encoding: 'utf8' });
+  assert.equal(JSON.parse(found.stdout).results[0].id, 'missing-package');
+  const after = suggest('--json').json();
+  assert.ok(!after.suggestions.some((s) => s.kind === 'question' && s.phrasing === 'my box never showed up'), 'first with the synonym: no question to add');
+  // The editor's own pair, and what is refused.
+  assert.equal(suggest('--revert', syn.id).status, 0);
+  assert.equal(readFileSync(file, 'utf8'), before, 'byte for byte');
+  assert.match(suggest('--apply', syn.id, '--phrasing', 'box').stderr, /two different words, separated by a comma/);
+  assert.match(suggest('--apply', syn.id, '--phrasing', 'box, [email]').stderr, /scrubber's mark/);
+  assert.equal(readFileSync(file, 'utf8'), before, 'nothing written by a refusal');
+  const own = suggest('--apply', syn.id, '--phrasing', 'Boxes, package');
+  assert.equal(own.status, 0, own.stderr);
+  assert.equal(readFileSync(file, 'utf8'), `${before}boxes, package\n`, 'folded as the index matches it');
+  assert.equal(suggest('--revert', syn.id).status, 0);
+  assert.equal(readFileSync(file, 'utf8'), before);
 });
 
 test('auto-accept is off unless a threshold is given; with one, only questions at least that confident are accepted, audited as such', () => {
