@@ -212,7 +212,9 @@ json Reports::searches(const ReportFilter& f, const std::string& which, const st
   return impl_->store->searches(f, which, normalized, limit);
 }
 
-json Reports::visits(const ReportFilter& f, const std::string& which, size_t limit) { return impl_->store->visits(f, which, limit); }
+json Reports::visits(const ReportFilter& f, const std::string& which, size_t limit, const std::string& normalized) {
+  return impl_->store->visits(f, which, limit, normalized);
+}
 
 std::string Reports::csv(const json& r) {
   std::ostringstream o;

@@ -43,7 +43,7 @@ class Reports {
   // Every figure, with article and flow titles, and the filters' choices.
   nlohmann::json report(const ReportFilter& filter);
   nlohmann::json searches(const ReportFilter& filter, const std::string& which, const std::string& normalized, size_t limit);
-  nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit);
+  nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit, const std::string& normalized = "");
   // The report as CSV: one "section,name,value" row per figure, then the tables.
   static std::string csv(const nlohmann::json& report);
 

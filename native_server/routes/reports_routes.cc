@@ -104,7 +104,7 @@ void add_reports_routes(Router& router, const Services& s) {
       }
       if (which == "searches")
         return json_response(c.req, 200, {{"searches", reports.searches(f, get("which", "all"), get("normalized", ""), limit)}});
-      return json_response(c.req, 200, {{"visits", reports.visits(f, get("which", "all"), limit)}});
+      return json_response(c.req, 200, {{"visits", reports.visits(f, get("which", "all"), limit, get("normalized", ""))}});
     };
   };
   router.add({.method = http::verb::get, .path = "/api/v1/reports", .operation_id = "getReport", .handler = report("report"),

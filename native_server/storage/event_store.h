@@ -71,8 +71,9 @@ class EventStore {
   virtual SearchOutcomes search_outcomes(const ReportFilter& filter) = 0;
   virtual void record_decision(const SuggestionDecision& decision) = 0;
   virtual std::vector<SuggestionDecision> decisions() = 0;  // oldest first
-  // `which`: all, escalated, resolved, unresolved, repeat.
-  virtual nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit) = 0;
+  // `which`: all, escalated, resolved, unresolved, repeat; `normalized`
+  // (when not ""): only visits with a search of that query form.
+  virtual nlohmann::json visits(const ReportFilter& filter, const std::string& which, size_t limit, const std::string& normalized = "") = 0;
   virtual std::int64_t event_count() = 0;
   virtual bool has_events() = 0;  // cheap at any size, unlike event_count()
   // The key that turns the widget's visitor ids into stored pseudonyms: one

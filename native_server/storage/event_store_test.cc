@@ -299,6 +299,15 @@ TEST_CASE("events: report figures on hand-built visits have the answers worked o
     CHECK(escalated[0]["events"].size() == 6);
     CHECK(store->visits({"2026-11-20", "2026-11-23", "", ""}, "repeat", 50)[0]["visit"] == "visit-aaaa");
     CHECK_THROWS_AS(store->visits({"2026-11-20", "2026-11-23", "", ""}, "bogus", 50), std::invalid_argument);
+    // The visits behind a query form (a suggestion's example visits): those with a search of it.
+    const ReportFilter all_days{"2026-11-20", "2026-11-23", "", ""};
+    std::set<std::string> with_form, shown;
+    for (const auto& found : store->searches(all_days, "all", "password", 50)) with_form.insert(found["visit"].get<std::string>());
+    REQUIRE(!with_form.empty());
+    for (const auto& v : store->visits(all_days, "all", 50, "password")) shown.insert(v["visit"].get<std::string>());
+    CHECK(shown == with_form);
+    CHECK(store->visits(all_days, "all", 50, "nothing typed").empty());
+    CHECK(store->visits(all_days, "all", 50).size() > with_form.size());
   });
 }
 

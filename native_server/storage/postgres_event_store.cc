@@ -155,7 +155,9 @@ class PostgresEventStore final : public EventStore {
     return report_searches(runner(), f, which, normalized, limit);
   }
 
-  json visits(const ReportFilter& f, const std::string& which, size_t limit) override { return report_visits(runner(), f, which, limit); }
+  json visits(const ReportFilter& f, const std::string& which, size_t limit, const std::string& normalized) override {
+    return report_visits(runner(), f, which, limit, normalized);
+  }
 
   std::vector<content::Resolutions> resolutions(const ReportFilter& f) override { return report_resolutions(runner(), f); }
   SearchOutcomes search_outcomes(const ReportFilter& f) override { return report_search_outcomes(runner(), f); }

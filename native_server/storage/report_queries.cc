@@ -240,17 +240,22 @@ json report_searches(const SqlRunner& run, const ReportFilter& f, const std::str
   return out;
 }
 
-json report_visits(const SqlRunner& run, const ReportFilter& f, const std::string& which, size_t limit) {
+json report_visits(const SqlRunner& run, const ReportFilter& f, const std::string& which, size_t limit, const std::string& normalized) {
   std::string cond;
   if (which == "escalated") cond = " AND escalated != 0";
   else if (which == "resolved") cond = " AND resolved != 0 AND repeat_contact = 0";
   else if (which == "unresolved") cond = " AND resolved = 0";
   else if (which == "repeat") cond = " AND repeat_contact != 0";
   else if (which != "all") throw std::invalid_argument("which: must be all, escalated, resolved, unresolved or repeat");
+  std::vector<std::string> p = params(f);
+  if (!normalized.empty()) {  // the visits behind a query form (search learning's example visits)
+    cond += " AND EXISTS (SELECT 1 FROM searches s WHERE s.day = visits.day AND s.visit = visits.visit AND s.normalized = ?5)";
+    p.push_back(normalized);
+  }
   json out = json::array();
   for (const auto& r : run("SELECT visit, day, locale, topic, start_ms, end_ms, searches, escalated, trigger, resolved, repeat_contact, satisfaction "
                            "FROM visits WHERE " + kWhere + cond + " ORDER BY start_ms DESC LIMIT " + std::to_string(limit),
-                           params(f))) {
+                           p)) {
     json v = {{"visit", r[0]}, {"day", r[1]}, {"locale", r[2]}, {"topic", r[3]}, {"start", number(r[4])}, {"end", number(r[5])},
               {"searches", number(r[6])}, {"escalated", number(r[7]) != 0}, {"trigger", r[8]}, {"resolved", number(r[9]) != 0},
               {"repeat_contact", number(r[10]) != 0}, {"satisfaction", number(r[11])}};

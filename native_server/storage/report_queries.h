@@ -33,6 +33,7 @@ SearchOutcomes report_search_outcomes(const SqlRunner& run, const ReportFilter& 
 void store_decision(const SqlRunner& run, const SuggestionDecision& decision);
 std::vector<SuggestionDecision> stored_decisions(const SqlRunner& run);
 // `which`: all, escalated, resolved, unresolved, repeat; each visit with its events in order.
-nlohmann::json report_visits(const SqlRunner& run, const ReportFilter& filter, const std::string& which, size_t limit);
+nlohmann::json report_visits(const SqlRunner& run, const ReportFilter& filter, const std::string& which, size_t limit,
+                             const std::string& normalized = "");
 
 }  // namespace firstfix::server

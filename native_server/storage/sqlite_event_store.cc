@@ -178,9 +178,9 @@ class SqliteEventStore final : public EventStore {
     return report_search_outcomes(runner(), f);
   }
 
-  json visits(const ReportFilter& f, const std::string& which, size_t limit) override {
+  json visits(const ReportFilter& f, const std::string& which, size_t limit, const std::string& normalized) override {
     std::lock_guard lock(mu_);
-    return report_visits(runner(), f, which, limit);
+    return report_visits(runner(), f, which, limit, normalized);
   }
 
   bool has_events() override {

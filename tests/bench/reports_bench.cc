@@ -42,19 +42,28 @@ int main(int argc, char** argv) {
   const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::int64_t first_day = now - (kDays - 1) * metrics::kDayMs;
 
-  long long stored = 0;
+  long long stored = 0, generated = 0, duplicates = 0, over_cap = 0;
   double ingest_seconds = 0;
   constexpr size_t kBatch = 200;  // the largest batch the API takes
   for (int d = 0; d < kDays && stored < target; ++d) {
-    auto events = server::demo_events(manifest, first_day + d * metrics::kDayMs, {1, visits_per_day, seed + static_cast<unsigned>(d)});
+    // The whole day (the generator keeps only visits before the time given): a run at 08:00 would
+    // otherwise keep a day's morning only, and the figures would depend on the hour they were measured.
+    const std::int64_t day_end = metrics::utc_day_start(metrics::utc_day(first_day + d * metrics::kDayMs)) + metrics::kDayMs - 1;
+    auto events = server::demo_events(manifest, std::min(day_end, now), {1, visits_per_day, seed + static_cast<unsigned>(d)});
     const auto start = Clock::now();
     for (size_t at = 0; at < events.size(); at += kBatch) {
       const std::vector<metrics::Event> batch(events.begin() + static_cast<std::ptrdiff_t>(at),
                                               events.begin() + static_cast<std::ptrdiff_t>(std::min(events.size(), at + kBatch)));
-      stored += static_cast<long long>(reports.store().ingest(batch, now, reports.catalog()).accepted);
+      const auto r = reports.store().ingest(batch, now, reports.catalog());
+      stored += static_cast<long long>(r.accepted);
+      duplicates += static_cast<long long>(r.duplicates);
+      over_cap += static_cast<long long>(r.over_cap);
+      generated += static_cast<long long>(batch.size());
     }
     ingest_seconds += std::chrono::duration<double>(Clock::now() - start).count();
-    if ((d + 1) % 30 == 0) std::fprintf(stderr, "  day %d: %lld events, %.0f events/s\n", d + 1, stored, stored / ingest_seconds);
+    if ((d + 1) % 30 == 0)
+      std::fprintf(stderr, "  day %d: %lld events (of %lld generated; %lld duplicates, %lld over a visit's cap), %.0f events/s\n", d + 1, stored,
+                   generated, duplicates, over_cap, stored / ingest_seconds);
   }
   std::printf("ingest: %lld events in %.1f s = %.0f events/s (batches of %zu, one transaction each, visits re-summed); %lld events stored in all\n",
               stored, ingest_seconds, stored > 0 ? stored / ingest_seconds : 0.0, kBatch, static_cast<long long>(reports.store().event_count()));

@@ -31,8 +31,8 @@ run() {  # engine, --database
   ./build/native/tests/reports_bench "$work/data/dist" "$2" "$events" | grep '^ingest'
   timed "firstfix report (the year, the peer)" ./build/native/firstfix report --data "$work/data" --database "$3" --from "$from" --json
   timed "firstfix suggest (the year)" ./build/native/firstfix suggest --data "$work/data" --database "$3" --content content --from "$from" --json
-  node -e 'const l = JSON.parse(require("fs").readFileSync(process.argv[1])); const q = l.suggestions.filter((s) => s.kind === "question");
-    console.log(`  ${q.length} questions, ${l.suggestions.length - q.length} gaps`)' "$work/out.json"
+  node -e 'const l = JSON.parse(require("fs").readFileSync(process.argv[1])); const n = (k) => l.suggestions.filter((s) => s.kind === k).length;
+    console.log(`  ${n("question")} questions, ${n("synonym")} synonyms, ${n("gap")} gaps`)' "$work/out.json"
 }
 engines=${FIRSTFIX_BENCH_ENGINES:-sqlite postgresql}
 if [[ " $engines " == *" sqlite "* ]]; then run "SQLite" "$work/data/events.db" "sqlite:"; fi

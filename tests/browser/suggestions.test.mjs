@@ -92,6 +92,15 @@ test('an editor accepts a suggested question: the file gains one line, the publi
   await card.getByRole('button', { name: 'Searches' }).click();
   await page.locator('#drill [data-table=drill] tbody tr').first().waitFor();
   assert.deepEqual([...new Set(await page.locator('#drill td[data-key=query]').allInnerTexts())], ['my box never showed up']);
+  // And the visits: each searched it and read the article.
+  await card.getByRole('button', { name: 'Visits' }).click();
+  await page.locator('#h-drill', { hasText: 'Visits that searched “my box never showed up”' }).waitFor();
+  const visits = page.locator('#drill ol.visits > li');
+  assert.equal(await visits.count(), 7);
+  for (const text of await visits.allInnerTexts()) {
+    assert.match(text, /searched “my box never showed up” \(5 results\)/);
+    assert.match(text, /read missing-package/);
+  }
 
   // Accept: one line in the file, published, first in the widget's own engine.
   await card.getByRole('button', { name: 'Accept' }).click();

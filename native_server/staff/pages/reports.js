@@ -38,7 +38,7 @@ wireLogin({ role: 'editor', wrongRole: 'This login is for the agent console (/ag
 $('#filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
 
 // Two tabs under one set of filters: the reports, and what they suggest.
-const suggestions = suggestionsTab({ query, drillSearches });
+const suggestions = suggestionsTab({ query, drillSearches, drillVisits });
 const tabs = [...document.querySelectorAll('[role=tab]')];
 function showTab(tab, focus = false) {
   for (const t of tabs) {
@@ -219,8 +219,8 @@ async function drillSearches(which, normalized, title) {
   ], r.body.searches || [], null, 'None.'));
 }
 
-async function drillVisits(which, title) {
-  const r = await get(`/api/v1/reports/visits?${query({ which, limit: '100' })}`);
+async function drillVisits(which, title, normalized = '') {
+  const r = await get(`/api/v1/reports/visits?${query({ which, normalized, limit: '100' })}`);
   const visits = r.body.visits || [];
   showDrill(title, visits.length ? el('ol', { class: 'visits' }, visits.map((v) => el('li', {},
     el('p', { text: `${v.day} · ${v.locale} · ${v.topic || 'no topic'} · ${v.escalated ? `went to a person (${v.trigger})` : v.resolved ? 'resolved' : 'not resolved'}${v.repeat_contact ? ' · came back within 7 days' : ''}` }),

@@ -25,8 +25,9 @@ async function call(method, path, body) {
 }
 
 // `query()`: the filters' query string (the same evidence as the reports);
-// `drillSearches(which, normalized, title)`: the searches behind a suggestion.
-export function suggestionsTab({ query, drillSearches }) {
+// `drillSearches(which, normalized, title)` and `drillVisits(which, title,
+// normalized)`: the searches and the visits behind a suggestion.
+export function suggestionsTab({ query, drillSearches, drillVisits }) {
   const say = (text) => { $('#suggestions-status').textContent = text; };
   const done = (text) => { $('#suggestions-outcome').textContent = text; };
 
@@ -119,7 +120,7 @@ export function suggestionsTab({ query, drillSearches }) {
         el('label', { class: 'wording' }, s.kind === 'synonym' ? 'Line ' : 'Wording ', wording),
         el('button', { type: 'button', text: 'Accept', onclick: () => decide('accept', wording.value.trim() === s.phrasing ? {} : { phrasing: wording.value.trim() }) }),
         el('button', { type: 'button', class: 'secondary', text: 'Dismiss', onclick: () => decide('dismiss') }),
-        el('button', { type: 'button', class: 'secondary', text: 'Searches', onclick: () => drillSearches('all', s.normalized, `Searches for “${s.examples[0]}”`) })),
+        ...evidenceButtons(s)),
       message);
     return card;
   }
@@ -137,8 +138,16 @@ export function suggestionsTab({ query, drillSearches }) {
           await load();
           done(`Dismissed “${s.phrasing}”.`);
         } }),
-        el('button', { type: 'button', class: 'secondary', text: 'Searches', onclick: () => drillSearches('all', s.normalized, `Searches for “${s.phrasing}”`) })),
+        ...evidenceButtons(s)),
       message);
+  }
+
+  // The searches and the visits behind a suggestion (its most typed query form).
+  function evidenceButtons(s) {
+    return [
+      el('button', { type: 'button', class: 'secondary', text: 'Searches', onclick: () => drillSearches('all', s.normalized, `Searches for “${s.examples[0]}”`) }),
+      el('button', { type: 'button', class: 'secondary', text: 'Visits', onclick: () => drillVisits('all', `Visits that searched “${s.examples[0]}”`, s.normalized) }),
+    ];
   }
 
   function acceptedItem(a) {
