@@ -26,6 +26,41 @@ std::string stable_id(const std::string& prefix, const std::vector<std::string>&
 
 using FormKey = std::pair<std::string, std::string>;  // locale, normalized
 
+// Whether two gaps' forms are one need: one (of two stems or more) within
+// the other, or two thirds of the larger in common.
+bool one_need(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  size_t common = 0;
+  for (const auto& s : a) common += std::find(b.begin(), b.end(), s) != b.end();
+  const size_t smaller = std::min(a.size(), b.size()), larger = std::max(a.size(), b.size());
+  return (smaller >= 2 && common == smaller) || common * 3 >= larger * 2;
+}
+
+// Gaps (strongest first) folded into groups, each led by its strongest.
+std::vector<Suggestion> grouped_gaps(std::vector<Suggestion> gaps, const LearningOptions& options) {
+  std::vector<Suggestion> out;
+  std::vector<std::vector<std::string>> leads;  // the stems of each group's leading form
+  for (auto& g : gaps) {
+    const auto stems = form_stems(g.normalized);
+    size_t i = 0;
+    while (i < out.size() && !(out[i].locale == g.locale && one_need(leads[i], stems))) ++i;
+    if (i == out.size()) {
+      g.forms = {g.normalized};
+      leads.push_back(stems);
+      out.push_back(std::move(g));
+      continue;
+    }
+    Suggestion& lead = out[i];
+    lead.forms.push_back(g.normalized);
+    lead.searches += g.searches;
+    lead.visitors += g.visitors;
+    lead.first_ms = std::min(lead.first_ms, g.first_ms);
+    lead.last_ms = std::max(lead.last_ms, g.last_ms);
+    for (auto& e : g.examples)
+      if (lead.examples.size() < options.examples) lead.examples.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool has_scrubbed_mark(const std::string& text) {
@@ -100,6 +135,7 @@ std::vector<Suggestion> suggest(const std::vector<QueryOutcome>& outcomes, const
   auto stronger = [](const Suggestion& a, const Suggestion& b) { return std::tie(b.visitors, a.id) < std::tie(a.visitors, b.id); };
   std::sort(questions.begin(), questions.end(), stronger);
   std::sort(gaps.begin(), gaps.end(), stronger);
+  gaps = grouped_gaps(std::move(gaps), options);
   questions.insert(questions.end(), std::make_move_iterator(gaps.begin()), std::make_move_iterator(gaps.end()));
   return questions;
 }

@@ -15,7 +15,10 @@
 //   questions, when at least `min_visitors` distinct visitors were resolved
 //   by it and the confidence reaches `min_confidence`.
 // - "gap": a query form searched by at least `min_visitors` distinct
-//   visitors that never resolved: something to write.
+//   visitors that never resolved: something to write. Gaps that are one
+//   need worded more or less fully ("gift card", "gift card balance") are
+//   one suggestion: a form of two stems or more within another, or two
+//   thirds of the stems in common (visitors summed over the group).
 // A phrasing with a scrubber's mark ("[email]", "[phone]", ...) is never
 // suggested, whatever else it holds.
 #pragma once
@@ -67,6 +70,7 @@ struct Suggestion {
   // word, `target` the answer most resolved with it.
   std::vector<std::string> words;
   std::vector<std::string> targets;   // synonym: every answer the pairs resolved on
+  std::vector<std::string> forms;     // gap: every query form of the group, the strongest first
 };
 
 // The stems of a query form ("box never show up" -> box, never, show, up).

@@ -85,6 +85,26 @@ TEST_CASE("learning: a query form that never resolves is a gap, with its phrasin
   CHECK(all[0].target.empty());
 }
 
+TEST_CASE("learning: gaps worded more or less fully are one thing to write, led by the strongest") {
+  const auto all = suggest({outcome("balanc card gift", "", 6, 6), outcome("card gift", "", 5, 5), outcome("balanc card check gift", "", 7, 5),
+                            outcome("refund status", "", 5, 5), outcome("card declin", "", 5, 5)},
+                           {typed("balanc card gift", "gift card balance", 6), typed("card gift", "gift card", 5),
+                            typed("balanc card check gift", "check gift card balance", 7), typed("refund status", "refund status", 5),
+                            typed("card declin", "card declined", 5)});
+  REQUIRE(all.size() == 3);
+  const Suggestion& gift = all[0];
+  CHECK(gift.kind == "gap");
+  CHECK(gift.normalized == "balanc card gift");  // the most visitors, then the id
+  CHECK(gift.forms == std::vector<std::string>{"balanc card gift", "balanc card check gift", "card gift"});
+  CHECK(gift.examples == std::vector<std::string>{"gift card balance", "check gift card balance", "gift card"});
+  CHECK(gift.visitors == 16);
+  CHECK(gift.searches == 18);
+  // "card declined" shares one stem of two with "gift card": another need.
+  CHECK(find(all, "gap", "card declin") != nullptr);
+  CHECK(find(all, "gap", "refund status") != nullptr);
+  CHECK(find(all, "gap", "card declin")->forms == std::vector<std::string>{"card declin"});
+}
+
 TEST_CASE("learning: a phrasing with a scrubber's mark is never suggested") {
   const std::vector<QueryOutcome> outcomes = {outcome("email password reset", "article:reset-password", 20, 20),
                                               outcome("card declin", "", 20, 20)};

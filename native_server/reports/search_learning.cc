@@ -118,6 +118,7 @@ struct SearchLearning::Impl {
       j["evidence"]["confidence"] = s.confidence;
       j["target"] = {{"ref", s.target}};
     }
+    if (s.kind == "gap") j["forms"] = s.forms;
     if (s.kind == "synonym") {
       j["evidence"]["confidence"] = s.confidence;
       j["words"] = s.words;

@@ -57,6 +57,7 @@ test('suggestions: a phrasing enough people resolved on an article becomes a que
   assert.ok(Array.isArray(q.harms));
   const gaps = list.suggestions.filter((s) => s.kind === 'gap');
   assert.deepEqual(gaps.map((g) => [g.phrasing, g.evidence.visitors]), [['gift card balance', 5]]);
+  assert.deepEqual(gaps[0].forms, [gaps[0].normalized], 'one form: nothing else worded the same need');
   // "box" where the article says "package": both wordings resolved there, and the article never uses "box".
   const synonyms = list.suggestions.filter((s) => s.kind === 'synonym');
   assert.deepEqual(synonyms.map((x) => [x.phrasing, x.words, x.file, x.target.ref, x.evidence.visitors]),
