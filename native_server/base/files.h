@@ -2,6 +2,7 @@
 // so never on an I/O thread once the server runs.
 #pragma once
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,9 +11,10 @@
 
 namespace firstfix::server {
 
+// Both throw std::filesystem::filesystem_error naming the path and why.
 inline std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + p.string());
+  if (!in) throw std::filesystem::filesystem_error("cannot read", p, std::error_code(errno, std::generic_category()));
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
@@ -27,9 +29,10 @@ inline void write_file_atomically(const std::filesystem::path& p, const std::str
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.flush();
     if (!out) {
+      const std::error_code why(errno, std::generic_category());
       std::error_code ec;
       fs::remove(tmp, ec);
-      throw std::runtime_error("cannot write " + tmp.string());
+      throw fs::filesystem_error("cannot write", tmp, why);
     }
   }
   std::error_code ec;

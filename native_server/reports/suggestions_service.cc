@@ -36,11 +36,28 @@ nlohmann::json SuggestionsService::list(const std::string& live, const ReportFil
   return out;
 }
 
+namespace {
+
+// A content folder the server cannot read or write is the editor's to hear
+// of, by name, not an internal error.
+template <typename Run>
+nlohmann::json with_files(Run run) {
+  try {
+    return run();
+  } catch (const LearningError&) {
+    throw;
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw LearningError(503, "the content folder: " + e.path1().string() + ": " + e.code().message());
+  }
+}
+
+}  // namespace
+
 nlohmann::json SuggestionsService::accept(const std::string& live, const std::string& id, const ReportFilter& filter,
                                           const metrics::LearningOptions& options, const std::string& editor, const std::string& phrasing,
                                           bool force) {
   std::lock_guard lock(mu_);
-  nlohmann::json out = learning(live).accept(id, filter, options, editor, phrasing, force);
+  nlohmann::json out = with_files([&] { return learning(live).accept(id, filter, options, editor, phrasing, force); });
   out["published"] = published();
   return out;
 }
@@ -53,7 +70,7 @@ nlohmann::json SuggestionsService::dismiss(const std::string& live, const std::s
 
 nlohmann::json SuggestionsService::revert(const std::string& live, const std::string& id, const std::string& editor) {
   std::lock_guard lock(mu_);
-  nlohmann::json out = learning(live).revert(id, editor);
+  nlohmann::json out = with_files([&] { return learning(live).revert(id, editor); });
   out["published"] = published();
   return out;
 }

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, firstfixBin, databaseFor, repo } from '../support/server.mjs';
@@ -222,6 +222,17 @@ test('the Suggestions API: editors only, changes with the CSRF token; an accept 
     assert.equal((await call('POST', '/api/v1/suggestions/q-000000000000/accept', { who: editor, csrf: list.body.csrf, body: {} })).status, 404);
     assert.equal((await call('POST', `/api/v1/suggestions/${gap.id}/accept`, { who: editor, csrf: list.body.csrf, body: {} })).status, 422);
 
+    if (!db) {
+      // A file the server cannot write: the editor hears which, and nothing is decided.
+      const blocker = `${missingPackage()}.firstfix-tmp`;
+      mkdirSync(blocker);
+      writeFileSync(join(blocker, 'keep'), '');  // a folder with a file in it: not removed as a failed write's leftovers
+      const blocked = await call('POST', `/api/v1/suggestions/${q.id}/accept`, { who: editor, csrf: list.body.csrf, body: {} });
+      rmSync(blocker, { recursive: true });
+      assert.equal(blocked.status, 503, JSON.stringify(blocked.body));
+      assert.match(blocked.body.error, /^the content folder: .*missing-package\.md\.firstfix-tmp: /);
+      assert.equal(readFileSync(missingPackage(), 'utf8'), original);
+    }
     const accepted = await call('POST', `/api/v1/suggestions/${q.id}/accept`, { who: editor, csrf: list.body.csrf, body: {} });
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     assert.equal(accepted.body.published, db ? 'at the next firstfix publish' : 'now');
