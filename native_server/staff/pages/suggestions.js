@@ -45,7 +45,7 @@ export function suggestionsTab({ query, drillSearches, drillVisits }) {
     say(`${questions.length} question${questions.length === 1 ? '' : 's'} and ${synonyms.length} synonym${synonyms.length === 1 ? '' : 's'} to add, `
       + `${gaps.length} thing${gaps.length === 1 ? '' : 's'} to write, `
       + `from searches at least ${t.min_visitors} people made; ${r.body.decided} decided already. `
-      + (r.body.publishes === 'now' ? 'An accepted question reaches customers at once.' : 'An accepted question waits in the content folder for the next firstfix publish.'));
+      + (r.body.publishes === 'now' ? 'An accepted change reaches customers at once.' : 'An accepted change is stored, and the next firstfix publish writes it into the folder it publishes.'));
     $('#questions').replaceChildren(...(questions.length ? questions.map(questionCard) : [el('p', { text: 'Nothing to add: no wording enough people resolved ranks its answer below first.' })]));
     $('#synonyms').replaceChildren(...(synonyms.length ? synonyms.map(synonymCard) : [el('p', { text: 'No word customers use for one the content uses, on enough people.' })]));
     $('#writes').replaceChildren(...(gaps.length ? gaps.map(gapCard) : [el('p', { text: 'No search that enough people made went unanswered.' })]));
