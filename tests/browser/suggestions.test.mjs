@@ -80,6 +80,7 @@ test('an editor accepts a suggested question: the file gains one line, the publi
   const synonym = page.locator('.suggestion[data-kind=synonym]');
   assert.equal(await synonym.locator('h3').innerText(), 'Make “box” find what “package” finds');
   assert.equal(await synonym.locator('.file').innerText(), 'synonyms/en.txt');
+  assert.equal(await synonym.locator('.examples').innerText(), 'Typed with “box”: “my box never showed up”');
   assert.equal(await synonym.getByLabel('Synonyms to add to synonyms/en.txt').inputValue(), 'box, package');
   assert.match(await synonym.locator('.rank').innerText(), /^Rank of My package says delivered but it isn.t here for “my box never showed up”: #\d+ today, #1 with it\.$/);
   assert.equal(await tab.innerText(), 'Suggestions (3)');

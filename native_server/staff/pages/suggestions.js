@@ -62,8 +62,10 @@ export function suggestionsTab({ query, drillSearches, drillVisits }) {
   }
 
   function examples(s) {
+    const quoted = (list) => list.map((x) => `“${x}”`).join(', ');
+    if (s.kind === 'synonym') return el('p', { class: 'examples', text: `Typed with “${s.words[0]}”: ${quoted(s.examples)}` });
     const others = s.examples.filter((x) => x !== s.phrasing);
-    return others.length ? el('p', { class: 'examples', text: `Also typed: ${others.map((x) => `“${x}”`).join(', ')}` }) : null;
+    return others.length ? el('p', { class: 'examples', text: `Also typed: ${quoted(others)}` }) : null;
   }
 
   function synonymCard(s) {
