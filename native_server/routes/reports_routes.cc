@@ -33,6 +33,14 @@ void add_suggestions_routes(Router& router, const Services& s) {
     }
   };
   const metrics::LearningOptions options;  // README: k = 5 visitors, confidence 0.35
+  // Ids are "q-", "s-" or "g-" and 12 hex digits; anything else (any byte a stranger sends) is not one.
+  auto id_of = [](const Call& c) {
+    const std::string& id = c.param("id");
+    const bool ok = id.size() == 14 && (id[0] == 'q' || id[0] == 's' || id[0] == 'g') && id[1] == '-' &&
+                    id.find_first_not_of("0123456789abcdef", 2) == std::string::npos;
+    if (!ok) throw HttpError(404, "no such suggestion: ids are q-, s- or g- and 12 hex digits");
+    return id;
+  };
   router.add({.method = http::verb::get, .path = "/api/v1/suggestions", .operation_id = "listSuggestions",
               .handler = [=, &suggestions](Call& c) {
                 return guarded([&] {
@@ -48,7 +56,7 @@ void add_suggestions_routes(Router& router, const Services& s) {
                 const auto force = c.body.find("force");
                 if (force != c.body.end() && !force->is_boolean()) throw std::invalid_argument("field 'force' must be true or false");
                 return guarded([&] {
-                  return json_response(c.req, 200, suggestions.accept(content()->version, c.param("id"), filter_of(c), options, c.staff->email,
+                  return json_response(c.req, 200, suggestions.accept(content()->version, id_of(c), filter_of(c), options, c.staff->email,
                                                                       phrasing, force != c.body.end() && force->get<bool>()));
                 });
               },
@@ -56,13 +64,13 @@ void add_suggestions_routes(Router& router, const Services& s) {
   router.add({.method = http::verb::post, .path = "/api/v1/suggestions/{id}/dismiss", .operation_id = "dismissSuggestion",
               .handler = [=, &suggestions](Call& c) {
                 return guarded([&] {
-                  return json_response(c.req, 200, suggestions.dismiss(content()->version, c.param("id"), filter_of(c), options, c.staff->email));
+                  return json_response(c.req, 200, suggestions.dismiss(content()->version, id_of(c), filter_of(c), options, c.staff->email));
                 });
               },
               .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor});
   router.add({.method = http::verb::post, .path = "/api/v1/suggestions/{id}/revert", .operation_id = "revertSuggestion",
               .handler = [=, &suggestions](Call& c) {
-                return guarded([&] { return json_response(c.req, 200, suggestions.revert(content()->version, c.param("id"), c.staff->email)); });
+                return guarded([&] { return json_response(c.req, 200, suggestions.revert(content()->version, id_of(c), c.staff->email)); });
               },
               .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor});
 }

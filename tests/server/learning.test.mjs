@@ -220,6 +220,14 @@ test('the Suggestions API: editors only, changes with the CSRF token; an accept 
     assert.equal(readFileSync(missingPackage(), 'utf8'), original);
     assert.equal((await call('POST', `/api/v1/suggestions/${q.id}/accept`, { who: editor, csrf: list.body.csrf, body: { force: 'yes' } })).status, 400);
     assert.equal((await call('POST', '/api/v1/suggestions/q-000000000000/accept', { who: editor, csrf: list.body.csrf, body: {} })).status, 404);
+    assert.equal((await call('POST', '/api/v1/suggestions/%FF%FE/revert', { who: editor, csrf: list.body.csrf, body: {} })).status, 400);
+    assert.equal((await call('POST', '/api/v1/suggestions/..%2F..%2Fetc/revert', { who: editor, csrf: list.body.csrf, body: {} })).status, 404);
+    assert.equal((await call('POST', '/api/v1/suggestions/q-000000000000%00/revert', { who: editor, csrf: list.body.csrf, body: {} })).status, 404);
+    for (const bad of ['q-00000000000g', 'Q-000000000000', 'x'.repeat(300)]) {
+      const r = await call('POST', `/api/v1/suggestions/${bad}/revert`, { who: editor, csrf: list.body.csrf, body: {} });
+      assert.equal(r.status, 404, `${bad}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error, /ids are q-, s- or g- and 12 hex digits/);
+    }
     assert.equal((await call('POST', `/api/v1/suggestions/${gap.id}/accept`, { who: editor, csrf: list.body.csrf, body: {} })).status, 422);
 
     if (!db) {
