@@ -231,7 +231,12 @@ struct SearchLearning::Impl {
       probes.push_back({p.target, request_for(p.phrasing, p.locale)});
       touched.push_back(&p);
     }
-    const std::vector<int> ranks = trial.ranks_with(s.target, with, probes);
+    return trial_from(trial.ranks_with(s.target, with, probes), touched);
+  }
+
+  // The target's rank (ranks[0]) and the touched first-ranked phrasings
+  // (ranks[1...]) that are first no longer.
+  static Trial trial_from(const std::vector<int>& ranks, const std::vector<const Probe*>& touched) {
     Trial t{.rank_after = ranks[0], .checked = touched.size()};
     for (size_t i = 0; i < touched.size(); ++i)
       if (ranks[i + 1] != 1)
@@ -254,12 +259,7 @@ struct SearchLearning::Impl {
       probes.push_back({p.target, request_for(p.phrasing, p.locale)});
       touched.push_back(&p);
     }
-    const std::vector<int> ranks = trial.ranks_with_synonym(s.locale, words[0], words[1], probes);
-    Trial t{.rank_after = ranks[0], .checked = touched.size()};
-    for (size_t i = 0; i < touched.size(); ++i)
-      if (ranks[i + 1] != 1)
-        t.harms.push_back({{"phrasing", touched[i]->phrasing}, {"target", touched[i]->target}, {"title", touched[i]->title}, {"rank_after", ranks[i + 1]}});
-    return t;
+    return trial_from(trial.ranks_with_synonym(s.locale, words[0], words[1], probes), touched);
   }
 
   // Refuses a change with harms unless forced, naming the first.
