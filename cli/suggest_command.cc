@@ -35,6 +35,20 @@ struct Scratch {
 
 std::string quoted(const std::string& s) { return json(s).dump(); }
 
+// One decision as the command reports it: a line for a person (unless
+// `as_json`), and the record for --json without the files' before and after.
+json decision(const std::string& verb, const std::string& id, json r, bool as_json) {
+  if (!as_json) {
+    if (verb == "accepted") std::printf("accepted %s: %s gained %s\n", id.c_str(), r["file"].get<std::string>().c_str(), quoted(r["added"]).c_str());
+    else if (verb == "reverted") std::printf("reverted %s: %s is as it was\n", id.c_str(), r["file"].get<std::string>().c_str());
+    else std::printf("dismissed %s\n", id.c_str());
+  }
+  r["decision"] = verb;
+  r.erase("before");
+  r.erase("after");
+  return r;
+}
+
 void print(const json& list, const server::ReportFilter& f) {
   const auto& all = list["suggestions"];
   size_t questions = 0, synonyms = 0;
@@ -120,12 +134,7 @@ int suggest_command(const SuggestOptions& o) {
         continue;
       const std::string id = s["id"];
       try {
-        json r = learning.accept(id, f, options, editor);
-        if (!o.json) std::printf("accepted %s: %s gained %s\n", id.c_str(), r["file"].get<std::string>().c_str(), quoted(r["added"]).c_str());
-        r.erase("before");
-        r.erase("after");
-        r["decision"] = "accepted";
-        done.push_back(std::move(r));
+        done.push_back(decision("accepted", id, learning.accept(id, f, options, editor), o.json));
       } catch (const server::LearningError& e) {
         if (!o.json) std::printf("left for an editor %s: %s\n", id.c_str(), e.what());
       }
@@ -145,16 +154,7 @@ int suggest_command(const SuggestOptions& o) {
   int status = 0;
   auto decide = [&](const std::string& verb, const std::string& id, auto&& run) {
     try {
-      json r = run();
-      if (!o.json) {
-        if (verb == "accepted") std::printf("accepted %s: %s gained %s\n", id.c_str(), r["file"].get<std::string>().c_str(), quoted(r["added"]).c_str());
-        else if (verb == "reverted") std::printf("reverted %s: %s is as it was\n", id.c_str(), r["file"].get<std::string>().c_str());
-        else std::printf("dismissed %s\n", id.c_str());
-      }
-      r["decision"] = verb;
-      r.erase("before");
-      r.erase("after");
-      done.push_back(std::move(r));
+      done.push_back(decision(verb, id, run(), o.json));
     } catch (const server::LearningError& e) {
       std::cerr << "firstfix suggest: " << e.what() << "\n";
       status = 1;
