@@ -111,6 +111,29 @@ TEST_CASE("spelling: one edit from a word of the query's language is corrected; 
   CHECK(searcher.search({.query = "my thermostat wont conect to wifi", .locale = "en"}).hits.at(0).id == "connect-wifi");
 }
 
+TEST_CASE("two words written apart find the one word the content uses, as the phrase or the word") {
+  testing::TempDir dir;
+  search::Searcher searcher{Xapian::Database(testing::build_index(dir, {
+      {"site.yaml", "name: Test\ndefault_locale: en\nlocales: [en]\n"},
+      {"articles/en/virus.md", article("what-is-covid", "What is the coronavirus",
+                                       "The coronavirus spreads between people. A virus test tells you if you have it.", "", "en", "Health")},
+      {"articles/en/test.md", article("virus-test", "Where to get a virus test", "Any clinic runs the test. Bring your card.", "", "en", "Health")},
+      {"articles/en/wifi.md", article("connect-wifi", "Connect to wifi", "Open Settings, then wifi, and pick your network.", "", "en", "Setup")}}))};
+  auto first = [&](search::SearchRequest r) { return searcher.search(r).hits.at(0).id; };
+  // "corona" is in no article: without the join, "virus" alone would decide.
+  CHECK(first({.query = "corona virus"}) == "what-is-covid");
+  CHECK(first({.query = "is corona virus spreading"}) == "what-is-covid");
+  CHECK(first({.query = "corona-virus"}) == "what-is-covid");
+  CHECK(first({.query = "corona virus", .as_you_type = true}) == "what-is-covid");  // typed whole, still the last word
+  CHECK(first({.query = "wi fi"}) == "connect-wifi");
+  const auto r = searcher.search({.query = "corona virus"});
+  CHECK(r.corrected.empty());  // neither half is "corrected" into another word
+  CHECK(r.hits.at(0).title_html == "What is the <mark>coronavirus</mark>");
+  // Not joined: an excluded word, words with punctuation between.
+  CHECK(searcher.search({.query = "corona -virus"}).hits.empty());
+  CHECK(first({.query = "corona, virus test"}) == "virus-test");
+}
+
 TEST_CASE_FIXTURE(Fixture, "synonyms from the content expand single words and two-word phrases") {
   CHECK(ids("terminate").front() == "cancel-subscription");
   CHECK(ids("cancel").front() == "cancel-subscription");
