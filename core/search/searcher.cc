@@ -95,10 +95,10 @@ bool in_locale(const Xapian::Database& db, const std::string& term, const std::s
 // that writes "coronavirus"), else empty. Customers split and join words
 // freely, and the split form would match only its commoner half ("virus");
 // covidfaq: 82 of 1,073 queries write "corona virus", its articles never
-// do. Only words next to each other with nothing but
-// spaces or hyphens between, neither excluded, not both stop words, and the
-// joined word itself not a stop word. A last word still being typed joins
-// only once the whole joined word is there ("corona virus", not "corona vi").
+// do. Only words next to each other with nothing but spaces or hyphens
+// between, neither excluded, not both stop words, and the joined word itself
+// not a stop word. A last word still being typed joins only once the whole
+// joined word is there ("corona virus", not "corona vi").
 std::vector<std::string> joined_stems(const ParsedQuery& parsed, const std::string& query, const text::Analyzer& an,
                                       const std::string& locale_term, const Xapian::Database& db) {
   std::vector<std::string> joined(parsed.words.size());

@@ -148,11 +148,11 @@ try {
   figures.before = score(test, qrels, resultsBefore);
   figures.after = score(test, qrels, resultsAfter);
   // Test queries none of whose relevant articles gained a question.
+  const lossOf = (q) => scoreQuery(qrels.get(q), resultsBefore.get(q) ?? []).ndcg10 - scoreQuery(qrels.get(q), resultsAfter.get(q) ?? []).ndcg10;
   const untouched = test.filter((q) => [...qrels.get(q).keys()].every((d) => !touched.has(d)));
   figures.untouched = { queries: untouched.length, articles: corpus.length - touched.size,
     before: score(untouched, qrels, resultsBefore).ndcg10, after: score(untouched, qrels, resultsAfter).ndcg10,
-    worse: untouched.filter((q) => scoreQuery(qrels.get(q), resultsAfter.get(q) ?? []).ndcg10 < scoreQuery(qrels.get(q), resultsBefore.get(q) ?? []).ndcg10).length,
-    better: untouched.filter((q) => scoreQuery(qrels.get(q), resultsAfter.get(q) ?? []).ndcg10 > scoreQuery(qrels.get(q), resultsBefore.get(q) ?? []).ndcg10).length };
+    worse: untouched.filter((q) => lossOf(q) > 0).length, better: untouched.filter((q) => lossOf(q) < 0).length };
   // Untouched queries worded as a question another article gained.
   const formOf = queryForms(firstfix, [...untouched.map((q) => queries.get(q)), ...questions.map((s) => s.phrasing)]);
   const gainedBy = new Map();  // form -> articles that gained a question of that form
@@ -160,7 +160,6 @@ try {
     const form = formOf[untouched.length + i];
     if (form) gainedBy.set(form, new Set([...(gainedBy.get(form) ?? []), corpusOf.get(s.target.id)]));
   });
-  const lossOf = (q) => scoreQuery(qrels.get(q), resultsBefore.get(q) ?? []).ndcg10 - scoreQuery(qrels.get(q), resultsAfter.get(q) ?? []).ndcg10;
   const conflicting = untouched.filter((q, i) => [...(gainedBy.get(formOf[i]) ?? [])].some((d) => !qrels.get(q).has(d)));
   figures.untouched.same_wording = { queries: conflicting.length,
     loss: conflicting.reduce((sum, q) => sum + lossOf(q), 0) / Math.max(1, untouched.length) };
