@@ -76,6 +76,44 @@ class Engine {
     }
   }
 
+  // The posting lists the search reads whole (Searcher::posting_reads), as
+  // {"terms": [...], "prefixes": [...]}: the Worker's lazy file fetches each
+  // one's blocks in one request. {"terms": [], "prefixes": []} when the
+  // request is bad (the search reports why).
+  std::string posting_reads(const std::string& request_json) {
+    try {
+      const auto reads = searcher_->posting_reads(firstfix::search::request_from_json(nlohmann::json::parse(request_json)));
+      return nlohmann::json{{"terms", reads.terms}, {"prefixes", reads.prefixes}}.dump();
+    } catch (...) {
+      return R"({"terms":[],"prefixes":[]})";
+    }
+  }
+
+  // Looks up each of posting_reads()'s terms and prefixes on its own, as
+  // touch_documents() reads documents, and returns how many failed: the lazy
+  // file declines the blocks each lookup lacks, and fetches them (with the
+  // rest of each expected range) all at once.
+  unsigned touch_postings(const std::string& reads_json) {
+    unsigned failed = 0;
+    try {
+      const auto reads = nlohmann::json::parse(reads_json);
+      Xapian::Database db = open_single_file(path_);
+      auto touch = [&](const auto& look_up) {
+        try {
+          look_up();
+        } catch (const Xapian::Error&) {
+          ++failed;
+          db = open_single_file(path_);
+        }
+      };
+      for (const std::string term : reads.at("terms")) touch([&] { db.postlist_begin(term); });
+      for (const std::string prefix : reads.at("prefixes")) touch([&] { db.allterms_begin(prefix); });
+    } catch (...) {
+      ++failed;
+    }
+    return failed;
+  }
+
   // Reads each document's text on its own, on the index opened again, and
   // returns how many reads failed. The Worker's lazy file meanwhile declines
   // the blocks it lacks (a failed read) and then fetches them all at once:
@@ -186,6 +224,8 @@ EMSCRIPTEN_BINDINGS(firstfix) {
       .function("search", &Engine::search)
       .function("unshownDocuments", &Engine::unshown_documents)
       .function("touchDocuments", &Engine::touch_documents)
+      .function("postingReads", &Engine::posting_reads)
+      .function("touchPostings", &Engine::touch_postings)
       .function("defaultLocale", &Engine::default_locale)
       .function("documentCount", &Engine::document_count);
   emscripten::class_<Escalation>("Escalation")

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "core/search/schema.h"
@@ -277,14 +278,17 @@ Searcher::Plan Searcher::plan(const SearchRequest& req, const text::Analyzer& an
   }
   // The query worded as one of a document's questions: that document first.
   // Scaled by the form's stems, so it outweighs what those words can add up
-  // to anywhere else (each is at most as rare as the form).
+  // to anywhere else (each is at most as rare as the form). Most forms are
+  // no document's: such a term matches nothing and weighs nothing, and is
+  // not looked up first, so a lazily read index fetches it with the other
+  // terms' postings (posting_reads) instead of in a round trip of its own.
   {
     std::vector<text::Token> tokens;
     for (const auto& w : parsed.words)
       if (!w.excluded) tokens.push_back(w.token);
     const std::string form = text::query_form(tokens);
     const std::string term = std::string(schema::kQuestionForm) + form;
-    if (!form.empty() && form.size() <= schema::kMaxFormBytes && db_.term_exists(term))
+    if (!form.empty() && form.size() <= schema::kMaxFormBytes)
       optional.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term),
                             static_cast<double>(1 + std::count(form.begin(), form.end(), ' ')));
   }
@@ -365,8 +369,22 @@ const text::Analyzer& Searcher::checked_analyzer(const SearchRequest& req) {
 struct Searcher::Matched {
   SearchRequest request;
   Plan plan;
-  Xapian::MSet mset;
+  std::optional<Xapian::MSet> mset;  // once matched
 };
+
+// The request's plan, and its match if `matching`, made once for the calls
+// about the same request (posting_reads, unshown_documents, search) and kept
+// until another.
+Searcher::Matched& Searcher::prepared(const SearchRequest& req, const text::Analyzer& an, bool matching) {
+  if (!matched_ || !(matched_->request == req)) {
+    auto matched = std::make_unique<Matched>();
+    matched->request = req;
+    matched->plan = plan(req, an);
+    matched_ = std::move(matched);
+  }
+  if (matching && !matched_->mset) matched_->mset = match(matched_->plan.query, req);
+  return *matched_;
+}
 
 Searcher::~Searcher() = default;
 
@@ -377,14 +395,11 @@ SearchResponse Searcher::search(const SearchRequest& req) {
   resp.locale = an.locale();
   resp.offset = req.offset;
   resp.limit = req.limit;
-  std::unique_ptr<Matched> matched = std::move(matched_);
-  if (!matched || !(matched->request == req)) {
-    matched = std::make_unique<Matched>();
-    matched->plan = this->plan(req, an);
-    matched->mset = match(matched->plan.query, req);
-  }
+  prepared(req, an, true);
+  // Taken: a search is not asked about again (the next keystroke differs).
+  const std::unique_ptr<Matched> matched = std::move(matched_);
   const Plan& plan = matched->plan;
-  const Xapian::MSet& mset = matched->mset;
+  const Xapian::MSet& mset = *matched->mset;
   resp.corrected = plan.corrected;
   resp.total = mset.get_matches_estimated();
   if (req.facets) resp.categories = category_counts(plan);
@@ -408,16 +423,19 @@ SearchResponse Searcher::search(const SearchRequest& req) {
 }
 
 std::vector<Xapian::docid> Searcher::unshown_documents(const SearchRequest& req) {
-  const text::Analyzer& an = checked_analyzer(req);
-  auto matched = std::make_unique<Matched>();
-  matched->request = req;
-  matched->plan = plan(req, an);
-  matched->mset = match(matched->plan.query, req);
+  const Xapian::MSet& mset = *prepared(req, checked_analyzer(req), true).mset;
   std::vector<Xapian::docid> ids;
-  for (auto m = matched->mset.begin(); m != matched->mset.end(); ++m)
+  for (auto m = mset.begin(); m != mset.end(); ++m)
     if (!shown_by_id_.count(*m)) ids.push_back(*m);
-  matched_ = std::move(matched);
   return ids;
+}
+
+Searcher::PostingReads Searcher::posting_reads(const SearchRequest& req) {
+  const Plan& plan = prepared(req, checked_analyzer(req), false).plan;
+  PostingReads reads;
+  reads.terms.assign(plan.query.get_unique_terms_begin(), plan.query.get_unique_terms_end());
+  reads.prefixes = plan.highlight.prefixes;
+  return reads;
 }
 
 

@@ -75,6 +75,19 @@ class Searcher {
   // search() of the same request that follows. Same exceptions as search().
   std::vector<Xapian::docid> unshown_documents(const SearchRequest& request);
 
+  // What search(request) reads whole from the posting lists: the terms it
+  // matches, and the prefixes it expands (the expansion walks every indexed
+  // word a prefix begins, and each word's postings with it). For a reader
+  // that fetches each of those key ranges at once (the widget's lazily read
+  // index: each block read in turn is a round trip, and a walk reads its
+  // blocks in a chain). Plans the search and keeps the plan for the
+  // unshown_documents() or search() of the same request that follows.
+  // Same exceptions as search().
+  struct PostingReads {
+    std::vector<std::string> terms, prefixes;
+  };
+  PostingReads posting_reads(const SearchRequest& request);
+
   const std::string& default_locale() const { return default_locale_; }
   const Xapian::Database& database() const { return db_; }
 
@@ -102,7 +115,8 @@ class Searcher {
   std::map<std::string, text::Analyzer> analyzers_;
   std::list<std::shared_ptr<const ShownDocument>> shown_;  // most recent first
   std::unordered_map<Xapian::docid, std::list<std::shared_ptr<const ShownDocument>>::iterator> shown_by_id_;
-  std::unique_ptr<Matched> matched_;  // unshown_documents()'s match, for the search() that follows
+  Matched& prepared(const SearchRequest& request, const text::Analyzer& an, bool matching);
+  std::unique_ptr<Matched> matched_;  // the last request's plan and match, for the calls that follow
 };
 
 inline constexpr uint32_t kMaxLimit = 100;

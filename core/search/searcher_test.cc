@@ -212,6 +212,28 @@ TEST_CASE_FIXTURE(Fixture, "unshown documents: what a search would show and does
   CHECK(hit_ids(other.search({.query = "email"})) == ids("email"));
 }
 
+TEST_CASE_FIXTURE(Fixture, "posting reads: the terms a search matches and the prefixes it expands, its plan kept for the search") {
+  const search::SearchRequest typing{.query = "reset pas", .as_you_type = true};
+  const auto reads = searcher.posting_reads(typing);
+  auto has = [&](std::string_view term) { return std::find(reads.terms.begin(), reads.terms.end(), term) != reads.terms.end(); };
+  CHECK(has("Zreset"));
+  CHECK(has("XLen"));  // the locale filter: this help center has two
+  CHECK(std::any_of(reads.terms.begin(), reads.terms.end(), [](const std::string& t) { return t.rfind("XF", 0) == 0; }));
+  CHECK(reads.prefixes == std::vector<std::string>{"pas"});
+  CHECK(searcher.posting_reads({.query = "reset pas ", .as_you_type = true}).prefixes.empty());
+  CHECK(searcher.posting_reads({.query = "reset pa", .as_you_type = true}).prefixes.empty());  // shorter than kMinPrefix
+  CHECK_THROWS_AS(searcher.posting_reads({.query = "x", .locale = "xx"}), std::invalid_argument);
+  // Planned, then matched, then shown: the same answer as a search on its own.
+  search::Searcher other{searcher.database()};
+  other.posting_reads(typing);
+  other.unshown_documents(typing);
+  const auto kept = other.search(typing);
+  const auto fresh = search::Searcher{searcher.database()}.search(typing);
+  REQUIRE(kept.hits.size() == fresh.hits.size());
+  REQUIRE(!kept.hits.empty());
+  for (size_t i = 0; i < kept.hits.size(); ++i) CHECK(kept.hits[i].id == fresh.hits[i].id);
+}
+
 TEST_CASE_FIXTURE(Fixture, "snippets mark the matched words and escape HTML") {
   auto resp = searcher.search({.query = "courier tracking"});
   REQUIRE(resp.hits.size() == 1);

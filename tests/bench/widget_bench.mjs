@@ -134,6 +134,8 @@ async function widgetFigures(browser, server, label) {
   // search may be answered by the server first); the in-page engine's own
   // time and index reads for every search it ran.
   const lat = await k.evaluate(() => window.__s.map((s) => s.latency_ms));
+  const slowestOnScreen = await k.evaluate(() => [...window.__s].sort((a, b) => b.latency_ms - a.latency_ms).slice(0, 5)
+    .map((s) => `"${s.query}" ${s.latency_ms.toFixed(0)} ms (${s.engine})`).join('; '));
   out.fromServer = await k.evaluate(() => window.__s.filter((s) => s.engine === 'server').length);
   const inEngine = await k.evaluate(() => window.__e.map((s) => s.engine_ms));
   const fetchedPerKey = await k.evaluate(() => window.__e.filter((s) => s.index_bytes_fetched !== undefined).map((s) => s.index_bytes_fetched));
@@ -152,6 +154,7 @@ async function widgetFigures(browser, server, label) {
   console.log(`  then in the background           ${kb(out.bytesAfterFirstInPageResult)} (within 1.5 s)`);
   console.log(`open to first result (warm cache) ${ms(out.openToFirstResult)} (server answer); in-page engine answering after ${ms(out.openToWasmResult)}`);
   console.log(`keystroke to results on screen    p50 ${ms(out.keystrokeP50)}  p99 ${ms(out.keystrokeP99)}  (${out.keystrokes} keystrokes answered, ${out.fromServer} of them by the server first)`);
+  console.log(`  slowest on screen                ${slowestOnScreen}`);
   console.log(`  searching in the Worker          p50 ${ms(out.engineP50)}  p99 ${ms(out.engineP99)}  (${inEngine.length} searches)`);
   console.log(`main-thread long tasks (>50 ms)   ${out.longTasks} while typing`);
   if (fetchedPerKey.length) {

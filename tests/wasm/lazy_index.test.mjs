@@ -1,5 +1,6 @@
-// The Worker's lazily read index (widget/src/lazy_file.js) with the
-// documents a search shows fetched all at once (worker.js): as-you-type
+// The Worker's lazily read index (widget/src/lazy_file.js) with what a
+// search reads fetched all at once (worker.js): the posting lists it reads
+// whole, each in one request, then the documents it shows. As-you-type
 // searches wait on fewer round trips than reading each block in turn, fetch
 // no more bytes, and show exactly what an index held whole shows.
 //
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createLazyFile, fetchShownDocuments } from '../../widget/src/lazy_file.js';
+import { createLazyFile, fetchWhatSearchReads } from '../../widget/src/lazy_file.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const native = process.env.FIRSTFIX_NATIVE;
@@ -33,7 +34,7 @@ const request = (q) => JSON.stringify({ q, as_you_type: true, limit: 8, facets: 
 let folder, index;
 before(() => {
   folder = mkdtempSync(join(tmpdir(), 'ff-wasm-lazy-'));
-  execFileSync('node', [join(here, '../bench/generate_help_center.mjs'), '1500', join(folder, 'content')], { stdio: 'ignore' });
+  execFileSync('node', [join(here, '../bench/generate_help_center.mjs'), '10000', join(folder, 'content')], { stdio: 'ignore' });
   execFileSync(native, ['build', join(folder, 'content'), '-o', join(folder, 'dist'), '-q']);
   index = readFileSync(join(folder, 'dist', 'index.db'));
 });
@@ -59,7 +60,7 @@ const comparable = (json) => {
   return { corrected: r.corrected, total: r.total, hits: r.results.map((h) => [h.id, h.title_html, h.snippet_html]) };
 };
 
-test('the documents a search shows are fetched at once: fewer round trips, no more bytes, the same results', async () => {
+test('what a search reads is fetched at once: fewer round trips, no more bytes, the same results', async () => {
   const whole = `/whole-${files++}.db`;
   module_.FS.writeFile(whole, index);
   const reference = new module_.Engine(whole);
@@ -69,9 +70,10 @@ test('the documents a search shows are fetched at once: fewer round trips, no mo
     for (let i = 1; i <= q.length; i++) {
       const req = request(q.slice(0, i));
       const syncBefore = parallel.calls.sync;
-      const waves = await fetchShownDocuments(parallel.engine, parallel.lazy, req);
+      const waves = await fetchWhatSearchReads(parallel.engine, parallel.lazy, req);
       const matched = parallel.calls.sync;
       const got = comparable(parallel.engine.search(req));
+      parallel.lazy.expect(null);
       assert.equal(parallel.calls.sync, matched, `"${q.slice(0, i)}": the search read a document block it had not fetched`);
       assert.deepEqual(got, comparable(reference.search(req)), `"${q.slice(0, i)}": as the whole index`);
       const inTurnBefore = inTurn.calls.sync;
@@ -90,6 +92,39 @@ test('the documents a search shows are fetched at once: fewer round trips, no mo
   assert.ok(parallel.calls.async > 0, 'documents were fetched in parallel');
   assert.ok(roundTrips <= 0.8 * inTurnRoundTrips, `${roundTrips} round trips against ${inTurnRoundTrips}`);
   assert.ok(parallel.lazy.bytes <= 1.1 * inTurn.lazy.bytes, `${parallel.lazy.bytes} bytes against ${inTurn.lazy.bytes}`);
+});
+
+// Xapian walks every word an as-you-type prefix begins (with each word's
+// postings) to pick the most frequent, and reads a long posting list chunk
+// by chunk: each leaf named only by the one before. Told what the search
+// reads whole (the core's posting reads), the file fetches each such range
+// of leaves in one request, with the branch blocks it holds as the map.
+test('the posting lists a search reads whole come in a request each once the file is told which', () => {
+  const reads = JSON.parse(lazyEngine().engine.postingReads(request('reset pas')));
+  assert.deepEqual(reads.prefixes, ['pas']);
+  assert.ok(reads.terms.includes('Zreset'), reads.terms.join(' '));
+  assert.deepEqual(JSON.parse(lazyEngine().engine.postingReads('{"q": 5}')), { terms: [], prefixes: [] }, 'a bad request: nothing (the search says why)');
+  // Typing, each search planned and matched (unshownDocuments: the posting
+  // lists, not yet the documents) with the file told and not told.
+  const told = lazyEngine(), untold = lazyEngine();
+  let toldMatching = 0, untoldMatching = 0, toldBytes = 0, untoldBytes = 0;
+  for (const q of QUERIES) {
+    for (let i = 1; i <= q.length; i++) {
+      const req = request(q.slice(0, i));
+      const [t0, tb, u0, ub] = [told.calls.sync, told.lazy.bytes, untold.calls.sync, untold.lazy.bytes];
+      told.lazy.expect(JSON.parse(told.engine.postingReads(req)));
+      told.engine.unshownDocuments(req);
+      told.lazy.expect(null);
+      untold.engine.unshownDocuments(req);
+      [toldMatching, toldBytes] = [toldMatching + told.calls.sync - t0, toldBytes + told.lazy.bytes - tb];
+      [untoldMatching, untoldBytes] = [untoldMatching + untold.calls.sync - u0, untoldBytes + untold.lazy.bytes - ub];
+      assert.deepEqual(comparable(told.engine.search(req)), comparable(untold.engine.search(req)), `"${q.slice(0, i)}": the same results`);
+    }
+  }
+  console.log(`# typing, matching: ${toldMatching} requests told what each search reads whole, ${untoldMatching} not; ` +
+    `${(toldBytes / 1024).toFixed(0)} KB against ${(untoldBytes / 1024).toFixed(0)} KB`);
+  assert.ok(toldMatching <= 0.8 * untoldMatching, `${toldMatching} requests against ${untoldMatching}`);
+  assert.ok(toldBytes <= 1.05 * untoldBytes, `${toldBytes} bytes against ${untoldBytes}`);
 });
 
 test('declined reads leave the engine unharmed, and a search without them fetches what it needs as it goes', () => {

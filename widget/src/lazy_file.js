@@ -8,20 +8,34 @@
 //   reads are synchronous), one round trip per block;
 // - declined (while `declining` is set): the read fails with EIO, which
 //   Xapian reports as an error, and the block is noted; fetchDeclined() then
-//   fetches every noted block at once, in parallel. fetchShownDocuments()
-//   (below) reads the documents a search will show each on its own this way,
-//   so one call notes a block of every one of them.
+//   fetches every noted block at once, in parallel. fetchWhatSearchReads()
+//   (below) looks up each posting list a search reads and each document it
+//   shows on its own this way, so one call notes a block of every one.
 //
-// Read-ahead, as an operating system's page cache does: when a read that
+// Reads that go on: a block's reader often goes on to the blocks after it in
+// a chain, each known only once the one before has arrived. The database's
+// branch blocks (kept like any other) name every child with its first key
+// (glass B-trees: cut to the shortest key that separates it from the child
+// before), so a read that fetches a leaf fetches with it, in the same
+// request, the leaves after it that its reader will read too:
+// - a tag that fills the leaf and goes on, or the rest of a document the
+//   search shows (its text, when long);
+// - more of the posting list the leaf is in the middle of;
+// - the rest of a key range the search said it reads whole (expect()): a
+//   term's posting list, or every word an as-you-type prefix begins, with
+//   their postings (Xapian walks them all to pick the most frequent).
+// Otherwise, as an operating system's page cache does: when a read that
 // fetches at once goes on right after the last range fetched (Xapian scanning
 // leaf blocks in order), the next request is twice as long, up to maxAhead
 // chunks.
 //
-// Returns {requests, parallelRequests, bytes, declining, whole, fill(bytes), fetchDeclined(), onFetch}:
+// Returns {requests, parallelRequests, bytes, declining, whole, fill(bytes), fetchDeclined(), expect(reads), onFetch}:
 // counters of what reads fetched (parallelRequests: those fetchDeclined() made); fill() to hand it the whole file once
 // downloaded some other way (a small index is fetched whole in the
 // background after the first answer), after which no read goes to the
-// network (`whole` says so); onFetch, if set, is called before each request.
+// network (`whole` says so); expect({terms, prefixes, documents}) before a
+// search (the core's posting_reads and the documents it shows) and
+// expect(null) after it; onFetch, if set, is called before each request.
 // `transport` ({sync(from, to), async(from, to)}, inclusive byte ranges, each
 // returning {status, bytes}) replaces HTTP in tests.
 export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 1, maxAhead = 32, transport = httpTransport(url) } = {}) {
@@ -33,6 +47,7 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
   let nextSequential = new Set(), ahead = 1;
 
   const range = (first, last) => [first * chunk, Math.min(size, (last + 1) * chunk) - 1];
+  const tree = chunk === block ? branchIndex() : null;
   const keep = (first, last, { status, bytes }) => {
     const [from, to] = range(first, last);
     if (status !== 206 && status !== 200) throw new Error(`index: HTTP ${status} for bytes ${from}-${to}`);
@@ -41,16 +56,30 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
     stats.bytes += bytes.length;
     for (let c = first; c <= last; c++) {
       const start = offset + (c - first) * chunk;
-      chunks.set(c, bytes.subarray(start, Math.min(start + chunk, bytes.length)));
+      const data = bytes.subarray(start, Math.min(start + chunk, bytes.length));
+      chunks.set(c, data);
+      tree?.note(c, data);
     }
   };
 
-  // The run of missing chunks from c (to at most `last`), lengthened while
-  // reads go on in order; a declining read is not lengthened (it is not a
-  // scan: its blocks belong to different documents).
+  // The last block of the run after c that c's reader goes on to read
+  // (c itself when none). Blocks held already inside the run are fetched
+  // again rather than split it into two round trips.
+  const goesOn = (c) => {
+    let run = Math.min(tree ? tree.goesOn(c) : c, lastChunk);
+    while (run > c && chunks.has(run)) run--;
+    return run;
+  };
+
+  // The run of missing chunks from c (to at most `last`), lengthened by what
+  // the branch blocks say its reader goes on to read, else while reads go on
+  // in order; a declining read is not lengthened that way (it is not a scan:
+  // its blocks belong to different lookups).
   const runFrom = (c, last) => {
     let run = c;
     while (run + 1 <= last && !chunks.has(run + 1)) run++;
+    const along = goesOn(c);
+    if (along > c) { ahead = 1; return Math.max(run, along); }
     if (stats.declining) return run;
     ahead = nextSequential.has(c) ? Math.min(ahead * 2, maxAhead) : 1;
     while (run - c + 1 < ahead && run < lastChunk && !chunks.has(run + 1)) run++;
@@ -104,6 +133,8 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
     return runs.length;
   };
 
+  stats.expect = (reads) => tree?.expect(reads);
+
   stats.fill = (whole) => {
     if (whole.length !== size) return false;
     for (let c = 0; c <= lastChunk; c++) if (!chunks.has(c)) chunks.set(c, whole.subarray(c * chunk, Math.min(size, (c + 1) * chunk)));
@@ -118,21 +149,115 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
   return stats;
 }
 
-// Before a search that shows documents the engine does not hold: their
-// blocks fetched at once, in parallel, rather than one round trip per block
-// as the search would read them (at 10,000 articles the heaviest keystrokes
-// were those showing 8 new documents). `engine` is the core's wasm Engine
-// over this lazy file (`lazy`): it names the documents (and keeps its match
-// for the search that follows) and reads each on its own while the file
-// declines what it lacks. Resolves to the number of parallel fetches.
-const MAX_DOCUMENT_WAVES = 4;  // a document's blocks: the table's branch, its leaf, a long text's next leaf
-export async function fetchShownDocuments(engine, lazy, request) {
+// What the branch blocks say of the leaves after a block (glass_table.h:
+// a block's level is byte 4 and its directory ends at bytes 9-10; from byte
+// 11, two-byte offsets of its items; a branch item is the child's block
+// number (4 bytes), the key's length (1 byte), the key, and the component of
+// its tag that the child begins with (2 bytes); all big-endian). Keys are
+// kept as binary strings (a character per byte), which compare as the bytes.
+function branchIndex() {
+  const parentOf = new Map();  // block -> {kids: [{block, key, component}], at}
+  let expected = [];  // [[lo, hi)] key ranges the running search reads whole
+  let documents = new Set();  // the keys of the documents it shows
+  const binary = (bytes) => String.fromCharCode.apply(null, bytes);
+  const utf8 = new TextEncoder();
+  // A document's key in the table of their data: its number, big-endian in
+  // two bytes below 0x8000, else in 3-5 with the length in the first byte's
+  // top bits (pack_uint_preserving_sort, Xapian's common/pack.h).
+  const documentKey = (id) => {
+    if (id < 0x8000) return String.fromCharCode(id >> 8, id & 0xff);
+    const length = Math.floor((37 - Math.clz32(id)) / 7);
+    const bytes = [];
+    for (let i = length - 1, v = id; i >= 0; i--, v = Math.floor(v / 256)) bytes[i] = v & 0xff;
+    bytes[0] |= (0xff << (10 - length)) & 0xff;
+    return String.fromCharCode(...bytes);
+  };
+  // The term whose posting list a key is in the middle of (a posting list's
+  // first chunk is keyed by the term, the later ones by the term, a zero
+  // byte and their first document's number), or null. A term begins with a
+  // letter or a digit; other tables' keys mostly begin with a document number.
+  const postingTerm = (key) => {
+    const end = key.indexOf('\0');
+    return end > 0 && key.charCodeAt(0) >= 0x30 && end + 1 < key.length && key.charCodeAt(end + 1) !== 0xff ? key.slice(0, end) : null;
+  };
+  return {
+    note(c, b) {
+      const level = b[4];
+      if (c === 0 || b.length < 11 || level < 1 || level > 16) return;  // block 0: the version; 254: the free list
+      const dirEnd = (b[9] << 8) | b[10];
+      if (dirEnd > b.length) return;
+      const kids = [];
+      for (let d = 11; d + 1 < dirEnd; d += 2) {
+        const p = (b[d] << 8) | b[d + 1];
+        if (p + 5 > b.length || p + 7 + b[p + 4] > b.length) return;  // not a branch block after all
+        const keyEnd = p + 5 + b[p + 4];
+        kids.push({ block: ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0,
+          key: binary(b.subarray(p + 5, keyEnd)), component: (b[keyEnd] << 8) | b[keyEnd + 1] });
+      }
+      kids.forEach((kid, at) => parentOf.set(kid.block, { kids, at }));
+    },
+    expect(reads) {
+      const key = (t) => binary(utf8.encode(t));
+      documents = new Set((reads?.documents || []).map(documentKey));
+      expected = reads ? [...reads.terms.map((t) => [key(t), `${key(t)}\0\xff`]), ...reads.prefixes.map((p) => [key(p), `${key(p)}\xff`])] : [];
+    },
+    goesOn(c) {
+      const parent = parentOf.get(c);
+      if (!parent) return c;
+      let { kids, at } = parent;
+      const first = kids[at].key, next = kids[at + 1]?.key;
+      const term = postingTerm(first);
+      const ranges = expected.filter(([lo, hi]) => first < hi && (next === undefined || next >= lo));
+      // A tag that fills the leaf before, or a document the search shows.
+      const goes = (kid, before) => (kid.component > 1 && (kid.key === before.key || documents.has(kid.key)))
+        || (term !== null && postingTerm(kid.key) === term) || ranges.some(([, hi]) => kid.key < hi);
+      let run = c;
+      for (;;) {
+        let j = at + 1;
+        for (; j < kids.length && kids[j].block === run + 1 && goes(kids[j], kids[j - 1]); j++) run++;  // (a compacted table's leaves are in order)
+        if (j < kids.length || !ranges.length) return run;
+        // A range that goes on past this branch's last child goes on in the
+        // next branch: held, on through its children; else, as a compacted
+        // table writes a branch right after its first child, both come too.
+        const after = parentOf.get(run + 1);
+        if (!after || after.at !== 0) return run + 2;
+        if (!ranges.some(([, hi]) => after.kids[0].key < hi)) return run;
+        ({ kids, at } = after);
+        run++;
+      }
+    },
+  };
+}
+
+// Before a search: the blocks it will read, fetched at once, in parallel,
+// rather than one round trip per block as the search would read them. First
+// the posting lists it reads whole (the core's posting_reads, also handed to
+// the file: each list's leaves come in one request), then the documents it
+// shows that the engine does not hold (at 10,000 articles the heaviest
+// keystrokes were those showing 8 new documents). `engine` is the core's
+// wasm Engine over this lazy file (`lazy`): it plans the search and then
+// matches it (keeping both for the search that follows), and looks up each
+// term or document on its own while the file declines what it lacks. Leave
+// the expectation until the search is done, then lazy.expect(null).
+// Resolves to the number of parallel fetches.
+const MAX_WAVES = 4;  // a lookup's blocks: the table's branch, its leaf, a long text's next leaf
+export async function fetchWhatSearchReads(engine, lazy, request) {
+  const reads = engine.postingReads(request);
+  lazy.expect(JSON.parse(reads));
+  const waves = await fetchInWaves(lazy, () => engine.touchPostings(reads));
   const ids = engine.unshownDocuments(request);
+  lazy.expect({ ...JSON.parse(reads), documents: JSON.parse(ids) });
+  return waves + (ids === '[]' ? 0 : await fetchInWaves(lazy, () => engine.touchDocuments(ids)));
+}
+
+// Runs `touch` (lookups that return how many failed) while the file
+// declines what it lacks, fetches that, and again, until none fails.
+async function fetchInWaves(lazy, touch) {
   let waves = 0;
-  while (ids !== '[]' && waves < MAX_DOCUMENT_WAVES) {
+  while (waves < MAX_WAVES) {
     lazy.declining = true;
     let failed;
-    try { failed = engine.touchDocuments(ids); } finally { lazy.declining = false; }
+    try { failed = touch(); } finally { lazy.declining = false; }
     if (!failed || !(await lazy.fetchDeclined())) break;
     waves++;
   }

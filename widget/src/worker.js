@@ -20,7 +20,7 @@
 // WHOLE_INDEX_MAX is then downloaded whole in the background, compressed,
 // once the page has shown the first answer and is idle ({type: 'prefetch'}),
 // so later searches never wait on the network.
-import { createLazyFile, fetchShownDocuments } from './lazy_file.js';
+import { createLazyFile, fetchWhatSearchReads } from './lazy_file.js';
 
 const WHOLE_INDEX_MAX = 2 * 1024 * 1024;
 let engine = null;
@@ -136,12 +136,12 @@ self.onmessage = async (event) => {
       const request = JSON.stringify(msg.request);
       let json, waves;
       try {
-        waves = !lazyStats || lazyStats.whole ? 0 : await fetchShownDocuments(engine, lazyStats, request);
+        waves = !lazyStats || lazyStats.whole ? 0 : await fetchWhatSearchReads(engine, lazyStats, request);
         json = engine.search(request);
-      } finally { searching = null; }
+      } finally { searching = null; lazyStats?.expect(null); }
       const response = JSON.parse(json);
       response.elapsed_ms = performance.now() - started;
-      response.index_waves = waves;  // parallel fetches of documents' blocks before searching
+      response.index_waves = waves;  // parallel fetches of postings' and documents' blocks before searching
       if (before) {
         response.index_bytes_fetched = lazyStats.bytes - before.bytes;
         // The round trips the search waited on: each read fetched at once, and each parallel fetch.
