@@ -176,11 +176,19 @@ async function widgetFigures(browser, server, label) {
 // machine: a page whose input posts each keystroke to a Worker that answers
 // at once with 8 canned results, drawn as list items of the same size. No
 // search at all: what is left is the browser's own work per key (typing,
-// style, layout, paint) and a Worker round trip.
-async function floorFigures(browser) {
+// style, layout, paint) and a Worker round trip. With `server`, the Worker
+// first reads a 2 KB range of that server's index (another block each key,
+// as a keystroke whose blocks are not held does, or the server's answer to
+// a hedged search): the floor of a keystroke that needs the network once.
+async function floorFigures(browser, server = null) {
+  const index = server ? server.origin + (await (await fetch(`${server.origin}/widget.js`)).text()).match(/"index":"([^"]+)"/)[1] : '';
   const context = await browser.newContext();
-  const p = await hostPage(context, '/host/floor', `<!doctype html><html lang="en"><body><input id="q" type="search"><ul id="r"></ul><script>
-const worker = new Worker(URL.createObjectURL(new Blob(["onmessage = (e) => postMessage({ q: e.data, results: Array.from({ length: 8 }, (_, i) => ({ title: 'Result ' + i + ' for ' + e.data, snippet: 'A passage of about two hundred characters that mentions ' + e.data + ' among other words, as a snippet does, with some more words after it to fill the line.' })) })"], { type: 'text/javascript' })));
+  const p = await hostPage(context, `/host/floor${server ? '-network' : ''}`, `<!doctype html><html lang="en"><body><input id="q" type="search"><ul id="r"></ul><script>
+const worker = new Worker(URL.createObjectURL(new Blob([${JSON.stringify(`let block = 0; const index = ${JSON.stringify(index)};
+onmessage = async (e) => {
+  if (index) { const at = (block++ % 1000) * 2048; await (await fetch(index, { headers: { Range: 'bytes=' + at + '-' + (at + 2047) } })).arrayBuffer(); }
+  postMessage({ q: e.data, results: Array.from({ length: 8 }, (_, i) => ({ title: 'Result ' + i + ' for ' + e.data, snippet: 'A passage of about two hundred characters that mentions ' + e.data + ' among other words, as a snippet does, with some more words after it to fill the line.' })) });
+}`)}], { type: 'text/javascript' })));
 const list = document.getElementById('r'), lat = window.__lat = [];
 let started = 0;
 document.getElementById('q').addEventListener('input', (e) => { if (e.target.value) { started = performance.now(); worker.postMessage(e.target.value); } });
@@ -196,7 +204,9 @@ worker.onmessage = (e) => {
   }
   const lat = await p.evaluate(() => window.__lat);
   await context.close();
-  console.log(`\n== floor: keystroke to canned results on screen, no search (Worker answers at once): p50 ${ms(pct(lat, 0.5))} p99 ${ms(pct(lat, 0.99))} (${lat.length} keystrokes)`);
+  const what = server ? 'the Worker reads one 2 KB block from the server first' : 'no search (Worker answers at once)';
+  console.log(`\n== floor: keystroke to canned results on screen, ${what}: p50 ${ms(pct(lat, 0.5))} p99 ${ms(pct(lat, 0.99))} (${lat.length} keystrokes)`);
+  return { p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
 }
 
 // The floor of one lazy read: a 2 KB range of the index, requested from a
@@ -393,7 +403,12 @@ try {
   execFileSync('node', [join(repo, 'tests/bench/generate_help_center.mjs'), String(large), content], { stdio: 'ignore' });
   const big = await startServer({ content, startTimeoutMs: 1800000 });
   big.dist = join(big.data, 'dist');
-  await widgetFigures(browser, big, `${large} generated articles`);
+  const bigFigures = await widgetFigures(browser, big, `${large} generated articles`);
+  // Keystrokes that need the network (blocks not held, or the server's
+  // answer) against the floors of none and of one round trip, same run.
+  const noNetwork = await floorFigures(browser), oneRoundTrip = await floorFigures(browser, big);
+  console.log(`  keystroke p99 ${ms(bigFigures.keystrokeP99)}: ${(bigFigures.keystrokeP99 / noNetwork.p99).toFixed(2)}x the floor without the network, ` +
+    `${(bigFigures.keystrokeP99 / oneRoundTrip.p99).toFixed(2)}x the floor of one round trip`);
   if (large <= 20000) {  // the peers take minutes beyond that
     const bigDocs = await articleTexts(big);
     await pagefindFigures(browser, bigDocs, `${large} articles`);
