@@ -94,47 +94,22 @@ class Engine {
   // file declines the blocks each lookup lacks, and fetches them (with the
   // rest of each expected range) all at once.
   unsigned touch_postings(const std::string& reads_json) {
-    unsigned failed = 0;
-    try {
+    return each_on_its_own([&](auto touch) {
       const auto reads = nlohmann::json::parse(reads_json);
-      Xapian::Database db = open_single_file(path_);
-      auto touch = [&](const auto& look_up) {
-        try {
-          look_up();
-        } catch (const Xapian::Error&) {
-          ++failed;
-          db = open_single_file(path_);
-        }
-      };
-      for (const std::string term : reads.at("terms")) touch([&] { db.postlist_begin(term); });
-      for (const std::string prefix : reads.at("prefixes")) touch([&] { db.allterms_begin(prefix); });
-    } catch (...) {
-      ++failed;
-    }
-    return failed;
+      for (const std::string term : reads.at("terms")) touch([&](Xapian::Database& db) { db.postlist_begin(term); });
+      for (const std::string prefix : reads.at("prefixes")) touch([&](Xapian::Database& db) { db.allterms_begin(prefix); });
+    });
   }
 
-  // Reads each document's text on its own, on the index opened again, and
-  // returns how many reads failed. The Worker's lazy file meanwhile declines
-  // the blocks it lacks (a failed read) and then fetches them all at once:
-  // one round trip for a result set instead of one per document block. A
-  // failed read leaves Xapian's state unspecified, hence the index of its own.
+  // Reads each document's text on its own and returns how many reads
+  // failed. The Worker's lazy file meanwhile declines the blocks it lacks (a
+  // failed read) and then fetches them all at once: one round trip for a
+  // result set instead of one per document block.
   unsigned touch_documents(const std::string& ids_json) {
-    unsigned failed = 0;
-    try {
-      Xapian::Database db = open_single_file(path_);
-      for (const Xapian::docid id : nlohmann::json::parse(ids_json).get<std::vector<Xapian::docid>>()) {
-        try {
-          db.get_document(id, Xapian::DOC_ASSUME_VALID).get_data();
-        } catch (const Xapian::Error&) {
-          ++failed;
-          db = open_single_file(path_);
-        }
-      }
-    } catch (...) {
-      ++failed;
-    }
-    return failed;
+    return each_on_its_own([&](auto touch) {
+      for (const Xapian::docid id : nlohmann::json::parse(ids_json).get<std::vector<Xapian::docid>>())
+        touch([&](Xapian::Database& db) { db.get_document(id, Xapian::DOC_ASSUME_VALID).get_data(); });
+    });
   }
 
   // Request and response are the JSON shapes of core/search/json.h.
@@ -155,6 +130,29 @@ class Engine {
   unsigned document_count() const { return searcher_->database().get_doccount(); }
 
  private:
+  // Runs `lookups(touch)`, where touch(f) runs one lookup f(db) on the index
+  // opened again, and returns how many failed (bad input counts as one). A
+  // failed read leaves Xapian's state unspecified, hence an index of their
+  // own, opened again after each failure (0.04 ms).
+  template <class Lookups>
+  unsigned each_on_its_own(Lookups lookups) {
+    unsigned failed = 0;
+    try {
+      Xapian::Database db = open_single_file(path_);
+      lookups([&](const auto& look_up) {
+        try {
+          look_up(db);
+        } catch (const Xapian::Error&) {
+          ++failed;
+          db = open_single_file(path_);
+        }
+      });
+    } catch (...) {
+      ++failed;
+    }
+    return failed;
+  }
+
   std::string path_;
   std::unique_ptr<firstfix::search::Searcher> searcher_;
 };

@@ -242,11 +242,11 @@ function branchIndex() {
 // Resolves to the number of parallel fetches.
 const MAX_WAVES = 4;  // a lookup's blocks: the table's branch, its leaf, a long text's next leaf
 export async function fetchWhatSearchReads(engine, lazy, request) {
-  const reads = engine.postingReads(request);
-  lazy.expect(JSON.parse(reads));
+  const reads = engine.postingReads(request), expected = JSON.parse(reads);
+  lazy.expect(expected);
   const waves = await fetchInWaves(lazy, () => engine.touchPostings(reads));
   const ids = engine.unshownDocuments(request);
-  lazy.expect({ ...JSON.parse(reads), documents: JSON.parse(ids) });
+  lazy.expect({ ...expected, documents: JSON.parse(ids) });
   return waves + (ids === '[]' ? 0 : await fetchInWaves(lazy, () => engine.touchDocuments(ids)));
 }
 
