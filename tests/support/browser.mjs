@@ -1,11 +1,13 @@
 // Debian's Chromium driven by playwright-core (no browser download).
 import { chromium } from 'playwright-core';
 
+// CHROMIUM_ARGS: more switches, '|'-separated, for a measurement (e.g.
+// --js-flags=--no-wasm-lazy-compilation --no-wasm-dynamic-tiering).
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],  // playwright gives each launch a fresh profile
+      '--disable-component-update', '--disable-sync', ...(process.env.CHROMIUM_ARGS || '').split('|').filter(Boolean)],  // playwright gives each launch a fresh profile
     headless: true,
   });
 }

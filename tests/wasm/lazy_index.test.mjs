@@ -127,6 +127,35 @@ test('the posting lists a search reads whole come in a request each once the fil
   assert.ok(toldBytes <= 1.05 * untoldBytes, `${toldBytes} bytes against ${untoldBytes}`);
 });
 
+// A lookup whose first leaf is held (an earlier keystroke read it) reads
+// on into leaves that are not: more of a posting list, the rest of the
+// words a prefix begins. Those come in the waves before the search, with
+// the other lookups' blocks, not one round trip each while it matches.
+test('a lookup that finds its leaf held brings what it reads on to in the same wave', async () => {
+  const whole = `/whole-${files++}.db`;
+  module_.FS.writeFile(whole, index);
+  const reference = new module_.Engine(whole);
+  for (const [earlier, typed] of [['refund', 'ref'], ['tra', 'track'], ['requires', 'resched']]) {
+    const { engine, lazy, calls } = lazyEngine();
+    const searched = JSON.stringify({ q: earlier, limit: 8, facets: false });  // a search submitted whole
+    await fetchWhatSearchReads(engine, lazy, searched);
+    engine.search(searched);
+    lazy.expect(null);
+    let whileMatching = 0;
+    const counted = {
+      postingReads: (r) => engine.postingReads(r),
+      touchPostings: (r) => engine.touchPostings(r),
+      touchDocuments: (r) => engine.touchDocuments(r),
+      unshownDocuments: (r) => { const before = calls.sync; const ids = engine.unshownDocuments(r); whileMatching += calls.sync - before; return ids; },
+    };
+    await fetchWhatSearchReads(counted, lazy, request(typed));
+    const before = calls.sync;
+    assert.deepEqual(comparable(engine.search(request(typed))), comparable(reference.search(request(typed))), `"${typed}": as the whole index`);
+    lazy.expect(null);
+    assert.equal(whileMatching + calls.sync - before, 0, `"${typed}" after "${earlier}": blocks read one by one after the waves`);
+  }
+});
+
 test('declined reads leave the engine unharmed, and a search without them fetches what it needs as it goes', () => {
   const { engine, lazy, calls } = lazyEngine();
   const r = comparable(engine.search(request('reset password')));

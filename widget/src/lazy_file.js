@@ -42,7 +42,7 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
   const chunk = block * blocksPerRequest;
   const chunks = new Map();  // chunk number -> Uint8Array
   const declined = new Set();  // chunk numbers a declining read asked for
-  const stats = { requests: 0, parallelRequests: 0, bytes: 0, declining: false };
+  const stats = { requests: 0, parallelRequests: 0, bytes: 0, waitMs: 0, declining: false };  // waitMs: time spent waiting on the transport
   const lastChunk = Math.floor((size - 1) / chunk);
   let nextSequential = new Set(), ahead = 1;
 
@@ -92,14 +92,30 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
     const first = Math.floor(position / chunk), last = Math.floor((end - 1) / chunk);
     // One request for each run of missing chunks.
     for (let c = first; c <= last; c++) {
-      if (chunks.has(c)) continue;
+      if (chunks.has(c)) {
+        // A lookup that finds its leaf held: the leaves its reader goes on
+        // to (the rest of a posting list, of a range of terms) come in the
+        // same wave as the other lookups' blocks, not one by one later.
+        if (stats.declining && tree && chunks.get(c)[4] === 0) {  // a leaf
+          for (let at = c, hops = 0; hops < 8; hops++) {  // on through held leaves to the first missing ones
+            const run = Math.min(tree.goesOn(at), lastChunk);
+            for (let d = at + 1; d <= run; d++) if (!chunks.has(d)) declined.add(d);
+            if (run === at || !chunks.has(run)) break;
+            at = run;
+          }
+        }
+        continue;
+      }
       const run = runFrom(c, last);
       if (stats.declining) {
         for (let d = c; d <= run; d++) declined.add(d);
         throw new FS.ErrnoError(29);  // EIO: Xapian throws, the core's warm() goes on to its next lookup
       }
       stats.onFetch?.();
-      keep(c, run, transport.sync(...range(c, run)));
+      const asked = performance.now();
+      const answer = transport.sync(...range(c, run));
+      stats.waitMs += performance.now() - asked;
+      keep(c, run, answer);
       nextSequential = new Set([run + 1]);
       c = run;
     }
@@ -126,7 +142,9 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
       else runs.push([c, c]);
     }
     if (runs.length) stats.onFetch?.();
+    const asked = performance.now();
     const answers = await Promise.all(runs.map(([first, last]) => transport.async(...range(first, last))));
+    stats.waitMs += performance.now() - asked;
     runs.forEach(([first, last], i) => keep(first, last, answers[i]));
     stats.parallelRequests += runs.length;
     nextSequential = new Set(runs.map(([, last]) => last + 1));
@@ -194,7 +212,7 @@ function branchIndex() {
         kids.push({ block: ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0,
           key: binary(b.subarray(p + 5, keyEnd)), component: (b[keyEnd] << 8) | b[keyEnd + 1] });
       }
-      kids.forEach((kid, at) => parentOf.set(kid.block, { kids, at }));
+      kids.forEach((kid, at) => parentOf.set(kid.block, { kids, at, branch: c }));
     },
     expect(reads) {
       const key = (t) => binary(utf8.encode(t));
@@ -204,17 +222,30 @@ function branchIndex() {
     goesOn(c) {
       const parent = parentOf.get(c);
       if (!parent) return c;
-      let { kids, at } = parent;
+      let { kids, at, branch } = parent;
       const first = kids[at].key, next = kids[at + 1]?.key;
       const term = postingTerm(first);
       const ranges = expected.filter(([lo, hi]) => first < hi && (next === undefined || next >= lo));
-      // A tag that fills the leaf before, or a document the search shows.
-      const goes = (kid, before) => (kid.component > 1 && (kid.key === before.key || documents.has(kid.key)))
-        || (term !== null && postingTerm(kid.key) === term) || ranges.some(([, hi]) => kid.key < hi);
+      // A leaf the reader goes on to: the rest of a tag that fills the leaf
+      // before, a document the search shows, more of the posting list, or
+      // part of a range (its keys, from its own to the next leaf's, meet
+      // the range; past a branch's last child, its own key lies in it).
+      const goes = (kids, j) => {
+        const kid = kids[j], after = kids[j + 1]?.key;
+        return (kid.component > 1 && (kid.key === kids[j - 1].key || documents.has(kid.key)))
+          || (term !== null && postingTerm(kid.key) === term)
+          || ranges.some(([lo, hi]) => kid.key < hi && (after === undefined ? kid.key >= lo : after > lo));
+      };
       let run = c;
       for (;;) {
         let j = at + 1;
-        for (; j < kids.length && kids[j].block === run + 1 && goes(kids[j], kids[j - 1]); j++) run++;  // (a compacted table's leaves are in order)
+        // A compacted table's leaves are in order, with the branch itself
+        // after its first child.
+        for (; j < kids.length && goes(kids, j); j++) {
+          if (kids[j].block === run + 1) run++;
+          else if (kids[j].block === run + 2 && run + 1 === branch) run += 2;
+          else break;
+        }
         if (j < kids.length || !ranges.length) return run;
         // A range that goes on past this branch's last child goes on in the
         // next branch: held, on through its children; else, as a compacted
@@ -222,7 +253,7 @@ function branchIndex() {
         const after = parentOf.get(run + 1);
         if (!after || after.at !== 0) return run + 2;
         if (!ranges.some(([, hi]) => after.kids[0].key < hi)) return run;
-        ({ kids, at } = after);
+        ({ kids, at, branch } = after);
         run++;
       }
     },
@@ -258,8 +289,10 @@ async function fetchInWaves(lazy, touch) {
     lazy.declining = true;
     let failed;
     try { failed = touch(); } finally { lazy.declining = false; }
-    if (!failed || !(await lazy.fetchDeclined())) break;
+    // What failed, and the leaves held blocks' readers go on to.
+    if (!(await lazy.fetchDeclined())) break;
     waves++;
+    if (!failed) break;
   }
   return waves;
 }

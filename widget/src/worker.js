@@ -130,7 +130,7 @@ self.onmessage = async (event) => {
     try {
       await ready;
       const started = performance.now();
-      const before = lazyStats ? { bytes: lazyStats.bytes, requests: lazyStats.requests, parallel: lazyStats.parallelRequests } : null;
+      const before = lazyStats ? { bytes: lazyStats.bytes, requests: lazyStats.requests, parallel: lazyStats.parallelRequests, waitMs: lazyStats.waitMs } : null;
       searching = msg.id;
       fetchingSaid = false;
       const request = JSON.stringify(msg.request);
@@ -144,6 +144,7 @@ self.onmessage = async (event) => {
       response.index_waves = waves;  // parallel fetches of postings' and documents' blocks before searching
       if (before) {
         response.index_bytes_fetched = lazyStats.bytes - before.bytes;
+        response.index_wait_ms = lazyStats.waitMs - before.waitMs;  // of elapsed_ms, waiting on the network
         // The round trips the search waited on: each read fetched at once, and each parallel fetch.
         const parallel = lazyStats.parallelRequests - before.parallel;
         response.index_requests = lazyStats.requests - before.requests - parallel + waves;
