@@ -135,3 +135,27 @@ test('a search that needs index blocks from the network is hedged: the server is
   assert.equal(apiSearches.length, before + 1);
   await context.close();
 });
+
+// Once the first answer is on screen and the page is idle, the Worker holds
+// the branch blocks of a large index's posting lists (lazy_file.js
+// holdPostingBranches): later lookups fetch their leaves in the first wave.
+test('a large index has its posting branches held in the background after the first answer', async () => {
+  const context = await browser.newContext();
+  const p = await hostPage(context, server.origin, '/host/lazy-branches',
+    '<!doctype html><html lang="en"><body><script src="/widget.js" data-preload="open" async></script></body></html>');
+  await p.evaluate(() => {
+    window.__e = [];
+    window.firstfix('on', 'engineSearch', (e) => window.__e.push(e));
+    window.firstfix('open');
+  });
+  await p.waitForFunction(() => { window.firstfix('search', 'refund'); return window.__e.length > 0; }, null, { polling: 250, timeout: 30000 });
+  await p.waitForTimeout(2500);  // idle: the Worker is told to prefetch
+  const searched = await p.evaluate(() => window.__e.length);
+  await p.evaluate(() => window.firstfix('search', 'thermostat'));
+  await p.waitForFunction((n) => window.__e.length > n, searched, { timeout: 30000 });
+  // Each search says what the Worker has fetched outside searches so far.
+  const outside = await p.evaluate(() => window.__e.at(-1).index_bytes_outside);
+  assert.ok(outside >= 2 * 2048, `fetched outside the searches: ${outside} bytes (the root and the branches under it)`);
+  assert.ok(outside <= 256 * 1024, `${outside} bytes: the posting branches only`);
+  await context.close();
+});

@@ -127,6 +127,42 @@ test('the posting lists a search reads whole come in a request each once the fil
   assert.ok(toldBytes <= 1.05 * untoldBytes, `${toldBytes} bytes against ${untoldBytes}`);
 });
 
+// A large index has its posting lists' branch blocks held once the first
+// answer is shown (the Worker's prefetch): each lookup then fetches its
+// leaf, and what its reader goes on to, in the first wave.
+test('with the posting branches held, typing waits on fewer round trips for about the same bytes', async () => {
+  const typing = async (hold) => {
+    const { engine, lazy, calls } = lazyEngine();
+    engine.search(request('x'));  // the first answer, before the Worker holds anything
+    const held = hold ? await lazy.holdPostingBranches() : 0;
+    let trips = 0, heaviest = 0;
+    const hits = [];
+    for (const q of QUERIES) {
+      for (let i = 1; i <= q.length; i++) {
+        const req = request(q.slice(0, i)), before = calls.sync;
+        const waves = await fetchWhatSearchReads(engine, lazy, req);
+        hits.push(comparable(engine.search(req)));
+        lazy.expect(null);
+        trips += waves + calls.sync - before;
+        heaviest = Math.max(heaviest, waves + calls.sync - before);
+      }
+    }
+    return { held, trips, heaviest, bytes: lazy.bytes, hits };
+  };
+  const [held, lazyOnly] = [await typing(true), await typing(false)];
+  console.log(`# posting branches held (${held.held} blocks): ${held.trips} round trips (at most ${held.heaviest}), ` +
+    `${(held.bytes / 1024).toFixed(0)} KB with them; not held: ${lazyOnly.trips} (at most ${lazyOnly.heaviest}), ${(lazyOnly.bytes / 1024).toFixed(0)} KB`);
+  assert.ok(held.held > 1, 'the root and the branches under it');
+  assert.deepEqual(held.hits, lazyOnly.hits, 'the same results');
+  assert.ok(held.trips <= 0.9 * lazyOnly.trips, `${held.trips} round trips against ${lazyOnly.trips}`);
+  assert.ok(held.heaviest < lazyOnly.heaviest, `at most ${held.heaviest} for a keystroke against ${lazyOnly.heaviest}`);
+  assert.ok(held.bytes <= 1.05 * lazyOnly.bytes, `${held.bytes} bytes against ${lazyOnly.bytes}`);
+  // Not a glass database's version block: nothing held, nothing broken.
+  const other = createLazyFile(module_.FS, `/other-${files++}.db`, 'unused', 8192, {
+    transport: { sync: () => ({ status: 206, bytes: new Uint8Array(2048) }), async: async () => ({ status: 206, bytes: new Uint8Array(2048) }) } });
+  assert.equal(await other.holdPostingBranches(), 0);
+});
+
 // A lookup whose first leaf is held (an earlier keystroke read it) reads
 // on into leaves that are not: more of a posting list, the rest of the
 // words a prefix begins. Those come in the waves before the search, with

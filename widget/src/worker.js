@@ -2,7 +2,7 @@
 // the host page's main thread never runs Xapian or ICU.
 //
 // Messages in:  {type: 'init', glue, wasm, index, indexBytes, cjk?}  {type: 'search', id, request}
-//               {type: 'prefetch'}   (the page is idle after an answer: fetch the rest of a small index)
+//               {type: 'prefetch'}   (the page is idle after an answer: fetch the rest of a small index, or a large one's posting branches)
 //               {type: 'prepareFlows'}   (a flow has opened: load the flow engine, a module of its own)
 //               {type: 'check', id, flow, step, answers}   (a flow step's answers, checked by the core's flow engine)
 //               {type: 'escalate', id, event}   (what happened, for the escalation policy: search, articleRead,
@@ -19,7 +19,9 @@
 // the bytes fetched per query stay small at any size. An index of up to
 // WHOLE_INDEX_MAX is then downloaded whole in the background, compressed,
 // once the page has shown the first answer and is idle ({type: 'prefetch'}),
-// so later searches never wait on the network.
+// so later searches never wait on the network. A larger index has the
+// branch blocks of its posting lists held instead (lazy_file.js
+// holdPostingBranches), so each lookup's leaf comes in the first wave.
 import { createLazyFile, fetchWhatSearchReads } from './lazy_file.js';
 
 const WHOLE_INDEX_MAX = 2 * 1024 * 1024;
@@ -30,6 +32,7 @@ let conversation = null;  // the escalation policy's state for this page (core/e
 let wasmModule = null;
 let ready = null;
 let lazyStats = null;
+let bytesOutside = 0;  // index bytes fetched outside searches (opening it excluded): a large index's posting branches, held
 let searching = null;  // the id of the search running now
 let fetchingSaid = false;
 let suggestedText = '{}';  // the compiled opening list, from the loader's config
@@ -70,14 +73,20 @@ async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures, su
     if (searching !== null && !fetchingSaid) { fetchingSaid = true; self.postMessage({ type: 'fetching', id: searching }); }
   };
   engine = new module.Engine('/lazy-index.db');
+  bytesOutside = -lazyStats.bytes;  // opening it: before any search
   indexUrl = indexBytes <= WHOLE_INDEX_MAX ? index : null;
   return { documents: engine.documentCount(), whole: indexUrl !== null };
 }
 
 // The rest of a small index, whole and compressed, while the customer
-// reads. A failure only means reads stay lazy.
+// reads; of a larger one, the branch blocks of its posting lists. A
+// failure only means reads stay as they were.
 function fillInBackground() {
-  if (filling || !indexUrl) return;
+  if (filling) return;
+  if (!indexUrl) {
+    filling = lazyStats.holdPostingBranches().catch(() => 0);
+    return;
+  }
   filling = fetch(indexUrl)
     .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`))))
     .then((b) => lazyStats.fill(new Uint8Array(b)))
@@ -144,6 +153,8 @@ self.onmessage = async (event) => {
       response.index_waves = waves;  // parallel fetches of postings' and documents' blocks before searching
       if (before) {
         response.index_bytes_fetched = lazyStats.bytes - before.bytes;
+        bytesOutside -= response.index_bytes_fetched;
+        response.index_bytes_outside = lazyStats.bytes + bytesOutside;  // so far
         response.index_wait_ms = lazyStats.waitMs - before.waitMs;  // of elapsed_ms, waiting on the network
         // The round trips the search waited on: each read fetched at once, and each parallel fetch.
         const parallel = lazyStats.parallelRequests - before.parallel;
