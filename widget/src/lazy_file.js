@@ -173,7 +173,7 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
     for (let depth = root.level; depth >= 1 && level.length; depth--) {
       await prefetch(level);
       held += level.length;
-      level = depth > 1 ? level.flatMap((c) => branchItems(chunks.get(c) || new Uint8Array(0))?.map((kid) => kid.block) || []) : [];
+      level = depth > 1 ? level.flatMap((c) => (branchItems(chunks.get(c) ?? new Uint8Array(0)) ?? []).map((kid) => kid.block)) : [];
     }
     return held;
   };
@@ -221,16 +221,16 @@ function postingTableRoot(version) {
   }
 }
 
-// What the branch blocks say of the leaves after a block (glass_table.h:
-// a block's level is byte 4 and its directory ends at bytes 9-10; from byte
-// 11, two-byte offsets of its items; a branch item is the child's block
-// number (4 bytes), the key's length (1 byte), the key, and the component of
-// its tag that the child begins with (2 bytes); all big-endian). Keys are
-// kept as binary strings (a character per byte), which compare as the bytes.
+// Keys are kept as binary strings (a character per byte), which compare as
+// the bytes.
 const binary = (bytes) => String.fromCharCode.apply(null, bytes);
 
 // A branch block's items, [{block, key, component}], or null when the
-// block is not a branch (a leaf, or 254: the free list).
+// block is not a branch (a leaf, or 254: the free list). glass_table.h: a
+// block's level is byte 4 and its directory ends at bytes 9-10; from byte
+// 11, two-byte offsets of its items; a branch item is the child's block
+// number (4 bytes), the key's length (1 byte), the key, and the component of
+// its tag that the child begins with (2 bytes); all big-endian.
 function branchItems(b) {
   const level = b[4];
   if (b.length < 11 || level < 1 || level > 16) return null;
@@ -247,6 +247,7 @@ function branchItems(b) {
   return kids;
 }
 
+// What the branch blocks held say of the leaves after a block.
 function branchIndex() {
   const parentOf = new Map();  // block -> {kids: [{block, key, component}], at}
   let expected = [];  // [[lo, hi)] key ranges the running search reads whole

@@ -32,7 +32,9 @@ let conversation = null;  // the escalation policy's state for this page (core/e
 let wasmModule = null;
 let ready = null;
 let lazyStats = null;
-let bytesOutside = 0;  // index bytes fetched outside searches (opening it excluded): a large index's posting branches, held
+// Index bytes fetched opening the index, and by searches: the rest were
+// fetched outside searches (a large index's posting branches, held).
+let bytesOpening = 0, bytesSearching = 0;
 let searching = null;  // the id of the search running now
 let fetchingSaid = false;
 let suggestedText = '{}';  // the compiled opening list, from the loader's config
@@ -73,7 +75,7 @@ async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures, su
     if (searching !== null && !fetchingSaid) { fetchingSaid = true; self.postMessage({ type: 'fetching', id: searching }); }
   };
   engine = new module.Engine('/lazy-index.db');
-  bytesOutside = -lazyStats.bytes;  // opening it: before any search
+  bytesOpening = lazyStats.bytes;
   indexUrl = indexBytes <= WHOLE_INDEX_MAX ? index : null;
   return { documents: engine.documentCount(), whole: indexUrl !== null };
 }
@@ -153,8 +155,8 @@ self.onmessage = async (event) => {
       response.index_waves = waves;  // parallel fetches of postings' and documents' blocks before searching
       if (before) {
         response.index_bytes_fetched = lazyStats.bytes - before.bytes;
-        bytesOutside -= response.index_bytes_fetched;
-        response.index_bytes_outside = lazyStats.bytes + bytesOutside;  // so far
+        bytesSearching += response.index_bytes_fetched;
+        response.index_bytes_outside = lazyStats.bytes - bytesOpening - bytesSearching;  // so far
         response.index_wait_ms = lazyStats.waitMs - before.waitMs;  // of elapsed_ms, waiting on the network
         // The round trips the search waited on: each read fetched at once, and each parallel fetch.
         const parallel = lazyStats.parallelRequests - before.parallel;
