@@ -168,8 +168,15 @@ CheckedImage clean_once(std::string_view bytes, std::string_view claimed_content
     out.bytes = type == "image/png" ? png_image_chunks(written) : type == "image/jpeg" ? jpeg_image_segments(written) : webp_image_chunks(written);
     if (sniff_image(out.bytes) != type) throw ImageError(415, "the photo could not be read");
     return out;
+  } catch (const ImageError&) {
+    throw;
   } catch (const Exiv2::AnyError& e) {
     throw ImageError(415, std::string("the photo could not be read (") + e.what() + ")");
+  } catch (const std::exception&) {
+    // Exiv2 also throws the standard library's own on some broken files
+    // (std::overflow_error from its checked arithmetic on a WebP whose RIFF
+    // size is near 4 GB: the image fuzzer's finding).
+    throw ImageError(415, "the photo could not be read");
   }
 }
 

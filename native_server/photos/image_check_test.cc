@@ -190,5 +190,19 @@ TEST_CASE("metadata dropped after the first scan leaves no false marker, and the
   CHECK(again.bytes == clean.bytes);
 }
 
+// Found by tests/fuzz/image_fuzzer (corpus/image/regression-webp-riff-size-overflow):
+// Exiv2 throws std::overflow_error, not its own error, when a WebP's RIFF size
+// plus its header passes 4 GB; it ended the process instead of refusing the photo.
+TEST_CASE("a WebP whose RIFF size is near 4 GB is refused, not a crash") {
+  const std::string webp("RIFF\xF9\xFF\xFF\xFFWEBPT\x02\x1D\xF6", 16);
+  REQUIRE(sniff_image(webp) == "image/webp");
+  try {
+    clean_image(webp, "image/webp");
+    FAIL("accepted a WebP that claims a 4 GB RIFF");
+  } catch (const ImageError& e) {
+    CHECK(e.status() == 415);
+  }
+}
+
 }  // namespace
 }  // namespace firstfix::server
