@@ -89,6 +89,32 @@ class Engine {
     }
   }
 
+  // Before posting_reads(): what the search will most likely read whole and
+  // the words it may look up in the spelling table (Searcher::plan_reads),
+  // as {"terms": [...], "prefixes": [...], "spelling": [...]}, for the lazy
+  // file to expect; {"terms": [], "prefixes": [], "spelling": []} when the
+  // request is bad (the search reports why).
+  std::string plan_reads(const std::string& request_json) {
+    try {
+      const auto reads = searcher_->plan_reads(firstfix::search::request_from_json(nlohmann::json::parse(request_json)));
+      return nlohmann::json{{"terms", reads.likely.terms}, {"prefixes", reads.likely.prefixes}, {"spelling", reads.spelling}}.dump();
+    } catch (...) {
+      return R"({"terms":[],"prefixes":[],"spelling":[]})";
+    }
+  }
+
+  // Makes each lookup planning the search makes (Searcher::plan_reads) and
+  // each lookup of what it most likely reads, each on its own, and returns
+  // how many failed, as touch_postings() does.
+  unsigned touch_plan(const std::string& request_json) {
+    return each_on_its_own([&](auto touch) {
+      const auto reads = searcher_->plan_reads(firstfix::search::request_from_json(nlohmann::json::parse(request_json)));
+      for (const auto& lookup : reads.lookups) touch(lookup);
+      for (const std::string& term : reads.likely.terms) touch([&](Xapian::Database& db) { db.postlist_begin(term); });
+      for (const std::string& prefix : reads.likely.prefixes) touch([&](Xapian::Database& db) { db.allterms_begin(prefix); });
+    });
+  }
+
   // Looks up each of posting_reads()'s terms and prefixes on its own, as
   // touch_documents() reads documents, and returns how many failed: the lazy
   // file declines the blocks each lookup lacks, and fetches them (with the
@@ -223,6 +249,8 @@ EMSCRIPTEN_BINDINGS(firstfix) {
       .function("unshownDocuments", &Engine::unshown_documents)
       .function("touchDocuments", &Engine::touch_documents)
       .function("postingReads", &Engine::posting_reads)
+      .function("planReads", &Engine::plan_reads)
+      .function("touchPlan", &Engine::touch_plan)
       .function("touchPostings", &Engine::touch_postings)
       .function("defaultLocale", &Engine::default_locale)
       .function("documentCount", &Engine::document_count);

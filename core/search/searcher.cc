@@ -438,5 +438,36 @@ Searcher::PostingReads Searcher::posting_reads(const SearchRequest& req) {
   return reads;
 }
 
+Searcher::PlanReads Searcher::plan_reads(const SearchRequest& req) {
+  const text::Analyzer& an = checked_analyzer(req);
+  const ParsedQuery parsed = parse(req.query, an, req.as_you_type);
+  PlanReads reads;
+  auto look_up = [&](const std::string& term) { reads.lookups.emplace_back([term](const Xapian::Database& db) { db.get_termfreq(term); }); };
+  look_up(std::string(schema::kLocale) + an.locale());
+  std::vector<text::Token> form_tokens;
+  for (size_t i = 0; i < parsed.words.size(); ++i) {
+    const QueryWord& w = parsed.words[i];
+    const std::string stem = stem_term(w.token.stem);
+    reads.likely.terms.push_back(stem);
+    if (w.excluded) continue;
+    form_tokens.push_back(w.token);
+    if (i + 1 < parsed.words.size() && !parsed.words[i + 1].excluded) look_up(w.token.word + parsed.words[i + 1].token.word);
+    if (w.prefix && w.token.word.size() >= kMinPrefix) reads.likely.prefixes.push_back(w.token.word);
+    if (!req.spelling || w.token.stop) continue;
+    look_up(w.token.word);
+    look_up(stem);
+    // As plan() corrects a word (joined words aside: rare, and looked up above).
+    if (w.token.word.size() < 4) continue;
+    reads.spelling.push_back(w.token.word);
+    reads.lookups.emplace_back([word = w.token.word, stem, prefix = w.prefix](const Xapian::Database& db) {
+      if (db.term_exists(word) || db.term_exists(stem)) return;
+      if (prefix && db.allterms_begin(word) != db.allterms_end(word)) return;
+      if (const std::string suggestion = spelling_suggestion(db, word); !suggestion.empty()) db.term_exists(suggestion);
+    });
+  }
+  const std::string form = text::query_form(form_tokens);
+  if (!form.empty() && form.size() <= schema::kMaxFormBytes) reads.likely.terms.push_back(std::string(schema::kQuestionForm) + form);
+  return reads;
+}
 
 }  // namespace firstfix::search

@@ -12,6 +12,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -87,6 +88,22 @@ class Searcher {
     std::vector<std::string> terms, prefixes;
   };
   PostingReads posting_reads(const SearchRequest& request);
+
+  // Before planning: each lookup planning makes, as a function of the
+  // database (whether each word, its stem and each pair of words written as
+  // one is indexed, the locale's term; a word none of those finds is looked
+  // up in the spelling table, and its correction in the index), and, from
+  // the words alone, what the search will most likely read whole
+  // (posting_reads without what a correction or a synonym adds) and the
+  // words it may look up in the spelling table. For a reader that makes
+  // every lookup at once, each on its own, before planning, whose lookups
+  // would each cost a round trip in turn. Same exceptions as search().
+  struct PlanReads {
+    std::vector<std::function<void(const Xapian::Database&)>> lookups;
+    PostingReads likely;
+    std::vector<std::string> spelling;
+  };
+  PlanReads plan_reads(const SearchRequest& request);
 
   const std::string& default_locale() const { return default_locale_; }
   const Xapian::Database& database() const { return db_; }

@@ -212,6 +212,26 @@ TEST_CASE_FIXTURE(Fixture, "unshown documents: what a search would show and does
   CHECK(hit_ids(other.search({.query = "email"})) == ids("email"));
 }
 
+// The lookups themselves are measured where they matter, on a lazily read
+// index (tests/wasm/lazy_index.test.mjs: planning then reads no block one
+// at a time); here, what they and the likely reads are made of.
+TEST_CASE_FIXTURE(Fixture, "plan reads: from the words alone, most of what the search reads, and the words it may correct") {
+  const search::SearchRequest typing{.query = "reset pas", .as_you_type = true};
+  const auto planned = searcher.plan_reads(typing);
+  const auto reads = searcher.posting_reads(typing);
+  for (const auto& term : planned.likely.terms)
+    CHECK_MESSAGE(std::find(reads.terms.begin(), reads.terms.end(), term) != reads.terms.end(), term);
+  CHECK(planned.likely.prefixes == reads.prefixes);
+  CHECK(planned.spelling == std::vector<std::string>{"reset"});  // "pas" is too short to correct
+  // Lookups for the locale, each word and stem and the pair written as one.
+  CHECK(planned.lookups.size() >= 6);
+  for (const auto& lookup : planned.lookups) CHECK_NOTHROW(lookup(searcher.database()));
+  CHECK(searcher.plan_reads({.query = "how do i reset my pasword"}).spelling == std::vector<std::string>{"reset", "pasword"});
+  CHECK(searcher.plan_reads({.query = "reset pasword", .spelling = false}).spelling.empty());
+  CHECK(searcher.plan_reads({.query = "reset -pasword"}).spelling == std::vector<std::string>{"reset"});
+  CHECK_THROWS_AS(searcher.plan_reads({.query = "x", .locale = "xx"}), std::invalid_argument);
+}
+
 TEST_CASE_FIXTURE(Fixture, "posting reads: the terms a search matches and the prefixes it expands, its plan kept for the search") {
   const search::SearchRequest typing{.query = "reset pas", .as_you_type = true};
   const auto reads = searcher.posting_reads(typing);

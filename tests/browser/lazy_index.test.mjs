@@ -137,8 +137,8 @@ test('a search that needs index blocks from the network is hedged: the server is
 });
 
 // Once the first answer is on screen and the page is idle, the Worker holds
-// the branch blocks of a large index's posting lists (lazy_file.js
-// holdPostingBranches): later lookups fetch their leaves in the first wave.
+// the branch blocks of a large index's posting lists and spelling table
+// (lazy_file.js holdBranches): later lookups fetch their leaves in the first wave.
 test('a large index has its posting branches held in the background after the first answer', async () => {
   const context = await browser.newContext();
   const p = await hostPage(context, server.origin, '/host/lazy-branches',
@@ -156,6 +156,6 @@ test('a large index has its posting branches held in the background after the fi
   // Each search says what the Worker has fetched outside searches so far.
   const outside = await p.evaluate(() => window.__e.at(-1).index_bytes_outside);
   assert.ok(outside >= 2 * 2048, `fetched outside the searches: ${outside} bytes (the root and the branches under it)`);
-  assert.ok(outside <= 256 * 1024, `${outside} bytes: the posting branches only`);
+  assert.ok(outside <= 256 * 1024, `${outside} bytes: the branches only`);
   await context.close();
 });

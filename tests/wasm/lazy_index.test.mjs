@@ -134,7 +134,7 @@ test('with the posting branches held, typing waits on fewer round trips for abou
   const typing = async (hold) => {
     const { engine, lazy, calls } = lazyEngine();
     engine.search(request('x'));  // the first answer, before the Worker holds anything
-    const held = hold ? await lazy.holdPostingBranches() : 0;
+    const held = hold ? await lazy.holdBranches() : 0;
     let trips = 0, heaviest = 0;
     const hits = [];
     for (const q of QUERIES) {
@@ -160,7 +160,7 @@ test('with the posting branches held, typing waits on fewer round trips for abou
   // Not a glass database's version block: nothing held, nothing broken.
   const other = createLazyFile(module_.FS, `/other-${files++}.db`, 'unused', 8192, {
     transport: { sync: () => ({ status: 206, bytes: new Uint8Array(2048) }), async: async () => ({ status: 206, bytes: new Uint8Array(2048) }) } });
-  assert.equal(await other.holdPostingBranches(), 0);
+  assert.equal(await other.holdBranches(), 0);
 });
 
 // A lookup whose first leaf is held (an earlier keystroke read it) reads
@@ -179,6 +179,8 @@ test('a lookup that finds its leaf held brings what it reads on to in the same w
     lazy.expect(null);
     let whileMatching = 0;
     const counted = {
+      planReads: (r) => engine.planReads(r),
+      touchPlan: (r) => engine.touchPlan(r),
       postingReads: (r) => engine.postingReads(r),
       touchPostings: (r) => engine.touchPostings(r),
       touchDocuments: (r) => engine.touchDocuments(r),
@@ -189,6 +191,75 @@ test('a lookup that finds its leaf held brings what it reads on to in the same w
     assert.deepEqual(comparable(engine.search(request(typed))), comparable(reference.search(request(typed))), `"${typed}": as the whole index`);
     lazy.expect(null);
     assert.equal(whileMatching + calls.sync - before, 0, `"${typed}" after "${earlier}": blocks read one by one after the waves`);
+  }
+});
+
+// Planning a search looks up whether each word (and its stem, and two
+// words written as one) is indexed, and a word that is not in the spelling
+// table, key after key: each lookup a round trip in turn. Those lookups come
+// in the waves before planning (the core's plan_reads), and a word to correct
+// has the blocks of all its spelling keys fetched in one wave (the file
+// holds the spelling table's branch and knows the words from plan_reads).
+test('planning reads no block one at a time, and a word to correct has its spelling keys fetched in one wave', async () => {
+  // The engine as fetchWhatSearchReads calls it, counting the blocks
+  // planning (postingReads) reads one at a time, and with the words to
+  // correct kept from the file when `untold`.
+  const calling = (engine, calls, { untold = false } = {}) => {
+    const api = { planning: 0 };
+    for (const name of ['planReads', 'touchPlan', 'postingReads', 'touchPostings', 'touchDocuments', 'unshownDocuments']) api[name] = (r) => engine[name](r);
+    if (untold) api.planReads = (r) => JSON.stringify({ ...JSON.parse(engine.planReads(r)), spelling: [] });
+    api.postingReads = (r) => { const before = calls.sync; const reads = engine.postingReads(r); api.planning += calls.sync - before; return reads; };
+    return api;
+  };
+  const held = async () => {
+    const lazyOne = lazyEngine();
+    lazyOne.engine.search(request('x'));
+    await lazyOne.lazy.holdBranches();
+    return lazyOne;
+  };
+  // The typing, and the same typing planned with no waves before it.
+  const [waved, alone] = [await held(), await held()];
+  const api = calling(waved.engine, waved.calls);
+  let unwaved = 0;
+  for (const q of QUERIES) {
+    for (let i = 1; i <= q.length; i++) {
+      const req = request(q.slice(0, i));
+      await fetchWhatSearchReads(api, waved.lazy, req);
+      waved.engine.search(req);
+      waved.lazy.expect(null);
+      const before = alone.calls.sync;
+      alone.engine.postingReads(req);
+      unwaved += alone.calls.sync - before;
+      alone.engine.search(req);
+    }
+  }
+  console.log(`# typing: planning read ${api.planning} blocks one at a time after the waves, ${unwaved} without them`);
+  assert.equal(api.planning, 0, 'blocks planning read one at a time');
+  assert.ok(unwaved > 20, `${unwaved}: planning alone reads blocks one at a time`);
+
+  // Misspelt words, each corrected as the whole index corrects it, after
+  // the query typed right (its other words' blocks held).
+  const whole = `/whole-${files++}.db`;
+  module_.FS.writeFile(whole, index);
+  const reference = new module_.Engine(whole);
+  for (const [typed, misspelt] of [['wifi offline', 'wifi ofline'], ['reset password', 'reset pasword'], ['cancel subscription', 'cancel subscripton']]) {
+    const trips = {};
+    for (const untold of [false, true]) {
+      const { engine, lazy, calls } = await held();
+      const first = JSON.stringify({ q: typed, limit: 8, facets: false });
+      await fetchWhatSearchReads(engine, lazy, first);
+      engine.search(first);
+      lazy.expect(null);
+      const req = JSON.stringify({ q: misspelt, limit: 8, facets: false }), before = calls.sync;
+      const waves = await fetchWhatSearchReads(calling(engine, calls, { untold }), lazy, req);
+      const got = comparable(engine.search(req));
+      lazy.expect(null);
+      assert.deepEqual(got, comparable(reference.search(req)), `"${misspelt}": as the whole index`);
+      assert.ok(got.corrected, `"${misspelt}" is corrected`);
+      trips[untold ? 'untold' : 'told'] = waves + calls.sync - before;
+    }
+    console.log(`# "${misspelt}" after "${typed}": ${trips.told} round trips with its spelling keys fetched in one wave, ${trips.untold} without`);
+    assert.ok(trips.told < trips.untold, `"${misspelt}": ${trips.told} round trips against ${trips.untold}`);
   }
 });
 

@@ -28,15 +28,18 @@
 // fetches at once goes on right after the last range fetched (Xapian scanning
 // leaf blocks in order), the next request is twice as long, up to maxAhead
 // chunks. And the branch blocks of the posting lists' table can be held
-// before any search needs them (holdPostingBranches()), so a lookup's first
-// wave fetches its leaf rather than the branch that names it.
+// before any search needs them (holdBranches()), so a lookup's first
+// wave fetches its leaf rather than the branch that names it; with the
+// spelling table's, a word to correct (expect()'s `spelling`) has the leaves
+// of all its spelling keys fetched with the first of them.
 //
-// Returns {requests, parallelRequests, bytes, waitMs, declining, whole, fill(bytes), fetchDeclined(), holdPostingBranches(), expect(reads), onFetch}:
+// Returns {requests, parallelRequests, bytes, waitMs, declining, whole, fill(bytes), fetchDeclined(), holdBranches(), expect(reads), onFetch}:
 // counters of what reads fetched (parallelRequests: those fetchDeclined() made); fill() to hand it the whole file once
 // downloaded some other way (a small index is fetched whole in the
 // background after the first answer), after which no read goes to the
-// network (`whole` says so); expect({terms, prefixes, documents}) before a
-// search (the core's posting_reads and the documents it shows) and
+// network (`whole` says so); expect({terms, prefixes, spelling, documents})
+// before a search (the core's plan_reads or posting_reads, and the
+// documents it shows) and
 // expect(null) after it; onFetch, if set, is called before each request.
 // `transport` ({sync(from, to), async(from, to)}, inclusive byte ranges, each
 // returning {status, bytes}) replaces HTTP in tests.
@@ -111,6 +114,7 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
       const run = runFrom(c, last);
       if (stats.declining) {
         for (let d = c; d <= run; d++) declined.add(d);
+        for (const blocks of spellingBlocks) if (blocks.has(c)) for (const d of blocks) if (!chunks.has(d)) declined.add(d);
         throw new FS.ErrnoError(29);  // EIO: Xapian throws, the core's warm() goes on to its next lookup
       }
       stats.onFetch?.();
@@ -163,14 +167,19 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
   // search looks up first), a level at a time from its root: a lookup then
   // fetches its leaf, and the leaves its reader goes on to, in the first
   // wave, instead of the branch first. At 10,000 articles: 33 blocks, about
-  // the ones the bench's typing reads anyway. Resolves to the blocks held.
-  stats.holdPostingBranches = async () => {
+  // the ones the bench's typing reads anyway. And the spelling table's (one
+  // block there): a word to correct then has the leaves of all its spelling
+  // keys fetched in one wave (spellingLeaves). Resolves to the blocks held.
+  stats.holdBranches = async () => {
     if (!tree) return 0;
     await prefetch([0]);
-    const root = postingTableRoot(chunks.get(0));
-    if (!root) return 0;
-    let level = [root.block], held = 0;
-    for (let depth = root.level; depth >= 1 && level.length; depth--) {
+    const roots = tableRoots(chunks.get(0));
+    if (!roots) return 0;
+    let level = [], held = 0;
+    const wanted = [roots[POSTINGS], roots[SPELLING]].filter((t) => t.level >= 1);
+    spellingRoot = roots[SPELLING].level >= 1 ? roots[SPELLING].block : null;
+    for (let depth = Math.max(0, ...wanted.map((t) => t.level)); depth >= 1; depth--) {
+      level.push(...wanted.filter((t) => t.level === depth).map((t) => t.block));
       await prefetch(level);
       held += level.length;
       level = depth > 1 ? level.flatMap((c) => (branchItems(chunks.get(c) ?? new Uint8Array(0)) ?? []).map((kid) => kid.block)) : [];
@@ -178,7 +187,39 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
     return held;
   };
 
-  stats.expect = (reads) => tree?.expect(reads);
+  // The leaf that holds `key` in the table whose root is `root`, going down
+  // through the branch blocks held; a branch not held when the way stops
+  // there; null when the blocks held are not branches after all.
+  const blockFor = (root, key) => {
+    for (let c = root, depth = 0; depth < 16; depth++) {
+      const b = chunks.get(c);
+      if (!b) return c;
+      if (b[4] === 0) return c;
+      const kids = branchItems(b);
+      if (!kids?.length) return null;
+      let j = 0;  // the last child whose first key is at most `key`
+      for (let lo = 1, hi = kids.length - 1; lo <= hi;) {
+        const mid = (lo + hi) >> 1;
+        if (kids[mid].key <= key) { j = mid; lo = mid + 1; } else hi = mid - 1;
+      }
+      c = kids[j].block;
+    }
+    return null;
+  };
+
+  // For each word the search may correct (expect()'s `spelling`), the
+  // blocks its spelling keys are in: Xapian reads them one at a time, each
+  // a round trip, once it finds the word is not indexed. The first of them
+  // read while declining brings all of that word's.
+  let spellingRoot = null, spellingBlocks = [];  // [Set of blocks] for each word
+  const expectSpelling = (words) => {
+    spellingBlocks = spellingRoot === null ? [] : words.map((w) => new Set(spellingKeys(binary(utf8.encode(w))).map((k) => blockFor(spellingRoot, k)).filter((c) => c !== null)));
+  };
+
+  stats.expect = (reads) => {
+    tree?.expect(reads);
+    expectSpelling(reads?.spelling ?? []);
+  };
 
   stats.fill = (whole) => {
     if (whole.length !== size) return false;
@@ -194,13 +235,15 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
   return stats;
 }
 
-// The root block and level of the table of posting lists, from the
-// database's version block (glass_version.cc: 16 bytes of magic and format
-// version, a 16-byte UUID, the revision, then each table's root info, the
-// posting lists' first: root block, level << 2 | flags, entry count, block
-// size >> 11, compress_min, a free-list string; all pack_uint, 7 bits a
-// byte, low first), or null when the block does not read as one.
-function postingTableRoot(version) {
+// Each table's root block and level ([{block, level}], the posting lists'
+// first), from the database's version block (glass_version.cc: 16 bytes of
+// magic and format version, a 16-byte UUID, the revision, then each table's
+// root info: root block, level << 2 | flags, entry count, block size >> 11,
+// compress_min, a free-list string (its length, then its bytes); all
+// pack_uint, 7 bits a byte, low first), or null when the block does not read
+// as one. An empty table (its root "fake": flag 1) has level -1.
+const POSTINGS = 0, SPELLING = 4, TABLES = 6;  // glass_defs.h: postlist, docdata, termlist, position, spelling, synonym
+function tableRoots(version) {
   if (!version || version.length < 40 || String.fromCharCode(...version.subarray(2, 14)) !== 'Xapian Glass') return null;
   let at = 32;
   const uint = () => {
@@ -214,16 +257,40 @@ function postingTableRoot(version) {
   };
   try {
     uint();  // the revision
-    const block = uint(), level = uint() >> 2;
-    return level >= 1 && level <= 16 ? { block, level } : null;
+    const roots = [];
+    for (let t = 0; t < TABLES; t++) {
+      const block = uint(), flags = uint();
+      uint(); uint(); uint();  // entries, block size, compress_min
+      const freeList = uint();  // its length (not `at += uint()`: that adds to `at` as it was before the read)
+      at += freeList;
+      const level = flags & 1 ? -1 : flags >> 2;
+      if (level > 16 || at > version.length) return null;
+      roots.push({ block, level });
+    }
+    return roots;
   } catch {
     return null;
   }
 }
 
+// The keys of Xapian's spelling table a correction of `word` (a binary
+// string of its UTF-8 bytes, at least 2) reads first (glass_spelling.cc,
+// open_termlist): its first two bytes ("H"), its last two ("T"), its first
+// and last for words of up to 4 ("B"), each three in a row ("M"), and
+// transposed forms of 2 and 3-byte words.
+function spellingKeys(word) {
+  const n = word.length, keys = [`H${word.slice(0, 2)}`, `T${word.slice(n - 2)}`];
+  if (n <= 4) keys.push(`B${word[0]}${word[n - 1]}`);
+  for (let i = 0; i + 3 <= n; i++) keys.push(`M${word.slice(i, i + 3)}`);
+  if (n === 3) keys.push(`M${word[1]}${word[0]}${word[2]}`, `M${word[0]}${word[2]}${word[1]}`);
+  if (n === 2) keys.push(`H${word[1]}${word[0]}`, `T${word[1]}${word[0]}`);
+  return keys;
+}
+
 // Keys are kept as binary strings (a character per byte), which compare as
 // the bytes.
 const binary = (bytes) => String.fromCharCode.apply(null, bytes);
+const utf8 = new TextEncoder();
 
 // A branch block's items, [{block, key, component}], or null when the
 // block is not a branch (a leaf, or 254: the free list). glass_table.h: a
@@ -252,7 +319,6 @@ function branchIndex() {
   const parentOf = new Map();  // block -> {kids: [{block, key, component}], at}
   let expected = [];  // [[lo, hi)] key ranges the running search reads whole
   let documents = new Set();  // the keys of the documents it shows
-  const utf8 = new TextEncoder();
   // A document's key in the table of their data: its number, big-endian in
   // two bytes below 0x8000, else in 3-5 with the length in the first byte's
   // top bits (pack_uint_preserving_sort, Xapian's common/pack.h).
@@ -325,6 +391,8 @@ function branchIndex() {
 
 // Before a search: the blocks it will read, fetched at once, in parallel,
 // rather than one round trip per block as the search would read them. First
+// what planning it looks up (whether each word is indexed, a word to
+// correct in the spelling table) with what it most likely reads; then
 // the posting lists it reads whole (the core's posting_reads, also handed to
 // the file: each list's leaves come in one request), then the documents it
 // shows that the engine does not hold (at 10,000 articles the heaviest
@@ -334,11 +402,16 @@ function branchIndex() {
 // term or document on its own while the file declines what it lacks. Leave
 // the expectation until the search is done, then lazy.expect(null).
 // Resolves to the number of parallel fetches.
-const MAX_WAVES = 4;  // a lookup's blocks: the table's branch, its leaf, a long text's next leaf
+const MAX_WAVES = 4;  // a correction's: the word's leaf, its spelling keys', its candidates' frequencies', the correction's leaf
 export async function fetchWhatSearchReads(engine, lazy, request) {
+  // Planning looks up whether words are indexed, and a word that is not in
+  // the spelling table, one round trip each in turn: those lookups first,
+  // with what the search most likely reads.
+  lazy.expect(JSON.parse(engine.planReads(request)));
+  let waves = await fetchInWaves(lazy, () => engine.touchPlan(request));
   const reads = engine.postingReads(request), expected = JSON.parse(reads);
   lazy.expect(expected);
-  const waves = await fetchInWaves(lazy, () => engine.touchPostings(reads));
+  waves += await fetchInWaves(lazy, () => engine.touchPostings(reads));
   const ids = engine.unshownDocuments(request);
   lazy.expect({ ...expected, documents: JSON.parse(ids) });
   return waves + (ids === '[]' ? 0 : await fetchInWaves(lazy, () => engine.touchDocuments(ids)));

@@ -20,8 +20,8 @@
 // WHOLE_INDEX_MAX is then downloaded whole in the background, compressed,
 // once the page has shown the first answer and is idle ({type: 'prefetch'}),
 // so later searches never wait on the network. A larger index has the
-// branch blocks of its posting lists held instead (lazy_file.js
-// holdPostingBranches), so each lookup's leaf comes in the first wave.
+// branch blocks of its posting lists and its spelling table held instead
+// (lazy_file.js holdBranches), so each lookup's leaf comes in the first wave.
 import { createLazyFile, fetchWhatSearchReads } from './lazy_file.js';
 
 const WHOLE_INDEX_MAX = 2 * 1024 * 1024;
@@ -81,12 +81,13 @@ async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures, su
 }
 
 // The rest of a small index, whole and compressed, while the customer
-// reads; of a larger one, the branch blocks of its posting lists. A
+// reads; of a larger one, the branch blocks of its posting lists and its
+// spelling table. A
 // failure only means reads stay as they were.
 function fillInBackground() {
   if (filling) return;
   if (!indexUrl) {
-    filling = lazyStats.holdPostingBranches().catch(() => 0);
+    filling = lazyStats.holdBranches().catch(() => 0);
     return;
   }
   filling = fetch(indexUrl)
