@@ -89,17 +89,18 @@ class Engine {
     }
   }
 
-  // Before posting_reads(): what the search will most likely read whole and
-  // the words it may look up in the spelling table (Searcher::plan_reads),
-  // as {"terms": [...], "prefixes": [...], "spelling": [...]}, for the lazy
-  // file to expect; {"terms": [], "prefixes": [], "spelling": []} when the
-  // request is bad (the search reports why).
+  // Before posting_reads(): what the search will most likely read whole,
+  // the terms planning looks up and the words it may look up in the
+  // spelling table (Searcher::plan_reads), as {"terms": [...], "prefixes":
+  // [...], "lookups": [...], "spelling": [...]}, for the lazy file to expect;
+  // each list empty when the request is bad (the search reports why).
   std::string plan_reads(const std::string& request_json) {
     try {
       const auto reads = searcher_->plan_reads(firstfix::search::request_from_json(nlohmann::json::parse(request_json)));
-      return nlohmann::json{{"terms", reads.likely.terms}, {"prefixes", reads.likely.prefixes}, {"spelling", reads.spelling}}.dump();
+      return nlohmann::json{{"terms", reads.likely.terms}, {"prefixes", reads.likely.prefixes}, {"lookups", reads.terms_looked_up},
+                            {"spelling", reads.spelling}}.dump();
     } catch (...) {
-      return R"({"terms":[],"prefixes":[],"spelling":[]})";
+      return R"({"terms":[],"prefixes":[],"lookups":[],"spelling":[]})";
     }
   }
 

@@ -442,7 +442,10 @@ Searcher::PlanReads Searcher::plan_reads(const SearchRequest& req) {
   const text::Analyzer& an = checked_analyzer(req);
   const ParsedQuery parsed = parse(req.query, an, req.as_you_type);
   PlanReads reads;
-  auto look_up = [&](const std::string& term) { reads.lookups.emplace_back([term](const Xapian::Database& db) { db.get_termfreq(term); }); };
+  auto look_up = [&](const std::string& term) {
+    reads.lookups.emplace_back([term](const Xapian::Database& db) { db.get_termfreq(term); });
+    reads.terms_looked_up.push_back(term);
+  };
   look_up(std::string(schema::kLocale) + an.locale());
   std::vector<text::Token> form_tokens;
   for (size_t i = 0; i < parsed.words.size(); ++i) {

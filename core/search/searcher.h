@@ -100,6 +100,7 @@ class Searcher {
   // would each cost a round trip in turn. Same exceptions as search().
   struct PlanReads {
     std::vector<std::function<void(const Xapian::Database&)>> lookups;
+    std::vector<std::string> terms_looked_up;  // the terms those lookups read the first chunk of
     PostingReads likely;
     std::vector<std::string> spelling;
   };

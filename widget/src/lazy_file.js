@@ -37,7 +37,7 @@
 // counters of what reads fetched (parallelRequests: those fetchDeclined() made); fill() to hand it the whole file once
 // downloaded some other way (a small index is fetched whole in the
 // background after the first answer), after which no read goes to the
-// network (`whole` says so); expect({terms, prefixes, spelling, documents})
+// network (`whole` says so); expect({terms, prefixes, lookups, spelling, documents})
 // before a search (the core's plan_reads or posting_reads, and the
 // documents it shows) and
 // expect(null) after it; onFetch, if set, is called before each request.
@@ -319,6 +319,7 @@ function branchIndex() {
   const parentOf = new Map();  // block -> {kids: [{block, key, component}], at}
   let expected = [];  // [[lo, hi)] key ranges the running search reads whole
   let documents = new Set();  // the keys of the documents it shows
+  let lookups = new Set();  // the keys of the terms it looks up (a term's first chunk)
   // A document's key in the table of their data: its number, big-endian in
   // two bytes below 0x8000, else in 3-5 with the length in the first byte's
   // top bits (pack_uint_preserving_sort, Xapian's common/pack.h).
@@ -346,6 +347,7 @@ function branchIndex() {
     expect(reads) {
       const key = (t) => binary(utf8.encode(t));
       documents = new Set((reads?.documents || []).map(documentKey));
+      lookups = new Set((reads?.lookups || []).map(key));
       expected = reads ? [...reads.terms.map((t) => [key(t), `${key(t)}\0\xff`]), ...reads.prefixes.map((p) => [key(p), `${key(p)}\xff`])] : [];
     },
     goesOn(c) {
@@ -356,12 +358,13 @@ function branchIndex() {
       const term = postingTerm(first);
       const ranges = expected.filter(([lo, hi]) => first < hi && (next === undefined || next >= lo));
       // A leaf the reader goes on to: the rest of a tag that fills the leaf
-      // before, a document the search shows, more of the posting list, or
+      // before, of a document the search shows or of a term's first chunk it
+      // looks up (a tag that begins in the leaf before), more of the posting list, or
       // part of a range (its keys, from its own to the next leaf's, meet
       // the range; past a branch's last child, its own key lies in it).
       const goes = (kids, j) => {
         const kid = kids[j], after = kids[j + 1]?.key;
-        return (kid.component > 1 && (kid.key === kids[j - 1].key || documents.has(kid.key)))
+        return (kid.component > 1 && (kid.key === kids[j - 1].key || documents.has(kid.key) || lookups.has(kid.key)))
           || (term !== null && postingTerm(kid.key) === term)
           || ranges.some(([lo, hi]) => kid.key < hi && (after === undefined ? kid.key >= lo : after > lo));
       };
