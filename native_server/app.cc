@@ -56,6 +56,7 @@ std::map<std::string, LimitConfig> default_limits() {
       {"messages", {120, 20}},       // chat messages, across all of a client's sockets
       {"uploads", {20, 10}},         // photos to flow steps and chats
       {"events", {120, 60}},         // the widget's event batches
+      {"reports", {120, 30}},        // editors' reports and suggestions: each may scan a year of events
   };
 }
 

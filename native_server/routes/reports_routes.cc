@@ -49,7 +49,7 @@ void add_suggestions_routes(Router& router, const Services& s) {
                   return json_response(c.req, 200, out);
                 });
               },
-              .runs = Runs::reports, .access = Access::editor});
+              .runs = Runs::reports, .access = Access::editor, .rate_limit = "reports"});
   router.add({.method = http::verb::post, .path = "/api/v1/suggestions/{id}/accept", .operation_id = "acceptSuggestion",
               .handler = [=, &suggestions](Call& c) {
                 const std::string phrasing = text_field(c.body, "phrasing", 500, /*required=*/false);
@@ -60,19 +60,19 @@ void add_suggestions_routes(Router& router, const Services& s) {
                                                                       phrasing, force != c.body.end() && force->get<bool>()));
                 });
               },
-              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor});
+              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor, .rate_limit = "reports"});
   router.add({.method = http::verb::post, .path = "/api/v1/suggestions/{id}/dismiss", .operation_id = "dismissSuggestion",
               .handler = [=, &suggestions](Call& c) {
                 return guarded([&] {
                   return json_response(c.req, 200, suggestions.dismiss(content()->version, id_of(c), filter_of(c), options, c.staff->email));
                 });
               },
-              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor});
+              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor, .rate_limit = "reports"});
   router.add({.method = http::verb::post, .path = "/api/v1/suggestions/{id}/revert", .operation_id = "revertSuggestion",
               .handler = [=, &suggestions](Call& c) {
                 return guarded([&] { return json_response(c.req, 200, suggestions.revert(content()->version, id_of(c), c.staff->email)); });
               },
-              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor});
+              .runs = Runs::reports, .body = Body::json, .body_limit = 4096, .access = Access::editor, .rate_limit = "reports"});
 }
 
 }  // namespace
@@ -116,14 +116,14 @@ void add_reports_routes(Router& router, const Services& s) {
     };
   };
   router.add({.method = http::verb::get, .path = "/api/v1/reports", .operation_id = "getReport", .handler = report("report"),
-              .runs = Runs::reports, .access = Access::editor});
+              .runs = Runs::reports, .access = Access::editor, .rate_limit = "reports"});
   router.add({.method = http::verb::get, .path = "/api/v1/reports.csv", .operation_id = "getReportCsv", .handler = report("csv"),
-              .runs = Runs::reports, .access = Access::editor});
+              .runs = Runs::reports, .access = Access::editor, .rate_limit = "reports"});
   router.add({.method = http::verb::get, .path = "/api/v1/reports/searches", .operation_id = "getReportSearches",
-              .handler = report("searches"), .runs = Runs::reports, .access = Access::editor});
+              .handler = report("searches"), .runs = Runs::reports, .access = Access::editor, .rate_limit = "reports"});
   add_suggestions_routes(router, s);
   router.add({.method = http::verb::get, .path = "/api/v1/reports/visits", .operation_id = "getReportVisits",
-              .handler = report("visits"), .runs = Runs::reports, .access = Access::editor});
+              .handler = report("visits"), .runs = Runs::reports, .access = Access::editor, .rate_limit = "reports"});
 }
 
 }  // namespace firstfix::server

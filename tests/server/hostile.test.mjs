@@ -360,6 +360,12 @@ test('each per-client limit answers 429 with Retry-After while another client is
     body: JSON.stringify({ events: [{ type: 'article_view', target: 'reset-password', id: `e-${Math.random()}`, visit: `v-${Math.random()}`,
       at: Date.now(), seq: 0, locale: 'en' }] }) }),
   { burst: 60 });
+  // An editor's reports (a session of its own on this server; the cookie works from any address).
+  const signedIn = await fetch(`${origin}/agent/login`, { method: 'POST', headers: xff('192.0.2.60', json),
+    body: JSON.stringify({ email: 'editor@brightloop.example', password: 'brightloop-editor' }) });
+  assert.equal(signedIn.status, 200);
+  const cookie = signedIn.headers.get('set-cookie').split(';')[0];
+  await floodUntil429('reports', (c) => fetch(`${origin}/api/v1/reports?from=2026-01-01&to=2026-01-31`, { headers: xff(c, { cookie }) }), { burst: 30 });
   // Uploads: spread over conversations (each also caps its own photos per minute).
   const conversations = [];
   for (const c of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']) {

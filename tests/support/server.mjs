@@ -17,7 +17,7 @@ export const firstfixBin = process.env.FIRSTFIX_BIN || join(repo, 'build/native/
 // `defaultLimits`: keep the per-client rate limits at their defaults; otherwise
 // they are raised, because every request of a test comes from one address
 // (the limits themselves are tested in hostile.test.mjs with their defaults).
-const RAISED_LIMITS = ['search', 'login', 'conversations', 'messages', 'uploads', 'events']
+const RAISED_LIMITS = ['search', 'login', 'conversations', 'messages', 'uploads', 'events', 'reports']
   .flatMap((name) => ['--limit', `${name}=100000/10000`]);
 
 // With FIRSTFIX_TEST_POSTGRES set (the test command runs the server suite a
