@@ -92,16 +92,26 @@ struct SearchLearning::Impl {
     return target_stems;
   }
 
-  // Whether the locale's synonyms file has a group with both words already.
+  // Each locale's synonym groups, their terms folded as queries are, made
+  // when first needed (not once per suggestion: folding analyzes the text).
+  std::map<std::string, std::vector<std::set<std::string>>> folded_groups;
+  const std::vector<std::set<std::string>>& folded_synonyms(const std::string& locale) {
+    auto [it, added] = folded_groups.try_emplace(locale);
+    if (added)
+      for (const auto& file : hc.synonyms)
+        if (file.locale == locale)
+          for (const auto& g : file.groups) {
+            std::set<std::string> terms;
+            for (const auto& term : g.terms) terms.insert(folded(locale, term));
+            it->second.push_back(std::move(terms));
+          }
+    return it->second;
+  }
+
+  // Whether the locale's synonyms file has a group with all the words already.
   bool has_synonyms(const std::string& locale, const std::vector<std::string>& words) {
-    for (const auto& file : hc.synonyms)
-      if (file.locale == locale)
-        for (const auto& g : file.groups) {
-          size_t found = 0;
-          for (const auto& w : words)
-            for (const auto& term : g.terms) found += folded(locale, term) == w;
-          if (found >= words.size()) return true;
-        }
+    for (const auto& terms : folded_synonyms(locale))
+      if (std::all_of(words.begin(), words.end(), [&](const std::string& w) { return terms.count(w) > 0; })) return true;
     return false;
   }
 
@@ -308,6 +318,7 @@ struct SearchLearning::Impl {
     auto file_of = std::find_if(hc.synonyms.begin(), hc.synonyms.end(), [&](const auto& f) { return f.locale == s.locale; });
     if (file_of == hc.synonyms.end()) file_of = hc.synonyms.insert(hc.synonyms.end(), content::SynonymFile{source, s.locale, {}});
     file_of->groups.push_back({words, 0});
+    folded_groups.erase(s.locale);
     trial.set_synonym(s.locale, words[0], words[1], true);
     json change = {{"file", source}, {"before", before}, {"after", after}, {"added", line}, {"words", words}, {"kind", "synonym"},
                    {"created", !existed}, {"suggestion", shown}, {"harms", trial_result.harms}, {"forced", force && !trial_result.harms.empty()}};
@@ -341,6 +352,7 @@ struct SearchLearning::Impl {
     }
     for (auto& f : hc.synonyms)
       if (f.locale == locale && !f.groups.empty() && f.groups.back().terms == words) f.groups.pop_back();
+    folded_groups.erase(locale);
     trial.set_synonym(locale, words[0], words[1], false);
     json reverted = {{"file", source}, {"before", now}, {"after", restored}, {"removed", change.value("added", "")}, {"words", words}, {"kind", "synonym"}};
     if (applies == Applies::at_publish) reverted["applied"] = false;

@@ -150,6 +150,17 @@ test('a synonym accepted is one line at the end of synonyms/en.txt; the rebuilt 
   assert.equal(readFileSync(file, 'utf8'), `${before}boxes, package\n`, 'folded as the index matches it');
   assert.equal(suggest('--revert', syn.id).status, 0);
   assert.equal(readFileSync(file, 'utf8'), before);
+  // A group an editor wrote by hand, in any case and order, with both words: not suggested again; a
+  // group with one of them is another matter.
+  const synonymsListed = () => suggest('--json').json().suggestions.filter((s) => s.kind === 'synonym').map((s) => s.phrasing);
+  try {
+    writeFileSync(file, `${before}Carton, BOX\n`);
+    assert.deepEqual(synonymsListed(), ['box, package']);
+    writeFileSync(file, `${before}Package, parcel, Box\n`);
+    assert.deepEqual(synonymsListed(), []);
+  } finally {
+    writeFileSync(file, before);
+  }
 });
 
 test('auto-accept is off unless a threshold is given; with one, only questions at least that confident are accepted, audited as such', () => {
