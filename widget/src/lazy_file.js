@@ -169,7 +169,7 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
   // wave, instead of the branch first. At 10,000 articles: 33 blocks, about
   // the ones the bench's typing reads anyway. And the spelling table's (one
   // block there): a word to correct then has the leaves of all its spelling
-  // keys fetched in one wave (spellingLeaves). Resolves to the blocks held.
+  // keys fetched in one wave (spellingBlocks). Resolves to the blocks held.
   stats.holdBranches = async () => {
     if (!tree) return 0;
     await prefetch([0]);
