@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "core/content/manifest.h"
 
@@ -184,9 +186,77 @@ bool parse_range(std::string_view header, size_t size, size_t& first, size_t& la
   return true;
 }
 
+// Several ranges asked in the query, `?ranges=FIRST-LAST,FIRST-LAST,...`
+// (inclusive): the widget's lazily read index fetches a wave of blocks in one
+// request rather than one each, as each request in flight from a Chromium
+// Worker costs more (8 blocks of 2 KB: 11.8 ms p50 fetched at once, 2.4 ms in
+// one request; 12: 19.7 against 2.5; tests/bench/round_trips.mjs). The query, not a multi-range Range
+// header: that is not a CORS-safelisted header, and each page would pay a
+// preflight for it. Ascending and apart, at most kMaxRanges of them and
+// kMaxRangesBytes in all. Returns an HTTP status and a reason when they are
+// not (0 when they are).
+constexpr size_t kMaxRanges = 64, kMaxRangesBytes = 4 * 1024 * 1024;
+std::pair<int, std::string> parse_ranges(std::string_view target, size_t size, std::vector<std::pair<size_t, size_t>>& ranges) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return {0, ""};
+  std::string_view query = target.substr(q + 1), value;
+  bool found = false;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (param.substr(0, 7) == "ranges=") {
+      if (found) return {400, "'ranges' is given twice"};
+      found = true;
+      value = param.substr(7);
+    }
+  }
+  if (!found) return {0, ""};
+  if (value.empty() || value.find_first_not_of("0123456789-,") != std::string_view::npos)
+    return {400, "'ranges' is FIRST-LAST byte offsets separated by commas"};
+  size_t total = 0;
+  while (!value.empty()) {
+    const size_t comma = value.find(',');
+    const std::string_view item = value.substr(0, comma);
+    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    const size_t dash = item.find('-');
+    auto number = [](std::string_view t, size_t& out) {
+      if (t.empty() || t.size() > 15 || t.find_first_not_of("0123456789") != std::string_view::npos) return false;
+      out = std::stoull(std::string(t));
+      return true;
+    };
+    size_t first = 0, last = 0;
+    if (dash == std::string_view::npos || !number(item.substr(0, dash), first) || !number(item.substr(dash + 1), last) || last < first)
+      return {400, "'ranges': '" + std::string(item) + "' is not FIRST-LAST"};
+    if (last >= size) return {416, "'ranges': " + std::string(item) + " runs past the end (" + std::to_string(size) + " bytes)"};
+    if (!ranges.empty() && first <= ranges.back().second) return {400, "'ranges' must be ascending and apart"};
+    if (ranges.size() == kMaxRanges) return {400, "'ranges': at most " + std::to_string(kMaxRanges) + " in a request"};
+    total += last - first + 1;
+    if (total > kMaxRangesBytes) return {400, "'ranges': at most " + std::to_string(kMaxRangesBytes) + " bytes in a request"};
+    ranges.emplace_back(first, last);
+  }
+  return {0, ""};
+}
+
 }  // namespace
 
 http::message_generator AssetStore::respond(const Request& req, const Asset& asset) {
+  std::vector<std::pair<size_t, size_t>> ranges;
+  if (auto [status, why] = parse_ranges(req.target(), asset.size(), ranges); status != 0) {
+    auto res = json_error(req, static_cast<http::status>(status), why);
+    res.set(http::field::access_control_allow_origin, "*");
+    return res;
+  }
+  if (!ranges.empty()) {
+    // The ranges' bytes one after another: the reader knows their lengths.
+    std::string body;
+    for (const auto& [first, last] : ranges) body += asset.file ? asset.file->read(first, last - first + 1) : asset.bytes.substr(first, last - first + 1);
+    auto res = make_response(req, http::status::ok, "application/octet-stream", std::move(body));
+    res.set(http::field::cache_control, asset.cache_control);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set(http::field::access_control_allow_origin, "*");
+    return res;
+  }
   // Byte ranges (of the identity encoding): the widget reads large indexes
   // block by block.
   if (auto range = req[http::field::range]; !range.empty()) {

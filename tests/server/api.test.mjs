@@ -151,6 +151,20 @@ test('widget files: hashed and immutable, loader short-cached, wasm MIME, gzip',
   assert.deepEqual(new Uint8Array(await tail.arrayBuffer()), whole.slice(-10));
   const bad = await get(indexUrl, { headers: { range: `bytes=${whole.length + 5}-` } });
   assert.equal(bad.status, 416);
+  // Several ranges in one request (the Worker's waves): their bytes one after another.
+  const many = await get(`${indexUrl}?ranges=0-15,2048-4095,${whole.length - 4}-${whole.length - 1}`);
+  assert.equal(many.status, 200);
+  assert.equal(many.headers.get('access-control-allow-origin'), '*');
+  const joined = new Uint8Array(await many.arrayBuffer());
+  assert.deepEqual(joined, new Uint8Array([...whole.slice(0, 16), ...whole.slice(2048, 4096), ...whole.slice(-4)]));
+  for (const [ranges, status, why] of [['5-3', 400, /FIRST-LAST/], ['0-9,5-20', 400, /ascending/], ['2048-4095,0-15', 400, /ascending/],
+    [`0-${whole.length}`, 416, /past the end/], ['a-b', 400, /byte offsets/], ['', 400, /byte offsets/],
+    [Array.from({ length: 65 }, (_, i) => `${i * 4}-${i * 4 + 1}`).join(','), 400, /at most 64/]]) {
+    const r = await get(`${indexUrl}?ranges=${ranges}`);
+    assert.equal(r.status, status, ranges.slice(0, 40));
+    assert.match((await r.json()).error, why, ranges.slice(0, 40));
+  }
+  assert.equal((await get(`${indexUrl}?ranges=0-1&ranges=2-3`)).status, 400, 'given twice');
   // The index is served from disk: without compression the whole file streams, and HEAD tells its size.
   const identity = await get(indexUrl, { headers: { 'accept-encoding': 'identity' } });
   assert.equal(identity.headers.get('content-encoding'), null);

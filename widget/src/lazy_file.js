@@ -42,7 +42,8 @@
 // documents it shows) and
 // expect(null) after it; onFetch, if set, is called before each request.
 // `transport` ({sync(from, to), async(from, to)}, inclusive byte ranges, each
-// returning {status, bytes}) replaces HTTP in tests.
+// returning {status, bytes}; optionally many([[from, to], ...]) returning
+// one such answer for each) replaces HTTP in tests.
 export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 1, maxAhead = 32, transport = httpTransport(url) } = {}) {
   const chunk = block * blocksPerRequest;
   const chunks = new Map();  // chunk number -> Uint8Array
@@ -149,7 +150,11 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
     }
     if (runs.length) stats.onFetch?.();
     const asked = performance.now();
-    const answers = await Promise.all(runs.map(([first, last]) => transport.async(...range(first, last))));
+    // In one request when the transport can (each request in flight costs
+    // a Worker more: 8 blocks took 11.8 ms p50 fetched at once, 2.4 in one).
+    const answers = runs.length > 1 && transport.many
+      ? await transport.many(runs.map(([first, last]) => range(first, last)))
+      : await Promise.all(runs.map(([first, last]) => transport.async(...range(first, last))));
     stats.waitMs += performance.now() - asked;
     runs.forEach(([first, last], i) => keep(first, last, answers[i]));
     stats.parallelRequests += runs.length;
@@ -436,9 +441,21 @@ async function fetchInWaves(lazy, touch) {
   return waves;
 }
 
-// Byte ranges over HTTP: synchronous XHR and fetch().
+// Byte ranges over HTTP: synchronous XHR and fetch(); several at once as
+// firstfix serves them (`?ranges=FIRST-LAST,...`: their bytes one after
+// another, static_assets.cc), checked by their length.
 function httpTransport(url) {
   return {
+    async many(ranges) {
+      const r = await fetch(`${url}${url.includes('?') ? '&' : '?'}ranges=${ranges.map(([from, to]) => `${from}-${to}`).join(',')}`);
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      const lengths = ranges.map(([from, to]) => to - from + 1);
+      if (r.status !== 200 || bytes.length !== lengths.reduce((a, b) => a + b, 0)) {
+        throw new Error(`index: HTTP ${r.status}, ${bytes.length} bytes for ${ranges.length} ranges`);
+      }
+      let at = 0;
+      return lengths.map((n) => ({ status: 206, bytes: bytes.subarray(at, (at += n)) }));
+    },
     sync(from, to) {
       const xhr = new XMLHttpRequest();
       xhr.open('GET', url, false);
