@@ -111,8 +111,7 @@ class Engine {
     return each_on_its_own([&](auto touch) {
       const auto reads = searcher_->plan_reads(firstfix::search::request_from_json(nlohmann::json::parse(request_json)));
       for (const auto& lookup : reads.lookups) touch(lookup);
-      for (const std::string& term : reads.likely.terms) touch([&](Xapian::Database& db) { db.postlist_begin(term); });
-      for (const std::string& prefix : reads.likely.prefixes) touch([&](Xapian::Database& db) { db.allterms_begin(prefix); });
+      touch_posting_reads(touch, reads.likely.terms, reads.likely.prefixes);
     });
   }
 
@@ -123,8 +122,7 @@ class Engine {
   unsigned touch_postings(const std::string& reads_json) {
     return each_on_its_own([&](auto touch) {
       const auto reads = nlohmann::json::parse(reads_json);
-      for (const std::string term : reads.at("terms")) touch([&](Xapian::Database& db) { db.postlist_begin(term); });
-      for (const std::string prefix : reads.at("prefixes")) touch([&](Xapian::Database& db) { db.allterms_begin(prefix); });
+      touch_posting_reads(touch, reads.at("terms").get<std::vector<std::string>>(), reads.at("prefixes").get<std::vector<std::string>>());
     });
   }
 
@@ -157,6 +155,13 @@ class Engine {
   unsigned document_count() const { return searcher_->database().get_doccount(); }
 
  private:
+  // Looks up each term's posting list and each prefix's first word, each with `touch`.
+  template <class Touch>
+  static void touch_posting_reads(Touch& touch, const std::vector<std::string>& terms, const std::vector<std::string>& prefixes) {
+    for (const std::string& term : terms) touch([&](Xapian::Database& db) { db.postlist_begin(term); });
+    for (const std::string& prefix : prefixes) touch([&](Xapian::Database& db) { db.allterms_begin(prefix); });
+  }
+
   // Runs `lookups(touch)`, where touch(f) runs one lookup f(db) on the index
   // opened again, and returns how many failed (bad input counts as one). A
   // failed read leaves Xapian's state unspecified, hence an index of their
