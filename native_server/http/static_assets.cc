@@ -157,17 +157,19 @@ std::shared_ptr<const Asset> AssetStore::find(std::string_view url) const {
 
 namespace {
 
+// A byte offset: decimal digits, at most 15 of them.
+bool number(std::string_view s, size_t& out) {
+  if (s.empty() || s.size() > 15 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  out = std::stoull(std::string(s));
+  return true;
+}
+
 // A single "bytes=first-last" (or "bytes=first-" or "bytes=-suffix") range.
 bool parse_range(std::string_view header, size_t size, size_t& first, size_t& last) {
   if (header.substr(0, 6) != "bytes=" || header.find(',') != std::string_view::npos || size == 0) return false;
   header.remove_prefix(6);
   auto dash = header.find('-');
   if (dash == std::string_view::npos) return false;
-  auto number = [](std::string_view s, size_t& out) {
-    if (s.empty() || s.size() > 15 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
-    out = std::stoull(std::string(s));
-    return true;
-  };
   size_t a = 0, b = 0;
   if (dash == 0) {
     if (!number(header.substr(1), b) || b == 0) return false;
@@ -220,11 +222,6 @@ std::pair<int, std::string> parse_ranges(std::string_view target, size_t size, s
     const std::string_view item = value.substr(0, comma);
     value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
     const size_t dash = item.find('-');
-    auto number = [](std::string_view t, size_t& out) {
-      if (t.empty() || t.size() > 15 || t.find_first_not_of("0123456789") != std::string_view::npos) return false;
-      out = std::stoull(std::string(t));
-      return true;
-    };
     size_t first = 0, last = 0;
     if (dash == std::string_view::npos || !number(item.substr(0, dash), first) || !number(item.substr(dash + 1), last) || last < first)
       return {400, "'ranges': '" + std::string(item) + "' is not FIRST-LAST"};
