@@ -45,10 +45,10 @@ std::string gzip_bytes(std::string_view bytes, int level) {
   return out;
 }
 
-void compress_if_accepted(const Request& req, Response& res) {
+void compress_if_accepted(const Request& req, Response& res, int level) {
   if (res.body().size() < 1024 || res.count(http::field::content_encoding) || !accepts_encoding(req[http::field::accept_encoding], "gzip"))
     return;
-  res.body() = gzip_bytes(res.body(), 6);  // made per request: a quicker level than the assets' 9
+  res.body() = gzip_bytes(res.body(), level);
   res.set(http::field::content_encoding, "gzip");
   res.set(http::field::vary, "Accept-Encoding");
   res.prepare_payload();
@@ -252,6 +252,10 @@ http::message_generator AssetStore::respond(const Request& req, const Asset& ass
     res.set(http::field::cache_control, asset.cache_control);
     res.set("X-Content-Type-Options", "nosniff");
     res.set(http::field::access_control_allow_origin, "*");
+    // Compressed, unlike a Range answer (whose offsets are the file's):
+    // an index's blocks shrink to 45% at level 1, the bench's typing at
+    // 10,000 articles 1,446 -> 649 KB, for about 0.2 ms a wave.
+    compress_if_accepted(req, res, 1);
     return res;
   }
   // Byte ranges (of the identity encoding): the widget reads large indexes

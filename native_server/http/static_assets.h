@@ -69,7 +69,8 @@ std::string mime_type(std::string_view path);
 std::string gzip_bytes(std::string_view bytes, int level = 9);
 // Compresses a generated response (JSON, HTML) with gzip when the client
 // accepts it and it pays (1 KB or more): a search answer shrinks about 3 times.
-void compress_if_accepted(const Request& req, Response& res);
+// Made per request, so a quicker level than the assets' 9 by default.
+void compress_if_accepted(const Request& req, Response& res, int level = 6);
 // Whether an Accept-Encoding header accepts `coding` (a q=0 refuses it).
 bool accepts_encoding(std::string_view header, std::string_view coding);
 

@@ -114,6 +114,7 @@ async function widgetFigures(browser, server, label) {
   out.openToWasmResult = pct(wasmReady, 0.5);
 
   // Keystrokes with the engine warm.
+  const keysFrom = Date.now();
   const k = await hostPage(context, '/host/keys', page_(server.origin));
   await k.evaluate(() => {
     window.__s = []; window.__e = [];
@@ -149,6 +150,10 @@ async function widgetFigures(browser, server, label) {
   out.engineP50 = pct(inEngine, 0.5);
   out.engineP99 = pct(inEngine, 0.99);
   out.longTasks = await k.evaluate(() => window.__longTasks.length);
+  await k.waitForTimeout(500);  // for the sizes of the last requests
+  // The index's bytes on the wire for that page (opening it, the branches
+  // held, every search), as served: compressed where it can be (`?ranges=`).
+  out.indexWireBytes = bytes.filter((b) => b.started >= keysFrom && /\.db$/.test(b.path)).reduce((a, b) => a + b.size, 0);
   await context.close();
   console.log(`\n== firstfix widget: ${label}`);
   console.log(`bytes before any interaction      ${kb(out.bytesBeforeInteraction)}`);
@@ -163,6 +168,7 @@ async function widgetFigures(browser, server, label) {
     const total = fetchedPerKey.reduce((a, b) => a + b, 0) + outside;
     out.indexBytesWhileTyping = total;
     console.log(`lazy index reads per keystroke    p50 ${kb(pct(fetchedPerKey, 0.5))}  p99 ${kb(pct(fetchedPerKey, 0.99))}  (${kb(total)} over ${fetchedPerKey.length} keystrokes, ${kb(outside)} of it outside them: branches held)`);
+    console.log(`  the index on the wire            ${kb(out.indexWireBytes)} for the page (opening, branches, every search; its blocks compressed)`);
   }
   if (fetchedPerKey.some((b) => b > 0)) {  // an index read lazily while typing: what its reads cost
     console.log(`  round trips waited on            p50 ${pct(requestsPerKey, 0.5)}  p99 ${pct(requestsPerKey, 0.99)}  max ${Math.max(...requestsPerKey)} per keystroke`);
@@ -416,7 +422,8 @@ try {
     `${(bigFigures.keystrokeP99 / oneRoundTrip.p99).toFixed(2)}x the floor of one round trip`);
   if (large <= 20000) {  // the peers take minutes beyond that
     const bigDocs = await articleTexts(big);
-    await pagefindFigures(browser, bigDocs, `${large} articles`);
+    const pagefind = await pagefindFigures(browser, bigDocs, `${large} articles`);
+    console.log(`  firstfix's index on the wire ${kb(bigFigures.indexWireBytes)} for the same typing: ${(bigFigures.indexWireBytes / pagefind.bytes).toFixed(2)}x Pagefind's files`);
     await miniSearchFigures(browser, big, bigDocs, `${large} articles`);
   }
   await big.stop();

@@ -157,6 +157,14 @@ test('widget files: hashed and immutable, loader short-cached, wasm MIME, gzip',
   assert.equal(many.headers.get('access-control-allow-origin'), '*');
   const joined = new Uint8Array(await many.arrayBuffer());
   assert.deepEqual(joined, new Uint8Array([...whole.slice(0, 16), ...whole.slice(2048, 4096), ...whole.slice(-4)]));
+  // Compressed when the client accepts it (a Range answer never is): the
+  // same bytes, fewer of them on the wire; as they are without gzip.
+  assert.equal(many.headers.get('content-encoding'), 'gzip');
+  assert.ok(Number(many.headers.get('content-length')) < joined.length, many.headers.get('content-length'));
+  assert.equal(part.headers.get('content-encoding'), null);
+  const plain = await get(`${indexUrl}?ranges=0-15,2048-4095,${whole.length - 4}-${whole.length - 1}`, { headers: { 'accept-encoding': 'identity' } });
+  assert.equal(plain.headers.get('content-encoding'), null);
+  assert.deepEqual(new Uint8Array(await plain.arrayBuffer()), joined);
   for (const [ranges, status, why] of [['5-3', 400, /FIRST-LAST/], ['0-9,5-20', 400, /ascending/], ['2048-4095,0-15', 400, /ascending/],
     [`0-${whole.length}`, 416, /past the end/], ['a-b', 400, /byte offsets/], ['', 400, /byte offsets/],
     [Array.from({ length: 65 }, (_, i) => `${i * 4}-${i * 4 + 1}`).join(','), 400, /at most 64/]]) {
