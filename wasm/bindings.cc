@@ -151,6 +151,17 @@ class Engine {
     }
   }
 
+  // The core's warm_up_request(), as the widget's requests are written; ""
+  // for an empty index, or when it cannot be read (a warm-up is optional).
+  std::string warm_up_request() const {
+    try {
+      const auto r = searcher_->warm_up_request();
+      if (r.query.empty()) return "";
+      return nlohmann::json{{"q", r.query}, {"locale", r.locale}, {"as_you_type", r.as_you_type}, {"limit", r.limit}, {"facets", r.facets}}.dump();
+    } catch (...) {
+      return "";
+    }
+  }
   std::string default_locale() const { return searcher_->default_locale(); }
   unsigned document_count() const { return searcher_->database().get_doccount(); }
 
@@ -258,6 +269,7 @@ EMSCRIPTEN_BINDINGS(firstfix) {
       .function("planReads", &Engine::plan_reads)
       .function("touchPlan", &Engine::touch_plan)
       .function("touchPostings", &Engine::touch_postings)
+      .function("warmUpRequest", &Engine::warm_up_request)
       .function("defaultLocale", &Engine::default_locale)
       .function("documentCount", &Engine::document_count);
   emscripten::class_<Escalation>("Escalation")

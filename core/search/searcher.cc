@@ -179,6 +179,14 @@ struct Searcher::Plan {
   Xapian::Query unfiltered_by_category, query;
 };
 
+SearchRequest Searcher::warm_up_request() const {
+  if (db_.get_doccount() == 0) return {};
+  const Xapian::docid first = *db_.postlist_begin("");
+  const auto fields = schema::parse_document_data(db_.get_document(first).get_data()).fields;
+  return {.query = fields.at("title").get<std::string>(), .locale = fields.at("locale").get<std::string>(), .as_you_type = true,
+          .facets = false, .limit = 8};  // as the widget asks
+}
+
 Searcher::Plan Searcher::plan(const SearchRequest& req, const text::Analyzer& an) const {
   const std::string& locale = an.locale();
   Plan plan;

@@ -106,6 +106,14 @@ class Searcher {
   };
   PlanReads plan_reads(const SearchRequest& request);
 
+  // A query to warm an engine with before anyone types: the first
+  // document's title, in its language. Searched as typed (its last word a
+  // prefix), it runs what a keystroke runs (lookups, a prefix expanded, a
+  // phrase of words, snippets), so code compiled on first use is compiled
+  // before the customer's first keystrokes rather than during them. Empty
+  // for an index without documents. Reads one document's data.
+  SearchRequest warm_up_request() const;
+
   const std::string& default_locale() const { return default_locale_; }
   const Xapian::Database& database() const { return db_; }
 

@@ -379,3 +379,15 @@ TEST_CASE("the same content gives the same index bytes") {
   };
   CHECK(read(testing::build_index(a, fixture())) == read(testing::build_index(b, fixture())));
 }
+
+TEST_CASE_FIXTURE(Fixture, "the warm-up request is the first document's title, searched as typed in its language, and finds it") {
+  const auto r = searcher.warm_up_request();
+  const auto first = searcher.database().get_document(*searcher.database().postlist_begin("")).get_data();
+  CHECK(first.find("\"title\":\"" + r.query + "\"") != std::string::npos);
+  CHECK(r.locale == "en");
+  CHECK(r.as_you_type);
+  CHECK(search::to_json(searcher.search(r))["results"][0]["title"] == r.query);
+  testing::TempDir empty_dir;
+  search::Searcher empty{Xapian::Database(testing::build_index(empty_dir, {{"site.yaml", "name: Empty\ndefault_locale: en\nlocales: [en]\n"}}))};
+  CHECK(empty.warm_up_request().query.empty());
+}

@@ -156,8 +156,9 @@ test('a large index has its posting branches held in the background after the fi
   await p.evaluate(() => window.firstfix('search', 'thermostat'));
   await p.waitForFunction((n) => window.__e.length > n, searched, { timeout: 30000 });
   // Each search says what the Worker has fetched outside searches so far.
-  const outside = await p.evaluate(() => window.__e.at(-1).index_bytes_outside);
-  assert.ok(outside >= 2 * 2048, `fetched outside the searches: ${outside} bytes (the root and the branches under it)`);
+  // (Some of them the engine's warm-up and the first search have read already.)
+  const { index_bytes_outside: outside, index_branches_held: held } = await p.evaluate(() => window.__e.at(-1));
+  assert.ok(held >= 2, `${held} branch blocks held (the root and the branches under it)`);
   assert.ok(outside <= 256 * 1024, `${outside} bytes: the branches only`);
   await context.close();
 });

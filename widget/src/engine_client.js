@@ -170,7 +170,7 @@ self.firstfixPolicy = p; importScripts(p ? p.createScriptURL(${JSON.stringify(wo
       this.fetching = false;
       this.onWorkerSearch?.({ query: search.request.q, engine_ms: response.elapsed_ms, index_bytes_fetched: response.index_bytes_fetched,
         index_requests: response.index_requests, index_waves: response.index_waves, index_wait_ms: response.index_wait_ms,
-        index_bytes_outside: response.index_bytes_outside });
+        index_bytes_outside: response.index_bytes_outside, index_branches_held: response.index_branches_held });
       search.settle({ ...response, engine: 'wasm' });
       if (!this.prefetched) {
         // The first in-page answer is on its way to the screen: when the page
