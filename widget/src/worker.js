@@ -32,7 +32,7 @@ let conversation = null;  // the escalation policy's state for this page (core/e
 let wasmModule = null;
 let ready = null;
 let lazyStats = null;
-// Index bytes fetched opening the index, and by searches: the rest were
+// Index bytes fetched opening the index (and warming it), and by searches: the rest were
 // fetched outside searches (a large index's posting branches, held).
 let bytesOpening = 0, bytesSearching = 0;
 let branchesHeld = 0;  // the branch blocks a large index holds (lazy_file.js holdBranches), once held
@@ -81,8 +81,9 @@ async function init({ glue, wasm, index, indexBytes, cjk, escalationFailures, su
   // browser compiles on first use: one search (the core's
   // warm_up_request) before the engine says it is ready, while the server
   // answers, moves that out of the customer's first keystrokes. At 10,000
-  // articles, the Worker's slowest search took 59-90 ms in two runs,
-  // against 133-240 ms in five without (computing p99 24 ms against 20-54).
+  // articles, the Worker's slowest search took 90 ms (59 with an earlier
+  // warm-up of two fixed queries), against 133-240 ms in five runs without
+  // (computing p99 24 ms against 20-54).
   if (!indexUrl) {
     const warm = engine.warmUpRequest();
     if (warm) {
