@@ -9,12 +9,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-# The PostgreSQL suites run in pg_virtualenv's throwaway cluster "regress";
-# a run killed midway leaves it behind, and pg_virtualenv then refuses to
-# start. Nothing else uses that name: clear it.
-if [ -e /etc/postgresql/15/regress ] && ! pgrep -f pg_virtualenv >/dev/null; then
-  pg_dropcluster --stop 15 regress 2>/dev/null || rm -rf /etc/postgresql/15/regress /var/lib/postgresql/15/regress
-fi
 ctest --preset wasm
 ctest --preset native
 cmake --preset asan >/dev/null

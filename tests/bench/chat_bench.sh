@@ -4,4 +4,4 @@
 #   bash tests/bench/chat_bench.sh [CONVERSATIONS] [MESSAGES_EACH]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec pg_virtualenv -v 15 env FIRSTFIX_TEST_POSTGRES=1 node tests/bench/chat_bench.mjs "$@"
+exec bash tests/support/pg_virtualenv.sh env FIRSTFIX_TEST_POSTGRES=1 node tests/bench/chat_bench.mjs "$@"

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 events=${1:-1000000}
 if [ -z "${FIRSTFIX_BENCH_IN_CLUSTER:-}" ]; then
-  exec pg_virtualenv -v 15 -o shared_buffers=2GB -o work_mem=64MB -o max_wal_size=8GB -o checkpoint_timeout=15min \
+  exec bash tests/support/pg_virtualenv.sh -o shared_buffers=2GB -o work_mem=64MB -o max_wal_size=8GB -o checkpoint_timeout=15min \
     env FIRSTFIX_BENCH_IN_CLUSTER=1 bash "$0" "$@"
 fi
 work=$(mktemp -d)

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 rounds=${2:-5}  # of one server against three behind haproxy
 if [ -z "${FIRSTFIX_BENCH_IN_CLUSTER:-}" ]; then
-  exec pg_virtualenv -v 15 env FIRSTFIX_BENCH_IN_CLUSTER=1 bash "$0" "$@"
+  exec bash tests/support/pg_virtualenv.sh env FIRSTFIX_BENCH_IN_CLUSTER=1 bash "$0" "$@"
 fi
 work=$(mktemp -d)
 server=

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 events=${1:-1000000}
 if [ -z "${FIRSTFIX_BENCH_IN_CLUSTER:-}" ]; then
-  exec pg_virtualenv -v 15 -o shared_buffers=1GB -o work_mem=64MB -o max_wal_size=8GB \
+  exec bash tests/support/pg_virtualenv.sh -o shared_buffers=1GB -o work_mem=64MB -o max_wal_size=8GB \
     env FIRSTFIX_BENCH_IN_CLUSTER=1 bash "$0" "$@"
 fi
 work=$(mktemp -d)

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, untilInPage } from '../support/browser.mjs';
 import { flowClient, weekdayFromToday } from '../support/flow_client.mjs';
 
 let server, browser, api;
@@ -15,10 +15,6 @@ after(async () => { await browser?.close(); await server?.stop(); });
 const widget = (p) => p.locator('firstfix-widget');
 const heading = (p) => widget(p).locator('.flow h1');
 
-async function waitForEngine(p) {
-  // The Worker answers searches once the wasm engine is ready; instant checks need it.
-  await p.waitForFunction(() => window.__searches?.some((s) => s.engine === 'wasm'), null, { timeout: 15000 });
-}
 
 test('reset a password inside the widget: found by search, checked instantly, resumed after a reload', async () => {
   const context = await browser.newContext();
@@ -37,7 +33,7 @@ test('reset a password inside the widget: found by search, checked instantly, re
   await p.goto(server.origin + '/');
   await widget(p).locator('.launcher').click();
   await widget(p).getByRole('searchbox').pressSequentially('forgot my password', { delay: 20 });
-  await waitForEngine(p);
+  await untilInPage(p, 'forgot my password');  // instant checks need the Worker's engine
   const task = widget(p).locator('ul.results a[data-kind=flow][data-id=password-reset]');
   await task.waitFor();
   assert.match(await task.innerText(), /Do it now/);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, repo } from '../support/server.mjs';
-import { launch, hostPage } from '../support/browser.mjs';
+import { launch, hostPage, untilInPage } from '../support/browser.mjs';
 
 let server, browser, content;
 before(async () => {
@@ -37,12 +37,7 @@ test('the Worker reads a large index lazily and ranks like the server', async ()
     '<!doctype html><html lang="en"><body><script src="/widget.js" data-preload="open" async></script></body></html>');
   await p.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); window.firstfix('open'); });
   const queries = ['reset password', 'track order', 'refund status', 'wifi'];
-  for (const q of queries) {
-    await p.waitForFunction((q) => {
-      if (!window.__s.some((s) => s.engine === 'wasm' && s.query === q)) window.firstfix('search', q);
-      return window.__s.some((s) => s.engine === 'wasm' && s.query === q);
-    }, `${q} `, { polling: 250, timeout: 30000 });
-  }
+  for (const q of queries) await untilInPage(p, `${q} `, { log: '__s' });
   const searches = await p.evaluate(() => window.__s.filter((s) => s.engine === 'wasm'));
   assert.ok(indexSize > 2 * 1024 * 1024, `index of ${indexSize} bytes is large enough to be lazy`);
   assert.ok(ranged > 0, 'ranged requests were made');
@@ -72,10 +67,7 @@ test('a small index answers first from a few blocks, then arrives whole in the b
     const p = await hostPage(context, small.origin, '/host/small',
       '<!doctype html><html lang="en"><body><script src="/widget.js" data-preload="open" async></script></body></html>');
     await p.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); window.firstfix('open'); });
-    await p.waitForFunction(() => {
-      if (!window.__s.some((s) => s.engine === 'wasm')) window.firstfix('search', 'refund');
-      return window.__s.some((s) => s.engine === 'wasm');
-    }, null, { polling: 250, timeout: 30000 });
+    await untilInPage(p, 'refund', { log: '__s' });
     const size = Number(/"index_bytes":(\d+)/.exec(await (await fetch(`${small.origin}/widget.js`)).text())[1]);
     const rangedBeforeAnswer = index.filter((r) => r.ranged).reduce((a, r) => a + r.bytes, 0);
     assert.ok(rangedBeforeAnswer > 0 && rangedBeforeAnswer < size / 3, `the first answer read ${rangedBeforeAnswer} of ${size} bytes`);

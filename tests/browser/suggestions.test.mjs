@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, repo } from '../support/server.mjs';
-import { launch } from '../support/browser.mjs';
+import { launch, untilInPage } from '../support/browser.mjs';
 import { postLearningEvents } from '../support/learning_visits.mjs';
 
 let server, browser, work, content;
@@ -39,7 +39,7 @@ async function widgetFirst(query) {
   await p.locator('firstfix-widget .launcher').click();
   await p.locator('firstfix-widget').getByRole('searchbox').waitFor();
   await p.locator('firstfix-widget').getByRole('searchbox').pressSequentially(`${query} `, { delay: 20 });
-  await p.waitForFunction((q) => window.__searches.some((s) => s.query === q && s.engine === 'wasm'), `${query} `, { timeout: 15000 });
+  await untilInPage(p, `${query} `);
   const ids = await p.evaluate((q) => window.__searches.filter((s) => s.query === q && s.engine === 'wasm').pop().results, `${query} `);
   await visitor.close();
   return ids[0];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { startServer } from '../support/server.mjs';
-import { launch, hostPage } from '../support/browser.mjs';
+import { launch, hostPage, untilInPage } from '../support/browser.mjs';
 import { startHostServer } from '../support/host_server.mjs';
 
 const require = createRequire(import.meta.url);
@@ -51,7 +51,7 @@ test('a misspelled query finds the right answer first (the flow that resets the 
   await searchbox(p).pressSequentially('pasword resett ', { delay: 30 });
   const first = p.locator('firstfix-widget ul.results li a').first();
   await first.waitFor();
-  await p.waitForFunction(() => window.__searches.some((s) => s.query === 'pasword resett ' && s.engine === 'wasm'), null, { timeout: 10000 });
+  await untilInPage(p, 'pasword resett ');
   assert.equal(await first.getAttribute('data-id'), 'password-reset');
   assert.equal(await p.locator('firstfix-widget ul.results li a').nth(1).getAttribute('data-id'), 'reset-password');
   assert.match(await first.locator('.r-title').innerHTML(), /<mark>password<\/mark>/i);
@@ -182,7 +182,7 @@ test('works under a strict CSP, and the in-page answer matches the server first 
   await openWidget(p);
   await p.waitForTimeout(1000);
   await searchbox(p).fill('cancel subscription ');
-  await p.waitForFunction(() => window.__searches.some((s) => s.engine === 'wasm' && s.query === 'cancel subscription '), null, { timeout: 10000 });
+  await untilInPage(p, 'cancel subscription ');
   const wasmIds = await p.evaluate(() => window.__searches.filter((s) => s.engine === 'wasm').pop().results);
   const api = await (await fetch(`${server.origin}/api/v1/search?q=${encodeURIComponent('cancel subscription ')}&as_you_type=false&limit=8&facets=false`)).json();
   assert.deepEqual(wasmIds, api.results.map((x) => x.id));
@@ -202,10 +202,7 @@ test('embedded from another origin: searches in the page, opens articles and run
     await p.evaluate(() => { window.__s = []; window.firstfix('on', 'search', (e) => window.__s.push(e)); });
     await openWidget(p);
     // The page's Worker comes from a blob that imports ours; the engine answers in the page.
-    await p.waitForFunction(() => {
-      if (!window.__s.some((s) => s.engine === 'wasm')) window.firstfix('search', 'refund status');
-      return window.__s.some((s) => s.engine === 'wasm');
-    }, null, { polling: 250, timeout: 30000 });
+    await untilInPage(p, 'refund status', { log: '__s' });
     const panel = p.locator('firstfix-widget');
     await panel.locator('a[data-id="refund-status"]').first().click();
     await panel.getByRole('heading', { level: 1 }).waitFor();
@@ -234,7 +231,7 @@ test('a host page that enforces Trusted Types: the widget appears, searches in t
   await openWidget(p);
   await p.waitForTimeout(500);
   await searchbox(p).fill('track order');
-  await p.waitForFunction(() => window.__searches.some((s) => s.engine === 'wasm'), null, { timeout: 15000 });  // the Worker started
+  await untilInPage(p, 'track order');  // the Worker started
   const result = p.locator('firstfix-widget ul.results a[data-id="track-order"]');
   await result.waitFor();
   assert.match(await result.locator('.r-title').innerHTML(), /<mark>|Track/, 'titles keep their markup');

@@ -21,3 +21,15 @@ export async function hostPage(context, origin, path, html, headers = {}) {
   await page.goto(origin + path);
   return page;
 }
+
+// Waits until the in-page engine (the Worker) has answered `query`, asking
+// again while it has not: a search made before the Worker is ready goes to the
+// server, and on a loaded machine the Worker may start after the typing ends.
+// `log` names the window array the test's 'search' listener fills.
+export async function untilInPage(page, query, { log = '__searches', timeout = 30000 } = {}) {
+  await page.waitForFunction(([q, log]) => {
+    const answered = () => window[log].some((s) => s.engine === 'wasm' && s.query === q);
+    if (!answered()) window.firstfix('search', q);
+    return answered();
+  }, [query, log], { polling: 250, timeout });
+}
