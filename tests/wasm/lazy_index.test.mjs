@@ -16,6 +16,7 @@ import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createLazyFile, fetchWhatSearchReads } from '../../widget/src/lazy_file.js';
+import { nextKeystroke } from '../../widget/src/next_keystroke.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const native = process.env.FIRSTFIX_NATIVE;
@@ -43,15 +44,16 @@ after(() => rmSync(folder, { recursive: true, force: true }));
 let files = 0;
 // An engine over the index read lazily from memory, counting each kind of request.
 // With `many`, the transport also fetches several ranges in one request, as
-// firstfix serves them (`?ranges=`).
-function lazyEngine({ many = false } = {}) {
+// firstfix serves them (`?ranges=`), each answer held back until `gate`
+// (a promise, when given) settles, as a slow network would.
+function lazyEngine({ many = false, gate = null } = {}) {
   const calls = { sync: 0, async: 0, many: 0 };
   const slice = (from, to) => ({ status: 206, bytes: new Uint8Array(index.subarray(from, to + 1)) });
   const transport = {
     sync: (from, to) => { calls.sync++; return slice(from, to); },
     async: async (from, to) => { calls.async++; return slice(from, to); },
   };
-  if (many) transport.many = async (ranges) => { calls.many++; return ranges.map(([from, to]) => slice(from, to)); };
+  if (many) transport.many = async (ranges) => { calls.many++; await gate; return ranges.map(([from, to]) => slice(from, to)); };
   const path = `/lazy-${files++}.db`;
   const lazy = createLazyFile(module_.FS, path, 'unused', index.length, { transport });
   return { engine: new module_.Engine(path), lazy, calls };
@@ -164,6 +166,67 @@ test('with the posting branches held, typing waits on fewer round trips for abou
   const other = createLazyFile(module_.FS, `/other-${files++}.db`, 'unused', 8192, {
     transport: { sync: () => ({ status: 206, bytes: new Uint8Array(2048) }), async: async () => ({ status: 206, bytes: new Uint8Array(2048) }) } });
   assert.equal(await other.holdBranches(), 0);
+});
+
+// While the customer types, the Worker fetches what the keystroke most
+// likely next will read (worker.js guessNext, nextKeystroke's guess from
+// the words the last answer showed). Typed with a pause after each key, as
+// if every guess had time to arrive: fewer keystrokes wait on the network,
+// for a few more bytes, and every answer is the same.
+test('a guess at the next keystroke fetched while typing leaves fewer keystrokes waiting on the network, for a few more bytes', async () => {
+  assert.deepEqual(nextKeystroke({ q: 'reset Pas', as_you_type: true }, { results: [
+    { title: 'Reset your password', snippet_html: '<mark>Paste</mark> the code' }, { title: 'Pasta', snippet_html: 'pas' }] }),
+  { q: 'reset Past', as_you_type: true }, 'the letter most of the words shown go on with');
+  assert.equal(nextKeystroke({ q: 'reset ', as_you_type: false }, { results: [{ title: 'Reset your password' }] }), null, 'no unfinished word');
+  assert.equal(nextKeystroke({ q: 'zz', as_you_type: true }, { results: [{ title: 'Reset your password' }] }), null, 'no word shown goes on from it');
+  const typing = async (guessing) => {
+    const { engine, lazy } = lazyEngine({ many: true });
+    let waiting = 0;
+    const hits = [];
+    for (const q of QUERIES) {
+      for (let i = 1; i <= q.length; i++) {
+        const req = request(q.slice(0, i));
+        if (await fetchWhatSearchReads(engine, lazy, req)) waiting++;
+        const json = engine.search(req);
+        lazy.expect(null);
+        hits.push(comparable(json));
+        const next = guessing && nextKeystroke(JSON.parse(req), JSON.parse(json));
+        if (next) { await fetchWhatSearchReads(engine, lazy, JSON.stringify(next)); lazy.expect(null); }
+      }
+    }
+    return { waiting, bytes: lazy.bytes, hits };
+  };
+  const [guessed, plain] = [await typing(true), await typing(false)];
+  console.log(`# keystrokes waiting on the network: ${guessed.waiting} with guesses, ${plain.waiting} without; ` +
+    `index bytes ${(guessed.bytes / 1024).toFixed(0)} KB against ${(plain.bytes / 1024).toFixed(0)} KB`);
+  assert.deepEqual(guessed.hits, plain.hits, 'the same results');
+  assert.ok(guessed.waiting <= 0.7 * plain.waiting, `${guessed.waiting} keystrokes waited against ${plain.waiting}`);
+  assert.ok(guessed.bytes <= 1.1 * plain.bytes, `${guessed.bytes} bytes against ${plain.bytes}`);
+});
+
+// A search begun while a guess's wave is on its way waits for the blocks
+// it shares rather than asking again, and the guess, given up, touches
+// neither the engine nor the file afterwards.
+test('a search begun while a guess is fetching waits for the blocks in flight, not asking twice', async () => {
+  const whole = `/whole-${files++}.db`;
+  module_.FS.writeFile(whole, index);
+  const reference = new module_.Engine(whole);
+  const alone = lazyEngine({ many: true });
+  await fetchWhatSearchReads(alone.engine, alone.lazy, request('reset pas'));
+  let release;
+  const { engine, lazy, calls } = lazyEngine({ many: true, gate: new Promise((r) => { release = r; }) });
+  let live = true;
+  const guessing = fetchWhatSearchReads(engine, lazy, request('reset pas'), () => live);
+  live = false;  // the customer typed: the guess is given up, its first wave already asked for
+  const searching = fetchWhatSearchReads(engine, lazy, request('reset pas'));
+  assert.equal(calls.many, 1, 'the search asked for nothing its guess had asked for');
+  release();
+  assert.equal(await guessing, 1, 'the guess stopped after the wave it had asked for');
+  await searching;
+  assert.deepEqual(comparable(engine.search(request('reset pas'))), comparable(reference.search(request('reset pas'))));
+  lazy.expect(null);
+  assert.equal(lazy.bytes, alone.lazy.bytes, 'no block fetched twice');
+  assert.equal(calls.many, alone.calls.many, 'no more requests than the search alone');
 });
 
 // A lookup whose first leaf is held (an earlier keystroke read it) reads

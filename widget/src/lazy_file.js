@@ -33,7 +33,7 @@
 // spelling table's, a word to correct (expect()'s `spelling`) has the leaves
 // of all its spelling keys fetched with the first of them.
 //
-// Returns {requests, parallelRequests, bytes, waitMs, declining, whole, fill(bytes), fetchDeclined(), holdBranches(), expect(reads), onFetch}:
+// Returns {requests, parallelRequests, bytes, waitMs, declining, quiet, whole, fill(bytes), fetchDeclined(), holdBranches(), expect(reads), onFetch}:
 // counters of what reads fetched (parallelRequests: those fetchDeclined() made); fill() to hand it the whole file once
 // downloaded some other way (a small index is fetched whole in the
 // background after the first answer), after which no read goes to the
@@ -47,8 +47,10 @@
 export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerRequest = 1, maxAhead = 32, transport = httpTransport(url) } = {}) {
   const chunk = block * blocksPerRequest;
   const chunks = new Map();  // chunk number -> Uint8Array
+  const inFlight = new Map();  // chunk number -> a promise of its arrival, while a wave fetches it
   const declined = new Set();  // chunk numbers a declining read asked for
-  const stats = { requests: 0, parallelRequests: 0, bytes: 0, waitMs: 0, declining: false };  // waitMs: time spent waiting on the transport
+  // waitMs: time spent waiting on the transport, but for waves begun while `quiet` is set (a guess's, which no one waits for)
+  const stats = { requests: 0, parallelRequests: 0, bytes: 0, waitMs: 0, declining: false, quiet: false };
   const lastChunk = Math.floor((size - 1) / chunk);
   let nextSequential = new Set(), ahead = 1;
 
@@ -139,28 +141,38 @@ export function createLazyFile(FS, path, url, size, { block = 2048, blocksPerReq
   };
 
   // Fetches every chunk declining reads asked for, one request per run of
-  // adjacent chunks, all at once. Resolves to the number of requests made.
+  // adjacent chunks, all at once; a chunk another wave is fetching already
+  // (a guess at the next keystroke, worker.js) is waited for, not asked
+  // again. Resolves to the number of requests made, or 1 when it only
+  // waited: 0 means nothing was missing.
   stats.fetchDeclined = async () => {
-    const wanted = [...declined].filter((c) => !chunks.has(c)).sort((a, b) => a - b);
+    const quiet = stats.quiet;
+    const missing = [...declined].filter((c) => !chunks.has(c));
     declined.clear();
+    const arriving = [...new Set(missing.filter((c) => inFlight.has(c)).map((c) => inFlight.get(c)))];
+    const wanted = missing.filter((c) => !inFlight.has(c)).sort((a, b) => a - b);
     const runs = [];
     for (const c of wanted) {
       if (runs.length && runs[runs.length - 1][1] === c - 1) runs[runs.length - 1][1] = c;
       else runs.push([c, c]);
     }
-    if (runs.length) stats.onFetch?.();
+    if (runs.length || arriving.length) stats.onFetch?.();
     const asked = performance.now();
     // In one request when the transport can (each request in flight costs
     // a Worker more: 8 blocks took 11.8 ms p50 fetched at once, 2.4 in one),
     // even a single run: firstfix compresses those answers, not a Range's.
-    const answers = runs.length && transport.many
-      ? await transport.many(runs.map(([first, last]) => range(first, last)))
-      : await Promise.all(runs.map(([first, last]) => transport.async(...range(first, last))));
-    stats.waitMs += performance.now() - asked;
-    runs.forEach(([first, last], i) => keep(first, last, answers[i]));
+    const fetched = (runs.length && transport.many
+      ? transport.many(runs.map(([first, last]) => range(first, last)))
+      : Promise.all(runs.map(([first, last]) => transport.async(...range(first, last)))))
+      .then((answers) => { runs.forEach(([first, last], i) => keep(first, last, answers[i])); })
+      .finally(() => { for (const c of wanted) inFlight.delete(c); });
+    for (const c of wanted) inFlight.set(c, fetched);
+    try {
+      await Promise.all([fetched, ...arriving]);
+    } finally { if (!quiet) stats.waitMs += performance.now() - asked; }
     stats.parallelRequests += runs.length;
-    nextSequential = new Set(runs.map(([, last]) => last + 1));
-    return runs.length;
+    if (runs.length) nextSequential = new Set(runs.map(([, last]) => last + 1));
+    return runs.length || (arriving.length ? 1 : 0);
   };
 
   // Fetches the given blocks (those not held), as fetchDeclined does.
@@ -410,27 +422,33 @@ function branchIndex() {
 // matches it (keeping both for the search that follows), and looks up each
 // term or document on its own while the file declines what it lacks. Leave
 // the expectation until the search is done, then lazy.expect(null).
-// Resolves to the number of parallel fetches.
+// Resolves to the number of parallel fetches. `goOn`, checked before each
+// step, stops it early: a guess at the next keystroke's reads is given up
+// once a search begins (whose reads then wait for its blocks in flight).
 const MAX_WAVES = 4;  // a correction's: the word's leaf, its spelling keys', its candidates' frequencies', the correction's leaf
-export async function fetchWhatSearchReads(engine, lazy, request) {
+export async function fetchWhatSearchReads(engine, lazy, request, goOn = () => true) {
   // Planning looks up whether words are indexed, and a word that is not in
   // the spelling table, one round trip each in turn: those lookups first,
   // with what the search most likely reads.
   lazy.expect(JSON.parse(engine.planReads(request)));
-  let waves = await fetchInWaves(lazy, () => engine.touchPlan(request));
+  let waves = await fetchInWaves(lazy, () => engine.touchPlan(request), goOn);
+  if (!goOn()) return waves;
   const reads = engine.postingReads(request), expected = JSON.parse(reads);
   lazy.expect(expected);
-  waves += await fetchInWaves(lazy, () => engine.touchPostings(reads));
+  waves += await fetchInWaves(lazy, () => engine.touchPostings(reads), goOn);
+  if (!goOn()) return waves;
   const ids = engine.unshownDocuments(request);
   lazy.expect({ ...expected, documents: JSON.parse(ids) });
-  return waves + (ids === '[]' ? 0 : await fetchInWaves(lazy, () => engine.touchDocuments(ids)));
+  return waves + (ids === '[]' ? 0 : await fetchInWaves(lazy, () => engine.touchDocuments(ids), goOn));
 }
 
 // Runs `touch` (lookups that return how many failed) while the file
-// declines what it lacks, fetches that, and again, until none fails.
-async function fetchInWaves(lazy, touch) {
+// declines what it lacks, fetches that, and again, until none fails, or
+// until goOn() says to stop (a guess overtaken by a search: neither the
+// engine nor the file is touched again).
+async function fetchInWaves(lazy, touch, goOn = () => true) {
   let waves = 0;
-  while (waves < MAX_WAVES) {
+  while (waves < MAX_WAVES && goOn()) {
     lazy.declining = true;
     let failed;
     try { failed = touch(); } finally { lazy.declining = false; }
