@@ -21,6 +21,7 @@ import { gzipSync } from 'node:zlib';
 import { startServer, repo } from '../support/server.mjs';
 import { launch } from '../support/browser.mjs';
 import { startHostServer } from '../support/host_server.mjs';
+import { TYPED_QUERIES as QUERIES } from './typed_queries.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -28,8 +29,6 @@ const large = args.includes('--large') ? Number(args[args.indexOf('--large') + 1
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
 const kb = (n) => (n === undefined ? 'n/a' : `${(n / 1024).toFixed(1)} KB`);
 const ms = (n) => (n === undefined ? 'n/a' : `${n.toFixed(2)} ms`);
-const QUERIES = ['reset password', 'track my order', 'refund', 'cancel subscription', 'wifi offline', 'payment declined',
-  'reschedule appointment', 'camera no video', 'change email', 'return item'];
 
 // Host pages live on a customer's site (another origin), as real embeds do.
 const site = await startHostServer();

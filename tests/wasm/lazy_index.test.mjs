@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createLazyFile, fetchWhatSearchReads } from '../../widget/src/lazy_file.js';
 import { nextKeystroke } from '../../widget/src/next_keystroke.js';
+import { TYPED_QUERIES as QUERIES } from '../bench/typed_queries.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const native = process.env.FIRSTFIX_NATIVE;
@@ -27,9 +28,6 @@ const require = createRequire(import.meta.url);
 const createFirstfix = require(join(wasmDir, 'firstfix.js'));
 const module_ = await createFirstfix({ wasmBinary: readFileSync(join(wasmDir, 'firstfix.wasm')) });
 
-// widget_bench's queries, typed a key at a time as the widget searches.
-const QUERIES = ['reset password', 'track my order', 'refund', 'cancel subscription', 'wifi offline', 'payment declined',
-  'reschedule appointment', 'camera no video', 'change email', 'return item'];
 const request = (q) => JSON.stringify({ q, as_you_type: true, limit: 8, facets: false });
 
 let folder, index;
