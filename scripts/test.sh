@@ -8,9 +8,13 @@
 # ~/.cache/firstfix afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
-ctest --preset wasm
-ctest --preset native
+# Each step's time, so a CI log shows where its minutes go (the developers'
+# guide keeps the whole run under about 45).
+step() { local started=$SECONDS; "$@"; echo "== test.sh: '$*' took $((SECONDS - started)) s"; }
+step bash scripts/build.sh
+step ctest --preset wasm
+step ctest --preset native
 cmake --preset asan >/dev/null
-cmake --build --preset asan
-ctest --preset asan
+step cmake --build --preset asan
+step ctest --preset asan
+echo "== test.sh: all steps took $SECONDS s"
