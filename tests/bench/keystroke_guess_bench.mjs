@@ -63,17 +63,18 @@ try {
     for (const [letter, n] of [...by].sort((a, b) => b[1] - a[1])) { if (covered >= share * total) break; letters.push(letter); covered += n; }
     return letters;
   };
-  const every = (share, afterAnyWord) => (q) => {
+  // The query's last word gone on with, and a next word begun: `newWord` never, after a word the index has, or after any.
+  const every = (share, newWord) => (q) => {
     const last = q.split(' ').pop().toLowerCase();
-    const newWord = afterAnyWord || uses.has(last) ? nextLetters('', share).map((c) => `${q} ${c}`) : [];
-    return [...nextLetters(last, share).map((c) => q + c), ...newWord];
+    const begun = newWord === 'after any' || (newWord === 'after a word' && uses.has(last));
+    return [...nextLetters(last, share).map((c) => q + c), ...(begun ? nextLetters('', share).map((c) => `${q} ${c}`) : [])];
   };
   const WAYS = [
     ['none', () => []],
     ["the widget's (a letter the words shown go on with)", (q, response) => [nextKeystroke(request(q), response)?.q].filter(Boolean)],
-    ['every likely next letter of the word', (q) => every(0.95, false)(q).filter((c) => !c.slice(q.length).startsWith(' '))],
-    ['every likely next keystroke', every(0.95, false)],
-    ['every possible next keystroke', every(1, true)],
+    ['every likely next letter of the word', every(0.95, 'never')],
+    ['every likely next keystroke', every(0.95, 'after a word')],
+    ['every possible next keystroke', every(1, 'after any')],
     ['perfect foresight', (q, response, next) => (next ? [next] : [])],
   ];
 
@@ -81,7 +82,7 @@ try {
   console.log('| guesses after each answer | guesses | keystrokes that waited | index bytes | on the wire (gzipped waves) | x none | guessing per keystroke p50 / p90 / max |');
   console.log('|---|---|---|---|---|---|---|');
   let noneWire = 0;
-  for (const [name, guesses] of WAYS) {
+  for (const [way, [name, guesses]] of WAYS.entries()) {
     let wire = 0, zipMs = 0;
     const slice = (from, to) => ({ status: 206, bytes: new Uint8Array(index.subarray(from, to + 1)) });
     const transport = {
@@ -95,7 +96,7 @@ try {
         return answers;
       },
     };
-    const path = `/guess-${WAYS.findIndex(([n]) => n === name)}.db`;
+    const path = `/guess-${way}.db`;
     const lazy = createLazyFile(wasm.FS, path, 'unused', index.length, { transport });
     const engine = new wasm.Engine(path);
     const warm = engine.warmUpRequest();  // as the Worker opens a large index
