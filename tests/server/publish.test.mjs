@@ -14,6 +14,11 @@ import { startServer, repo, onPostgres, newPostgresDatabase, firstfixBin } from 
 import { flowClient } from '../support/flow_client.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Publishing is held to 2 s for the build people run. Under the sanitizers
+// (the asan preset) the same code runs 2-3x slower, compiling the content
+// included: one such run took a database publish to 2.9 s. There the bound is
+// what catches a publish that hangs or serializes, not the product's target.
+const publishBoundMs = process.env.FIRSTFIX_SANITIZED ? 6000 : 2000;
 let dir, content, server, api;
 
 before(async () => {
@@ -73,7 +78,7 @@ test('SIGHUP publishes the content folder again, with every search through it an
   console.log(`publish: SIGHUP to live in ${published.ms} ms; ${statuses.length} searches meanwhile`);
   assert.ok(statuses.length > 20, `searches ran through the publish (${statuses.length})`);
   assert.deepEqual([...new Set(statuses)], [200], 'no search failed');
-  assert.ok(published.ms <= 2000, `live within 2 s (${published.ms} ms)`);
+  assert.ok(published.ms <= publishBoundMs, `live within ${publishBoundMs} ms (${published.ms} ms)`);
 
   assert.deepEqual(await hits('zebrafish'), ['zebrafish-care']);
   assert.equal((await api.call('GET', '/api/v1/articles/zebrafish-care')).status, 200);
@@ -152,7 +157,7 @@ test('firstfix publish: every server on the database takes the version within 2 
     searching = false;
     await load;
     console.log(`publish to the database: live on 3 servers ${live.join(', ')} ms after \`firstfix publish\` started (compiling included); ${statuses.length} searches meanwhile`);
-    assert.ok(Math.max(...live) <= 2000, `every server within 2 s (${live})`);
+    assert.ok(Math.max(...live) <= publishBoundMs, `every server within ${publishBoundMs} ms (${live})`);
     assert.deepEqual([...new Set(statuses)], [200], 'no search failed');
     for (const c of clients)
       assert.deepEqual((await c.call('GET', '/api/v1/search?q=axolotl&locale=en')).body.results.map((r) => r.id), ['axolotl-mode']);
